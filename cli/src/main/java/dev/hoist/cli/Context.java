@@ -1,0 +1,26 @@
+package dev.hoist.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What a command run sees of the world: standard streams, the environment, and the hoist root given on the
+ * command line (null for the default). Commands take these from here, never from {@link System}, so that
+ * tests can run them in-process.
+ */
+final class Context {
+    final PrintStream out;
+    final PrintStream err;
+    final InputStream in;
+    final Map<String, String> env;
+    Path rootOption;
+
+    Context(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.env = env;
+    }
+}

@@ -3,6 +3,7 @@ package dev.hoist.testdata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -138,18 +138,28 @@ public final class Contexts {
         return root;
     }
 
+    /** The classes directory or jar this class was loaded from, found through the URL of its own class file. */
     private static Path codeLocation() throws IOException {
-        CodeSource source = Contexts.class.getProtectionDomain().getCodeSource();
-        URL url = source == null ? null : source.getLocation();
+        String classFile = Contexts.class.getName().replace('.', '/') + ".class";
+        URL url = Contexts.class.getClassLoader().getResource(classFile);
         if (url == null) {
-            throw new IOException("cannot tell where the testdata classes were loaded from, so cannot list its "
+            throw new IOException("cannot find " + classFile + " on the class path, so cannot list the test "
                     + "contexts; put the testdata jar or classes directory on the class path");
         }
         try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException | IllegalArgumentException e) {
+            String text = url.toString();
+            if ("jar".equals(url.getProtocol())) {
+                int bang = text.indexOf("!/");
+                return Path.of(new URI(text.substring("jar:".length(), bang)));
+            }
+            if ("file".equals(url.getProtocol()) && text.endsWith(classFile)) {
+                return Path.of(new URI(text.substring(0, text.length() - classFile.length())));
+            }
+        } catch (URISyntaxException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new IOException("cannot list test contexts in " + url + ": " + e.getMessage(), e);
         }
+        throw new IOException("cannot list test contexts in " + url + ": only directories and jar files are "
+                + "supported");
     }
 
     private static Path contextDir(Path root, String name) throws IOException {

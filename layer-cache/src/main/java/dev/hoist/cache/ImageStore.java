@@ -83,7 +83,8 @@ public final class ImageStore {
     public Optional<ImageEntry> put(String name, Descriptor target) throws StoreException {
         checkName(name);
         Objects.requireNonNull(target, "target");
-        if (!MediaTypes.isManifest(target.mediaType()) && !MediaTypes.isIndex(target.mediaType())) {
+        String type = target.mediaType();
+        if (type == null || (!MediaTypes.isManifest(type) && !MediaTypes.isIndex(type))) {
             throw new IllegalArgumentException("an image names a manifest or an index, not \""
                     + target.mediaType() + "\"");
         }

@@ -18,9 +18,8 @@ import java.util.regex.Pattern;
 /**
  * Names of temporary files under {@code tmp/} and the rule for when one is stale. A name is
  * {@code <purpose>.<boot>-<pidns>-<pid>.<random>.tmp}: the first 8 hex digits of the kernel's boot id, the
- * inode of the writer's PID namespace and its PID. A temp is stale when it is older than the grace period,
- * or at once when it was made on this boot, in this PID namespace, by a process that is no longer alive.
- * Thread-safe.
+ * inode of the writer's PID namespace and its PID, so that a temp whose writer is gone can be told from one
+ * being written slowly (see {@link #isStale}). Thread-safe.
  */
 final class TempFiles {
     private static final Pattern PURPOSE = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -48,17 +47,18 @@ final class TempFiles {
         return purpose + "." + BOOT + "-" + PID_NS + "-" + PID + "." + HexFormat.of().formatHex(r) + ".tmp";
     }
 
-    /** Whether the temp {@code path}, last modified at {@code modified}, may be removed at {@code now}. */
+    /**
+     * Whether the temp {@code path}, last modified at {@code modified}, may be removed at {@code now}: when
+     * its name says it was made on this boot in this PID namespace, when its process is gone (whatever its
+     * age: a live writer may be slow); otherwise when it is older than {@code grace}.
+     */
     static boolean isStale(Path path, Instant modified, Instant now, Duration grace) {
-        if (!modified.plus(grace).isAfter(now)) {
-            return true;
-        }
         Matcher m = NAME.matcher(path.getFileName().toString());
-        if (!m.matches() || BOOT.equals("0") || PID_NS == 0) {
-            return false;
-        }
-        if (!m.group(2).equals(BOOT) || Long.parseLong(m.group(3)) != PID_NS) {
-            return false; // another boot, another machine sharing the root, or another PID namespace
+        boolean ownerKnown = m.matches() && !BOOT.equals("0") && PID_NS != 0
+                && m.group(2).equals(BOOT) && Long.parseLong(m.group(3)) == PID_NS;
+        if (!ownerKnown) {
+            // another boot, another machine sharing the root, another PID namespace, or not named by us
+            return !modified.plus(grace).isAfter(now);
         }
         long pid = Long.parseLong(m.group(4));
         if (pid == PID) {

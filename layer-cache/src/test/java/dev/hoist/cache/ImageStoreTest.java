@@ -119,6 +119,7 @@ class ImageStoreTest {
         assertTrue(e.getMessage().contains("the stored blob has"), e.getMessage());
         Descriptor layer = blobs.put(MediaTypes.OCI_LAYER, new byte[]{1});
         assertThrows(IllegalArgumentException.class, () -> images.put("a:1", layer));
+        assertThrows(IllegalArgumentException.class, () -> images.put("a:1", layer.withMediaType(null)));
         assertThrows(IllegalArgumentException.class, () -> images.put("a b", manifest("n")));
         assertEquals(List.of(), images.list());
     }

@@ -70,6 +70,7 @@ public final class GarbageCollector {
      *
      * @throws StoreException when a reachable manifest cannot be read; then nothing is removed
      */
+    @SuppressWarnings("try") // the lock is held for the block
     public GcReport run() throws StoreException {
         Instant now = clock.instant();
         List<String> warnings = new ArrayList<>();

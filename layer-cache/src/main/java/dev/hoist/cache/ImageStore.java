@@ -166,6 +166,7 @@ public final class ImageStore {
         Change apply(TreeMap<String, ImageEntry> images) throws StoreException;
     }
 
+    @SuppressWarnings("try") // the lock is held for the block
     private Optional<ImageEntry> update(Mutation mutation) throws StoreException {
         try (RootLock ignored = lock()) {
             TreeMap<String, ImageEntry> images = read();

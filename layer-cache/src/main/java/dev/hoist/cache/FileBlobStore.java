@@ -142,7 +142,7 @@ final class FileBlobStore implements BlobStore {
         try {
             return Files.deleteIfExists(root.blobPath(digest));
         } catch (IOException e) {
-            throw StoreErrors.writing(root, "(removing) blob " + digest, e);
+            throw StoreErrors.failed(root, "removing blob " + digest, "it is still there", e);
         }
     }
 

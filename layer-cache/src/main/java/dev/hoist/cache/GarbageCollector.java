@@ -273,7 +273,7 @@ public final class GarbageCollector {
                 freed += size;
             }
         } catch (IOException e) {
-            throw StoreErrors.writing(root, "(cleaning) temporary files in " + tmp, e);
+            throw StoreErrors.failed(root, "removing stale temporary files in " + tmp, "blobs were collected, some temporary files remain", e);
         }
         return freed;
     }

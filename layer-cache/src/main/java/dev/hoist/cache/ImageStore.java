@@ -248,8 +248,7 @@ public final class ImageStore {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            StoreException se = StoreErrors.writing(root, "the image store", e);
-            throw new StoreException(se.getMessage().replace("nothing was stored", "the image store is unchanged"), e);
+            throw StoreErrors.failed(root, "writing the image store", "it is unchanged", e);
         }
         try (FileChannel dir = FileChannel.open(root.path(), StandardOpenOption.READ)) {
             dir.force(true);

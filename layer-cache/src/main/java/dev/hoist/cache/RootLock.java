@@ -43,7 +43,7 @@ public final class RootLock implements AutoCloseable {
                 closeQuietly(ch);
                 h.lock.unlock();
                 if (e instanceof IOException io) {
-                    throw StoreErrors.writing(root, "lock file " + file, io);
+                    throw StoreErrors.failed(root, "taking the lock " + file, "nothing was changed", io);
                 }
                 throw (RuntimeException) e;
             }

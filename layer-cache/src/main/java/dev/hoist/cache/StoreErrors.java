@@ -15,6 +15,14 @@ final class StoreErrors {
      * A {@link StoreException} passes through unchanged.
      */
     static StoreException writing(HoistRoot root, String what, IOException e) {
+        return failed(root, "writing " + what, "nothing was stored", e);
+    }
+
+    /**
+     * A failure while {@code doing} something under {@code root} (e.g. "removing blob sha256:…"), with
+     * {@code outcome} saying what state it left (e.g. "nothing was removed").
+     */
+    static StoreException failed(HoistRoot root, String doing, String outcome, IOException e) {
         if (e instanceof StoreException se) {
             return se;
         }
@@ -22,20 +30,19 @@ final class StoreErrors {
         String where = "hoist root " + root.path();
         String other = "choose another root with --root or " + HoistRoot.ENV;
         if (text.contains("no space left") || text.contains("quota exceeded")) {
-            return new StoreException("no space left on the filesystem of " + where + " while writing " + what
-                    + "; nothing was stored. Free some space (`hoist prune` removes unused blobs) or " + other, e);
+            return new StoreException("no space left on the filesystem of " + where + " while " + doing
+                    + "; " + outcome + ". Free some space (`hoist prune` removes unused blobs) or " + other, e);
         }
         if (e instanceof AccessDeniedException || text.contains("permission denied")
                 || text.contains("operation not permitted")) {
-            return new StoreException("permission denied writing " + what + " under " + where
-                    + "; nothing was stored. Run hoist as the user who owns " + root.path() + ", or " + other, e);
+            return new StoreException("permission denied while " + doing + " under " + where + "; " + outcome
+                    + ". Run hoist as the user who owns " + root.path() + ", or " + other, e);
         }
         if (text.contains("read-only file system")) {
-            return new StoreException(where + " is on a read-only filesystem, cannot write " + what
-                    + "; nothing was stored. Remount it read-write or " + other, e);
+            return new StoreException(where + " is on a read-only filesystem, failed " + doing + "; " + outcome
+                    + ". Remount it read-write or " + other, e);
         }
-        return new StoreException("cannot write " + what + " under " + where + ": " + describe(e)
-                + "; nothing was stored", e);
+        return new StoreException("failed " + doing + " under " + where + ": " + describe(e) + "; " + outcome, e);
     }
 
     /** A failure while reading {@code what} under {@code root}. */

@@ -26,6 +26,7 @@ public final class StoreChildMain {
         switch (args[0]) {
             case "slow-put" -> slowPut(blobs, Long.parseLong(args[2]), Integer.parseInt(args[3]));
             case "put-and-tag" -> putAndTag(root, blobs, args);
+            case "put-report" -> putReport(root, blobs, Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -61,6 +62,19 @@ public final class StoreChildMain {
         };
         blobs.put(stalling, Digest.sha256(content), content.length);
         System.out.println("FINISHED");
+    }
+
+    /** Stores {@code size} bytes and prints the outcome, then how many blobs and temps there are. */
+    private static void putReport(HoistRoot root, BlobStore blobs, int size) throws IOException {
+        try {
+            blobs.put(new ByteArrayInputStream(Content.bytes(5, size)));
+            System.out.println("STORED");
+        } catch (StoreException e) {
+            System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        try (var temps = java.nio.file.Files.list(root.tmpDir())) {
+            System.out.println("blobs=" + blobs.list().size() + " temps=" + temps.count());
+        }
     }
 
     /** args: mode root sharedSeed ownSeed size manifestDigest manifestSize tagPrefix tagCount */

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The store used by several processes at once, and by a process killed mid-write. */
 class StoreProcessesTest {
@@ -138,6 +139,27 @@ class StoreProcessesTest {
         try (var temps = Files.list(root.tmpDir())) {
             assertEquals(0, temps.count());
         }
+    }
+
+    @Test
+    void aFullDiskIsReportedWithTheRootAndNothingIsStored() throws Exception {
+        // a private mount namespace with a small tmpfs as the root, so that the host's mounts are untouched
+        assumeTrue(HoistRoot.isSuperuser() && Files.isExecutable(Path.of("/usr/bin/unshare")),
+                "needs root and unshare(1)");
+        Path mnt = Files.createDirectories(dir.resolve("small"));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String script = "mount -t tmpfs -o size=256k tmpfs \"$0\" && exec \"$1\" -cp \"$2\" "
+                + StoreChildMain.class.getName() + " put-report \"$0\" 1048576";
+        Process p = new ProcessBuilder("/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                script, mnt.toString(), java, System.getProperty("java.class.path"))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assumeTrue(p.exitValue() == 0 || !out.contains("mount:"), "cannot mount a tmpfs here: " + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("StoreException: no space left on the filesystem of hoist root " + mnt
+                + " while writing a blob; nothing was stored."), out);
+        assertTrue(out.contains("blobs=0 temps=0"), out);
     }
 
     private Child child(HoistRoot root, long shared, long own, int size, Descriptor manifest, String prefix, int tags)

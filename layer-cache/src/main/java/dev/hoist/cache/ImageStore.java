@@ -125,8 +125,8 @@ public final class ImageStore {
     public List<ImageEntry> find(String idOrPrefix) throws StoreException {
         Objects.requireNonNull(idOrPrefix, "idOrPrefix");
         String prefix = idOrPrefix.trim().toLowerCase(Locale.ROOT);
-        if (prefix.isEmpty()) {
-            throw new IllegalArgumentException("an image ID prefix cannot be empty");
+        if (prefix.isEmpty() || prefix.endsWith(":")) {
+            throw new IllegalArgumentException("an image ID prefix needs some hex digits, got \"" + idOrPrefix + "\"");
         }
         List<ImageEntry> out = new ArrayList<>();
         for (ImageEntry e : read().values()) {

@@ -93,6 +93,7 @@ class ImageStoreTest {
         assertEquals(List.of("c:1"), images.find("sha256:" + m2.digest().hex().substring(0, 6)).stream().map(ImageEntry::name).toList());
         assertEquals(List.of(), images.find("sha512:" + m2.digest().hex().substring(0, 6)));
         assertThrows(IllegalArgumentException.class, () -> images.find(" "));
+        assertThrows(IllegalArgumentException.class, () -> images.find("sha256:"));
     }
 
     @Test

@@ -147,19 +147,18 @@ public final class GarbageCollector {
         }
         for (GcRoots provider : extraRoots) {
             for (Descriptor d : provider.roots()) {
-                pending.push(new Node(d.digest(), d.mediaType(), d.mediaType() == null, "a cache root"));
+                pending.push(new Node(d.digest(), d.mediaType(), d.mediaType() == null, "a GC root"));
             }
         }
         Set<Digest> marked = new HashSet<>();
+        Set<Digest> walked = new HashSet<>(); // a blob referred to as a layer may also be a manifest elsewhere
         while (!pending.isEmpty()) {
             Node n = pending.pop();
-            if (!marked.add(n.digest())) {
-                continue;
-            }
+            marked.add(n.digest());
             String type = n.mediaType();
             boolean declared = type != null
                     && (MediaTypes.isManifest(type) || MediaTypes.isIndex(type) || MediaTypes.isSchema1(type));
-            if ((!declared && !n.mayBeManifest()) || unreadable.contains(n.digest())) {
+            if ((!declared && !n.mayBeManifest()) || unreadable.contains(n.digest()) || !walked.add(n.digest())) {
                 continue;
             }
             Optional<BlobInfo> stat = blobs.stat(n.digest());

@@ -1,0 +1,267 @@
+package dev.hoist.cache;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.MediaTypes;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The local images, as {@code docker images} lists them: each name (a plain string here; the CLI
+ * normalises references) points at the descriptor of a manifest or index in the {@link BlobStore}.
+ * Persisted as {@code images.json} under the root, rewritten atomically under an exclusive lock, so that
+ * concurrent threads and {@code hoist} processes never lose an update; reads take no lock and see one
+ * complete version of the file. Thread-safe.
+ */
+public final class ImageStore {
+    static final String LOCK = "images";
+    static final int SCHEMA_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+
+    private final HoistRoot root;
+    private final BlobStore blobs;
+    private final Clock clock;
+
+    private ImageStore(HoistRoot root, BlobStore blobs, Clock clock) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.blobs = Objects.requireNonNull(blobs, "blobs");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The image store of {@code root}, whose manifests and indexes are in {@code blobs}. */
+    public static ImageStore open(HoistRoot root, BlobStore blobs) {
+        return new ImageStore(root, blobs, Clock.systemUTC());
+    }
+
+    /** As {@link #open(HoistRoot, BlobStore)}, with the clock that stamps {@link ImageEntry#tagged()}. */
+    public static ImageStore open(HoistRoot root, BlobStore blobs, Clock clock) {
+        return new ImageStore(root, blobs, clock);
+    }
+
+    /** Every image, by name. */
+    public List<ImageEntry> list() throws StoreException {
+        return List.copyOf(read().values());
+    }
+
+    /** The image called {@code name}, if any. */
+    public Optional<ImageEntry> get(String name) throws StoreException {
+        return Optional.ofNullable(read().get(checkName(name)));
+    }
+
+    /**
+     * Points {@code name} at {@code target}, a manifest or index that must already be in the blob store
+     * with that size, as {@code docker tag} does.
+     *
+     * @return the entry the name had before, if any
+     * @throws BlobNotFoundException when the target is not stored
+     * @throws StoreException        when the store cannot be written (it is left as it was)
+     */
+    public Optional<ImageEntry> put(String name, Descriptor target) throws StoreException {
+        checkName(name);
+        Objects.requireNonNull(target, "target");
+        String type = target.mediaType();
+        if (type == null || (!MediaTypes.isManifest(type) && !MediaTypes.isIndex(type))) {
+            throw new IllegalArgumentException("an image names a manifest or an index, not \""
+                    + target.mediaType() + "\"");
+        }
+        return update(images -> {
+            BlobInfo stored = blobs.stat(target.digest())
+                    .orElseThrow(() -> new BlobNotFoundException(target.digest(), root.blobsDir().toString()));
+            if (stored.size() != target.size()) {
+                throw new StoreException("cannot tag " + name + ": the descriptor says " + target.digest() + " has "
+                        + target.size() + " bytes but the stored blob has " + stored.size()
+                        + "; the descriptor is wrong, store and tag the manifest again");
+            }
+            ImageEntry previous = images.get(name);
+            if (previous != null && previous.target().equals(target)) {
+                return new Change(previous, false);
+            }
+            images.put(name, new ImageEntry(name, target, clock.instant()));
+            return new Change(previous, true);
+        });
+    }
+
+    /**
+     * Removes the name, as {@code docker rmi NAME} untags it; the blobs stay until {@code hoist prune}.
+     *
+     * @return what was removed, if the name was there
+     */
+    public Optional<ImageEntry> remove(String name) throws StoreException {
+        checkName(name);
+        return update(images -> {
+            ImageEntry removed = images.remove(name);
+            return new Change(removed, removed != null);
+        });
+    }
+
+    /**
+     * The images whose ID starts with {@code idOrPrefix}: a full digest ({@code sha256:…}), a prefix of
+     * one, or a prefix of its hex alone (as Docker accepts {@code 3f57d9401f8d}).
+     */
+    public List<ImageEntry> find(String idOrPrefix) throws StoreException {
+        Objects.requireNonNull(idOrPrefix, "idOrPrefix");
+        String prefix = idOrPrefix.trim().toLowerCase(Locale.ROOT);
+        if (prefix.isEmpty() || prefix.endsWith(":")) {
+            throw new IllegalArgumentException("an image ID prefix needs some hex digits, got \"" + idOrPrefix + "\"");
+        }
+        List<ImageEntry> out = new ArrayList<>();
+        for (ImageEntry e : read().values()) {
+            String candidate = prefix.indexOf(':') >= 0 ? e.id().toString() : e.id().hex();
+            if (candidate.startsWith(prefix)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Takes the store's lock, for the garbage collector: while it is held, nothing can be tagged. */
+    RootLock lock() throws StoreException {
+        return root.lockExclusive(LOCK);
+    }
+
+    private static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("an image name cannot be empty");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+                throw new IllegalArgumentException("an image name cannot contain whitespace or control characters: \""
+                        + name + "\"");
+            }
+        }
+        return name;
+    }
+
+    private record Change(ImageEntry previous, boolean changed) {
+    }
+
+    @FunctionalInterface
+    private interface Mutation {
+        Change apply(TreeMap<String, ImageEntry> images) throws StoreException;
+    }
+
+    @SuppressWarnings("try") // the lock is held for the block
+    private Optional<ImageEntry> update(Mutation mutation) throws StoreException {
+        try (RootLock ignored = lock()) {
+            TreeMap<String, ImageEntry> images = read();
+            Change change = mutation.apply(images);
+            if (change.changed()) {
+                write(images);
+            }
+            return Optional.ofNullable(change.previous());
+        }
+    }
+
+    private TreeMap<String, ImageEntry> read() throws StoreException {
+        Path file = root.imagesFile();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return new TreeMap<>();
+        } catch (IOException e) {
+            throw StoreErrors.reading(root, "the image store " + file, e);
+        }
+        Wire wire;
+        try {
+            wire = JSON.readValue(bytes, Wire.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw unreadable(file, StoreErrors.describe(e), e);
+        }
+        if (wire == null || wire.schemaVersion() != SCHEMA_VERSION) {
+            throw new StoreException("the image store " + file + " has schema version "
+                    + (wire == null ? "none" : wire.schemaVersion()) + ", this hoist reads version " + SCHEMA_VERSION
+                    + "; use the hoist that wrote it, or choose another root with --root or " + HoistRoot.ENV);
+        }
+        TreeMap<String, ImageEntry> images = new TreeMap<>();
+        if (wire.images() != null) {
+            for (Map.Entry<String, WireEntry> e : wire.images().entrySet()) {
+                WireEntry w = e.getValue();
+                if (w == null || w.target() == null) {
+                    throw unreadable(file, "image " + e.getKey() + " has no target", null);
+                }
+                Instant tagged;
+                try {
+                    tagged = w.tagged() == null ? Instant.EPOCH : Instant.parse(w.tagged());
+                } catch (DateTimeParseException ex) {
+                    throw unreadable(file, "image " + e.getKey() + " has a bad time: " + w.tagged(), ex);
+                }
+                images.put(e.getKey(), new ImageEntry(e.getKey(), w.target(), tagged));
+            }
+        }
+        return images;
+    }
+
+    private static StoreException unreadable(Path file, String why, Throwable cause) {
+        return new StoreException("the image store " + file + " is damaged (" + why + "); restore it from a backup,"
+                + " or move it away to start with no images (the blobs stay until `hoist prune`)", cause);
+    }
+
+    private void write(TreeMap<String, ImageEntry> images) throws StoreException {
+        Map<String, WireEntry> out = new TreeMap<>();
+        images.forEach((name, e) -> out.put(name, new WireEntry(e.target(), e.tagged().toString())));
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(new Wire(SCHEMA_VERSION, out));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the image store", e);
+        }
+        Path temp = root.createTempFile(LOCK);
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                var buf = java.nio.ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(temp, root.imagesFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw StoreErrors.failed(root, "writing the image store", "it is unchanged", e);
+        }
+        try (FileChannel dir = FileChannel.open(root.path(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException ignored) {
+            // the rename is atomic even if the directory cannot be synced
+        }
+    }
+
+    /** The file as it is on disk. */
+    record Wire(int schemaVersion, Map<String, WireEntry> images) {
+    }
+
+    /** One image as it is on disk. */
+    record WireEntry(Descriptor target, String tagged) {
+    }
+}

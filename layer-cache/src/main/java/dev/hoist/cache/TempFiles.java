@@ -1,0 +1,138 @@
+package dev.hoist.cache;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names of temporary files under {@code tmp/} and the rule for when one is stale. A name is
+ * {@code <purpose>.<boot>-<pidns>-<pid>.<random>.tmp}: the first 8 hex digits of the kernel's boot id, the
+ * inode of the writer's PID namespace and its PID, so that a temp whose writer is gone can be told from one
+ * being written slowly (see {@link #isStale}). Thread-safe.
+ */
+final class TempFiles {
+    private static final Pattern PURPOSE = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    private static final Pattern NAME = Pattern.compile(
+            "([a-z0-9][a-z0-9-]*)\\.([0-9a-f]{8}|0)-(\\d+)-(\\d+)\\.[0-9a-f]+\\.tmp");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String BOOT = bootId();
+    private static final long PID_NS = pidNamespace();
+    private static final long PID = ProcessHandle.current().pid();
+
+    private TempFiles() {
+    }
+
+    static void checkPurpose(String purpose) {
+        if (purpose == null || !PURPOSE.matcher(purpose).matches()) {
+            throw new IllegalArgumentException("a temp or lock name is 1 to 40 lowercase letters, digits and"
+                    + " dashes, got \"" + purpose + "\"");
+        }
+    }
+
+    static String newName(String purpose) {
+        checkPurpose(purpose);
+        byte[] r = new byte[8];
+        RANDOM.nextBytes(r);
+        return purpose + "." + BOOT + "-" + PID_NS + "-" + PID + "." + HexFormat.of().formatHex(r) + ".tmp";
+    }
+
+    /**
+     * Whether the temp {@code path}, last modified at {@code modified}, may be removed at {@code now}: when
+     * its name says it was made on this boot in this PID namespace, when its process is gone (whatever its
+     * age: a live writer may be slow); otherwise when it is older than {@code grace}.
+     */
+    static boolean isStale(Path path, Instant modified, Instant now, Duration grace) {
+        Matcher m = NAME.matcher(path.getFileName().toString());
+        boolean ownerKnown = m.matches() && !BOOT.equals("0") && PID_NS != 0
+                && m.group(2).equals(BOOT) && Long.parseLong(m.group(3)) == PID_NS;
+        if (!ownerKnown) {
+            // another boot, another machine sharing the root, another PID namespace, or not named by us
+            return !modified.plus(grace).isAfter(now);
+        }
+        long pid = Long.parseLong(m.group(4));
+        if (pid == PID) {
+            return false;
+        }
+        return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    /** The bytes in {@code path}, a file or a directory tree (links are not followed). */
+    static long sizeOf(Path path) throws IOException {
+        long[] total = {0};
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                total[0] += attrs.size();
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return total[0];
+    }
+
+    /** Deletes {@code path}, a file or a directory tree (links are removed, not followed). */
+    static void deleteTree(Path path) throws IOException {
+        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(path);
+            return;
+        }
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                if (exc != null && !(exc instanceof NoSuchFileException)) {
+                    throw exc;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
+            }
+        });
+    }
+
+    private static String bootId() {
+        try {
+            String id = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "");
+            return id.length() >= 8 && id.substring(0, 8).matches("[0-9a-f]{8}") ? id.substring(0, 8) : "0";
+        } catch (IOException | RuntimeException e) {
+            return "0";
+        }
+    }
+
+    private static long pidNamespace() {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(); // pid:[4026531836]
+            Matcher m = Pattern.compile("pid:\\[(\\d+)]").matcher(link);
+            return m.matches() ? Long.parseLong(m.group(1)) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

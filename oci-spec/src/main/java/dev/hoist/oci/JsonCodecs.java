@@ -43,7 +43,7 @@ final class JsonCodecs {
         @Override
         public Set<String> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (p.currentToken() != JsonToken.START_OBJECT) {
-                return (Set<String>) ctxt.handleUnexpectedToken(Set.class, p);
+                return ctxt.reportInputMismatch(this, "expected an object whose keys are the members, like {\"80/tcp\":{}}, got %s", OciJson.kind(p.currentToken()));
             }
             TreeSet<String> keys = new TreeSet<>();
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
@@ -73,7 +73,7 @@ final class JsonCodecs {
         @Override
         public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-                return (Duration) ctxt.handleUnexpectedToken(Duration.class, p);
+                return ctxt.reportInputMismatch(this, "expected a duration in integer nanoseconds, got %s", OciJson.kind(p.currentToken()));
             }
             return Duration.ofNanos(p.getLongValue());
         }

@@ -10,8 +10,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -22,8 +26,9 @@ import java.nio.charset.StandardCharsets;
  * The JSON settings every hoist module uses for OCI and Docker documents, and a shared {@link ObjectMapper}
  * with them. Output is compact (no whitespace) and deterministic: record and class properties in declared
  * order, map entries sorted by key, so the same content always gives the same bytes and digest. Input is read
- * strictly: duplicate keys, trailing garbage, strings where numbers belong and fractional integers are
- * refused; unknown properties are ignored. Numbers in JSON trees keep their exact value (big decimals).
+ * strictly, as Go's encoding/json would: duplicate keys, trailing garbage, strings where numbers or booleans
+ * belong, numbers or booleans where strings belong and fractional integers are refused; unknown properties
+ * are ignored. Numbers in JSON trees keep their exact value (big decimals).
  *
  * <p>The shared mapper is thread-safe; do not reconfigure it (use {@link #newMapper()} for a private copy).
  */
@@ -45,7 +50,7 @@ public final class OciJson {
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .build();
         return JsonMapper.builder(factory)
-                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -55,6 +60,10 @@ public final class OciJson {
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .disable(SerializationFeature.INDENT_OUTPUT)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .build();
     }
 
@@ -104,12 +113,20 @@ public final class OciJson {
      * that names the JSON path of the bad field.
      */
     static <T> T convert(JsonNode tree, Class<T> type, String what) throws InvalidContentException {
-        try (JsonParser p = MAPPER.treeAsTokens(tree)) {
+        // Not try-with-resources: describe() reads the parser's current token, so it must still be open.
+        JsonParser p = MAPPER.treeAsTokens(tree);
+        try {
             return MAPPER.readValue(p, type);
         } catch (JsonProcessingException e) {
             throw InvalidContentException.malformed(what, describe(e), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            try {
+                p.close();
+            } catch (IOException ignored) {
+                // a tree parser holds no resources
+            }
         }
     }
 
@@ -119,8 +136,15 @@ public final class OciJson {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof IllegalArgumentException || t instanceof NullPointerException) {
                 problem = t.getMessage();
+                if (t instanceof NullPointerException) {
+                    problem = problem == null ? "null is not allowed here" : problem.matches("[\\w.]+") ? problem + " is missing" : problem;
+                }
                 break;
             }
+        }
+        if (problem == null && e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
+                && e.getProcessor() instanceof JsonParser p && p.currentToken() != null) {
+            problem = "expected " + kind(mismatch.getTargetType()) + ", got " + value(p);
         }
         if (problem == null) {
             problem = e.getOriginalMessage();
@@ -149,5 +173,48 @@ public final class OciJson {
             }
         }
         return problem;
+    }
+
+    private static String kind(Class<?> type) {
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (type == String.class || type == Digest.class || type == Reference.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == Long.class || type == Short.class || type == int.class || type == long.class || type == short.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        return "an object";
+    }
+
+    private static String value(JsonParser p) {
+        try {
+            return switch (p.currentToken()) {
+                case VALUE_STRING -> "\"" + p.getText() + "\"";
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> p.getText();
+                default -> kind(p.currentToken());
+            };
+        } catch (IOException ex) {
+            return kind(p.currentToken());
+        }
+    }
+
+    static String kind(com.fasterxml.jackson.core.JsonToken token) {
+        return switch (token) {
+            case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
+            case START_ARRAY, END_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.asString() == null ? token.name() : token.asString();
+        };
     }
 }

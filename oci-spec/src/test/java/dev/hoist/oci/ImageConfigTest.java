@@ -213,6 +213,19 @@ class ImageConfigTest {
                 "{\"config\":{\"Healthcheck\":{\"Interval\":\"5s\"}}}")));
         assertTrue(interval.getMessage().contains("config.Healthcheck.Interval"), interval.getMessage());
         assertThrows(InvalidContentException.class, () -> ImageConfig.parse(utf8("null")));
+        assertMessage("{\"config\":{\"ExposedPorts\":[\"80/tcp\"]}}", "config.ExposedPorts: expected an object whose keys are the members, like {\"80/tcp\":{}}, got an array");
+        assertMessage("{\"history\":[{\"empty_layer\":\"yes\"}]}", "history[0].empty_layer: expected true or false, got \"yes\"");
+        assertMessage("{\"config\":{\"Env\":\"A=1\"}}", "config.Env: expected an array, got \"A=1\"");
+        assertMessage("{\"config\":{\"StopTimeout\":1.5}}", "config.StopTimeout: expected a whole number, got 1.5");
+        assertMessage("{\"created\":5}", "created: expected a string, got 5");
+        assertMessage("{\"config\":{\"Labels\":{\"a\":true}}}", "config.Labels.a: expected a string, got true");
+        assertMessage("{\"config\":{\"Env\":[null]}}", "config: null is not allowed here");
+    }
+
+    private static void assertMessage(String json, String expected) {
+        InvalidContentException e = assertThrows(InvalidContentException.class, () -> ImageConfig.parse(utf8(json)));
+        assertEquals("invalid image config: " + expected, e.getMessage());
+        assertFalse(e.unsupported());
     }
 
     @Test

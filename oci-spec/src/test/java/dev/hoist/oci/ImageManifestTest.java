@@ -221,6 +221,10 @@ class ImageManifestTest {
                 "layers[0].digest: invalid digest \"sha256:abc\"");
         assertProblem("{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:" + "a".repeat(64) + "\",\"size\":\"1\"},\"layers\":[]}", "config.size");
         assertProblem("{\"schemaVersion\":2,\"config\":{\"size\":1},\"layers\":[]}", "a descriptor needs a digest");
+        assertProblem("{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:" + "a".repeat(64) + "\",\"size\":1},\"layers\":{}}", "layers: expected an array, got an object");
+        assertProblem("{\"schemaVersion\":\"2\",\"config\":{},\"layers\":[]}", "schemaVersion: expected a whole number, got \"2\"");
+        assertProblem("{\"schemaVersion\":2,\"config\":{\"digest\":5,\"size\":1},\"layers\":[]}", "config.digest: expected a string, got 5");
+        assertProblem("{\"schemaVersion\":2.0,\"config\":{},\"layers\":[]}", "schemaVersion: expected a whole number, got 2.0");
         assertProblem("{\"schemaVersion\":2,\"schemaVersion\":2,\"config\":{},\"layers\":[]}", "Duplicate field 'schemaVersion'");
         assertProblem("{\"schemaVersion\":2,", "not valid JSON");
         assertProblem("{} {}", "not valid JSON");

@@ -34,11 +34,11 @@ public final class MediaTypes {
     public static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
 
     public static boolean isManifest(String mediaType) {
-        return MANIFESTS.contains(mediaType);
+        return mediaType != null && MANIFESTS.contains(mediaType);
     }
 
     public static boolean isIndex(String mediaType) {
-        return INDEXES.contains(mediaType);
+        return mediaType != null && INDEXES.contains(mediaType);
     }
 
     public static boolean isSchema1(String mediaType) {

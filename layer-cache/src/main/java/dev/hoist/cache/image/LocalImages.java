@@ -1,0 +1,344 @@
+package dev.hoist.cache.image;
+
+import dev.hoist.cache.BlobStore;
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.ImageEntry;
+import dev.hoist.cache.ImageStore;
+import dev.hoist.cache.RootLock;
+import dev.hoist.cache.StoreException;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+import dev.hoist.oci.ImageConfig;
+import dev.hoist.oci.ImageIndex;
+import dev.hoist.oci.ImageManifest;
+import dev.hoist.oci.InvalidContentException;
+import dev.hoist.oci.InvalidReferenceException;
+import dev.hoist.oci.Manifest;
+import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.Platform;
+import dev.hoist.oci.Reference;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The images in the local store, as {@code docker images} sees them: names resolved to manifests and
+ * configs, tagging, removal, and writing new images. Names are kept normalised
+ * ({@code docker.io/library/busybox:latest}). Thread-safe: the blob and image stores it wraps are.
+ */
+public final class LocalImages {
+    /** The image-store lock name; held while removing so that a concurrent tag cannot lose its blobs. */
+    private static final String IMAGES_LOCK = "images";
+
+    private final HoistRoot root;
+    private final BlobStore blobs;
+    private final ImageStore store;
+    private final Platform platform;
+
+    private LocalImages(HoistRoot root, BlobStore blobs, ImageStore store, Platform platform) {
+        this.root = root;
+        this.blobs = blobs;
+        this.store = store;
+        this.platform = platform;
+    }
+
+    /** The images under {@code root}, selecting this machine's platform from multi-platform indexes. */
+    public static LocalImages open(HoistRoot root) {
+        BlobStore blobs = BlobStore.onDisk(root);
+        return new LocalImages(root, blobs, ImageStore.open(root, blobs), Platform.current());
+    }
+
+    public HoistRoot root() {
+        return root;
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public ImageStore store() {
+        return store;
+    }
+
+    /**
+     * The store name for a user's image name: {@code busybox} → {@code docker.io/library/busybox:latest}.
+     *
+     * @throws InvalidReferenceException naming the bad part
+     */
+    public static String normaliseName(String name) {
+        return Reference.parse(name).toString();
+    }
+
+    /** Every named image, one per distinct target, with all its names. Sorted by name. */
+    public List<Image> list() throws StoreException {
+        Map<Digest, List<String>> byTarget = new LinkedHashMap<>();
+        Map<Digest, Descriptor> targets = new LinkedHashMap<>();
+        for (ImageEntry e : store.list()) {
+            byTarget.computeIfAbsent(e.target().digest(), d -> new ArrayList<>()).add(e.name());
+            targets.putIfAbsent(e.target().digest(), e.target());
+        }
+        List<Image> out = new ArrayList<>();
+        for (Map.Entry<Digest, Descriptor> t : targets.entrySet()) {
+            out.add(load(t.getValue(), byTarget.get(t.getKey())));
+        }
+        return out;
+    }
+
+    /**
+     * The image a user means by {@code text}, as Docker resolves it: a name (normalised; with a digest, the
+     * stored manifest or index of that digest), else a full image ID or manifest digest, else an unambiguous
+     * prefix of an image ID.
+     *
+     * @throws ImageNotFoundException when nothing matches
+     * @throws StoreException         when an ID prefix is ambiguous, or the store cannot be read
+     */
+    public Image resolve(String text) throws StoreException {
+        Optional<Image> byName = findByName(text);
+        if (byName.isPresent()) {
+            return byName.get();
+        }
+        Optional<Image> byId = findById(text);
+        if (byId.isPresent()) {
+            return byId.get();
+        }
+        throw new ImageNotFoundException(text);
+    }
+
+    /** The image stored under a name, if any. */
+    public Optional<Image> findByName(String text) throws StoreException {
+        Reference ref;
+        try {
+            ref = Reference.parse(text);
+        } catch (InvalidReferenceException e) {
+            return Optional.empty();
+        }
+        if (ref.digest() != null) {
+            if (blobs.contains(ref.digest())) {
+                Descriptor d = describeStored(ref.digest());
+                return Optional.of(load(d, namesOf(d.digest())));
+            }
+            return Optional.empty();
+        }
+        Optional<ImageEntry> e = store.get(ref.toString());
+        if (e.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(load(e.get().target(), namesOf(e.get().target().digest())));
+    }
+
+    /** The image whose ID (config digest) or manifest digest is {@code text} or starts with it. */
+    public Optional<Image> findById(String text) throws StoreException {
+        String hex = text.startsWith("sha256:") ? text.substring("sha256:".length()) : text;
+        if (hex.isEmpty() || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return Optional.empty();
+        }
+        List<Image> matches = new ArrayList<>();
+        for (Image image : list()) {
+            if (image.id().hex().startsWith(hex) || image.manifestDigest().hex().startsWith(hex)
+                    || image.target().digest().hex().startsWith(hex)) {
+                matches.add(image);
+            }
+        }
+        if (matches.size() > 1) {
+            Set<Digest> ids = new TreeSet<>();
+            matches.forEach(m -> ids.add(m.id()));
+            if (ids.size() > 1) {
+                throw new StoreException("the ID prefix \"" + text + "\" matches " + ids.size() + " images (" + ids
+                        + "); give more of the ID");
+            }
+        }
+        return matches.stream().findFirst();
+    }
+
+    /** The names that point at {@code target}, sorted. */
+    public List<String> namesOf(Digest target) throws StoreException {
+        Set<String> names = new TreeSet<>();
+        for (ImageEntry e : store.list()) {
+            if (e.target().digest().equals(target)) {
+                names.add(e.name());
+            }
+        }
+        return new ArrayList<>(names);
+    }
+
+    /**
+     * Reads the image that {@code target} (a manifest, or an index from which this machine's platform is
+     * selected) describes.
+     */
+    public Image load(Descriptor target, List<String> names) throws StoreException {
+        Manifest m = readManifest(target.digest());
+        ImageManifest manifest;
+        if (m instanceof ImageIndex index) {
+            Descriptor chosen = index.select(platform).orElseThrow(() -> new StoreException(
+                    "the image " + target.digest() + " has no manifest for " + platform + " (it has "
+                            + index.manifests().stream().map(d -> String.valueOf(d.platform())).toList() + ")"));
+            Manifest child = readManifest(chosen.digest());
+            if (!(child instanceof ImageManifest im)) {
+                throw new StoreException("the index " + target.digest() + " points at another index for " + platform
+                        + "; nested indexes are not supported here");
+            }
+            manifest = im;
+        } else {
+            manifest = (ImageManifest) m;
+        }
+        ImageConfig config;
+        try {
+            config = ImageConfig.parse(blobs.readAllBytes(manifest.config().digest()));
+        } catch (InvalidContentException e) {
+            throw new StoreException("the config " + manifest.config().digest() + " of image " + target.digest()
+                    + " is not a valid image config: " + e.getMessage(), e);
+        }
+        return new Image(target, manifest, config, names);
+    }
+
+    /** Reads and parses a stored manifest or index. */
+    public Manifest readManifest(Digest digest) throws StoreException {
+        byte[] bytes = blobs.readAllBytes(digest);
+        try {
+            return Manifest.parse(bytes);
+        } catch (InvalidContentException e) {
+            throw new StoreException("the stored manifest " + digest + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private Descriptor describeStored(Digest digest) throws StoreException {
+        Manifest m = readManifest(digest);
+        return new Descriptor(m.contentType(), digest, m.size());
+    }
+
+    /**
+     * Stores a new image: the config, then the manifest pointing at it and at {@code layers} (which must be
+     * stored already). Docker media types when {@code docker}, else OCI. Returns the image, unnamed.
+     */
+    public Image commit(ImageConfig config, List<Descriptor> layers, boolean docker) throws StoreException {
+        for (Descriptor layer : layers) {
+            if (!blobs.contains(layer.digest())) {
+                throw new StoreException("cannot commit an image whose layer " + layer.digest() + " is not stored");
+            }
+        }
+        String configType = docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG;
+        Descriptor configBlob = blobs.put(configType, config.bytes());
+        ImageManifest.Builder b = docker ? ImageManifest.dockerBuilder() : ImageManifest.builder();
+        b.config(configBlob);
+        for (Descriptor layer : layers) {
+            b.addLayer(docker ? layer.withMediaType(toDocker(layer.mediaType())) : layer);
+        }
+        ImageManifest manifest = b.build();
+        blobs.put(manifest.contentType(), manifest.bytes());
+        return new Image(manifest.descriptor(), manifest, config, List.of());
+    }
+
+    private static String toDocker(String layerType) {
+        return switch (layerType) {
+            case MediaTypes.OCI_LAYER_GZIP -> MediaTypes.DOCKER_LAYER_GZIP;
+            default -> layerType;
+        };
+    }
+
+    /** Points {@code name} (normalised here) at the image's target; returns the normalised name. */
+    public String tag(Image image, String name) throws StoreException {
+        String normalised = normaliseName(name);
+        store.put(normalised, image.target());
+        return normalised;
+    }
+
+    /** Points {@code name} at a stored manifest or index. */
+    public String tag(Descriptor target, String name) throws StoreException {
+        String normalised = normaliseName(name);
+        store.put(normalised, target);
+        return normalised;
+    }
+
+    /** What {@link #remove} did. */
+    public record Removal(List<String> untagged, List<Digest> deleted) {
+    }
+
+    /**
+     * Removes an image as {@code docker rmi} does. Given a name, the name is removed; given an ID, every name
+     * of that image is removed, which needs {@code force} when there are several. When no name points at the
+     * image any more, its manifest, config and the layers no other image uses are deleted.
+     */
+    public Removal remove(String text, boolean force) throws StoreException {
+        try (RootLock lock = root.lockExclusive(IMAGES_LOCK)) {
+            Optional<Image> byName = findByName(text);
+            List<String> untagged = new ArrayList<>();
+            Image image;
+            if (byName.isPresent() && !text.startsWith("sha256:")) {
+                image = byName.get();
+                Reference ref = Reference.parse(text);
+                if (ref.digest() != null) {
+                    // name@digest removes every name of that repository pointing at the digest.
+                    for (String n : image.names()) {
+                        if (Reference.parse(n).nameOnly().equals(ref.nameOnly())) {
+                            store.remove(n);
+                            untagged.add(n);
+                        }
+                    }
+                } else {
+                    store.remove(ref.toString());
+                    untagged.add(ref.toString());
+                }
+            } else {
+                image = findById(text).orElseThrow(() -> new ImageNotFoundException(text));
+                if (image.names().size() > 1 && !force) {
+                    throw new StoreException("conflict: unable to delete " + image.id().shortHex()
+                            + " (must be forced) - image is referenced in multiple repositories: " + image.names());
+                }
+                for (String n : image.names()) {
+                    store.remove(n);
+                    untagged.add(n);
+                }
+            }
+            List<Digest> deleted = new ArrayList<>();
+            if (namesOf(image.target().digest()).isEmpty()) {
+                deleted.addAll(deleteUnshared(image));
+            }
+            return new Removal(untagged, deleted);
+        }
+    }
+
+    private List<Digest> deleteUnshared(Image image) throws StoreException {
+        Set<Digest> inUse = new HashSet<>();
+        for (ImageEntry e : store.list()) {
+            collect(e.target().digest(), inUse);
+        }
+        Set<Digest> mine = new java.util.LinkedHashSet<>();
+        collect(image.target().digest(), mine);
+        List<Digest> deleted = new ArrayList<>();
+        for (Digest d : mine) {
+            if (!inUse.contains(d) && blobs.delete(d)) {
+                deleted.add(d);
+            }
+        }
+        return deleted;
+    }
+
+    /** Adds {@code digest} and every blob it references (for manifests and indexes) to {@code into}. */
+    private void collect(Digest digest, Set<Digest> into) throws StoreException {
+        if (!into.add(digest) || !blobs.contains(digest)) {
+            return;
+        }
+        Manifest m;
+        try {
+            m = Manifest.parse(blobs.readAllBytes(digest));
+        } catch (InvalidContentException e) {
+            return; // a leaf blob, or unreadable: nothing further to follow
+        }
+        if (m instanceof ImageIndex index) {
+            for (Descriptor d : index.manifests()) {
+                collect(d.digest(), into);
+            }
+        } else if (m instanceof ImageManifest im) {
+            into.add(im.config().digest());
+            for (Descriptor d : im.layers()) {
+                into.add(d.digest());
+            }
+        }
+    }
+}

@@ -42,10 +42,12 @@ public final class LayerApplier {
 
     private final Executor executor;
     private final boolean preserveOwners;
+    private final int writerThreads;
 
     private LayerApplier(Builder b) {
         this.executor = b.executor != null ? b.executor : LayerThreads.shared();
         this.preserveOwners = b.preserveOwners != null ? b.preserveOwners : Posix.isRoot();
+        this.writerThreads = b.writerThreads > 0 ? b.writerThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** An applier with the defaults: the shared layer threads, owners restored when running as root. */
@@ -123,26 +125,46 @@ public final class LayerApplier {
         private final Set<String> writtenParents = new HashSet<>();
         private final List<DirMeta> dirs = new ArrayList<>();
         private final byte[] buf = new byte[256 * 1024];
+        private final FileWriters writers = new FileWriters(this);
+        /** Paths of files a writer thread may still be creating or writing; emptied by each barrier. */
+        private final Set<String> inFlight = new HashSet<>();
+        private final boolean rootHadFiles;
         private String current;
 
-        Application(RootedPaths paths, TarReader reader) {
+        Application(RootedPaths paths, TarReader reader) throws IOException {
             this.paths = paths;
             this.reader = reader;
+            try (var s = Files.list(paths.root())) {
+                this.rootHadFiles = s.findAny().isPresent();
+            }
+            paths.beforeCreate(p -> {
+                if (inFlight.contains(paths.relative(p))) {
+                    writers.barrier();
+                    return true;
+                }
+                return false;
+            });
         }
 
         long run() throws IOException, LayerException {
             long n = 0;
-            TarEntry e;
-            while ((e = reader.next()) != null) {
-                current = e.name();
-                n++;
-                try {
-                    entry(e);
-                } catch (Posix.ErrnoException | java.nio.file.FileSystemException x) {
-                    throw new IOException("cannot apply layer entry '" + e.name() + "': " + x.getMessage(), x);
+            writers.start();
+            try {
+                TarEntry e;
+                while ((e = reader.next()) != null) {
+                    current = e.name();
+                    n++;
+                    try {
+                        entry(e);
+                    } catch (Posix.ErrnoException | java.nio.file.FileSystemException x) {
+                        throw new IOException("cannot apply layer entry '" + e.name() + "': " + x.getMessage(), x);
+                    }
                 }
+                reader.drain();
+                writers.barrier();
+            } finally {
+                writers.stop();
             }
-            reader.drain();
             for (int i = dirs.size() - 1; i >= 0; i--) {
                 DirMeta d = dirs.get(i);
                 BasicFileAttributes a = RootedPaths.lstat(d.path);
@@ -170,18 +192,47 @@ public final class LayerApplier {
             }
             Path dir = paths.directory(parent, e.name(), true);
             Path p = dir.resolve(base);
+            String rel = paths.relative(p);
+            if (inFlight.contains(rel)) {
+                writers.barrier(); // the same path again: let the first write finish
+            }
             switch (e.type()) {
-                case FILE -> file(e, p);
+                case FILE -> file(e, p, rel);
                 case DIR -> directory(e, p);
                 case SYMLINK -> symlink(e, p);
                 case HARDLINK -> hardlink(e, p);
                 case CHAR, BLOCK, FIFO -> special(e, p);
                 default -> throw new IllegalStateException(e.type().name());
             }
-            markWritten(paths.relative(p));
+            markWritten(rel);
         }
 
-        private void file(TarEntry e, Path p) throws IOException, LayerException {
+        private void file(TarEntry e, Path p, String rel) throws IOException, LayerException {
+            if (e.size() <= FileWriters.MAX_FILE) {
+                // small files: read here, write on a writer thread, so that the kernel's work (the larger
+                // share) is spread; a path nothing is at yet is even created there
+                boolean fresh = !(rootHadFiles || written.contains(rel)) || RootedPaths.lstat(p) == null;
+                FileChannel ch = fresh ? null : create(p);
+                byte[] content = new byte[(int) e.size()];
+                try {
+                    int off = 0;
+                    while (off < content.length) {
+                        int n = reader.read(content, off, content.length - off);
+                        if (n < 0) {
+                            throw new LayerException(e.name(), "the layer ends in the middle of this entry's content");
+                        }
+                        off += n;
+                    }
+                } catch (IOException | LayerException | RuntimeException x) {
+                    if (ch != null) {
+                        ch.close();
+                    }
+                    throw x;
+                }
+                inFlight.add(rel);
+                writers.submit(e, p, ch, content);
+                return;
+            }
             try (FileChannel ch = create(p)) {
                 int n;
                 while ((n = reader.read(buf, 0, buf.length)) > 0) {
@@ -194,11 +245,17 @@ public final class LayerApplier {
             metadata(e, p, true);
         }
 
-        private FileChannel create(Path p) throws IOException {
+        /** Removes {@code p} (and what is below it) once the writes in flight are done. */
+        private void remove(Path p) throws IOException, LayerException {
+            writers.barrier();
+            paths.removeAll(p);
+        }
+
+        private FileChannel create(Path p) throws IOException, LayerException {
             try {
                 return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException x) {
-                paths.removeAll(p);
+                remove(p);
                 return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             }
         }
@@ -209,7 +266,7 @@ public final class LayerApplier {
             } catch (FileAlreadyExistsException x) {
                 BasicFileAttributes a = RootedPaths.lstat(p);
                 if (a == null || !a.isDirectory()) {
-                    paths.removeAll(p);
+                    remove(p);
                     Files.createDirectory(p);
                 }
             }
@@ -230,7 +287,7 @@ public final class LayerApplier {
                 if (x.errno() != 17) { // EEXIST
                     throw x;
                 }
-                paths.removeAll(p);
+                remove(p);
                 Posix.symlink(e.linkName(), p);
             }
             paths.invalidate();
@@ -244,6 +301,9 @@ public final class LayerApplier {
             }
             Path dir = paths.directory(comps.subList(0, comps.size() - 1), e.name(), false);
             Path t = dir == null ? null : dir.resolve(comps.get(comps.size() - 1));
+            if (t != null && inFlight.contains(paths.relative(t))) {
+                writers.barrier();
+            }
             BasicFileAttributes a = t == null ? null : RootedPaths.lstat(t);
             if (a == null) {
                 throw new LayerException(e.name(), "hard link target '" + e.linkName() + "' does not exist in the layer or below it");
@@ -257,7 +317,7 @@ public final class LayerApplier {
             try {
                 Files.createLink(p, t);
             } catch (FileAlreadyExistsException x) {
-                paths.removeAll(p);
+                remove(p);
                 Files.createLink(p, t);
             }
         }
@@ -276,7 +336,7 @@ public final class LayerApplier {
                     if (x.errno() != 17) {
                         throw x;
                     }
-                    paths.removeAll(p);
+                    remove(p);
                     Posix.mknod(p, mode, e.devMajor(), e.devMinor());
                 }
             } catch (Posix.ErrnoException x) {
@@ -334,11 +394,11 @@ public final class LayerApplier {
             if (written.contains(paths.relative(p))) {
                 return; // whiteouts hide lower layers only, never this layer's own entries
             }
-            paths.removeAll(p);
+            remove(p);
         }
 
         /** Removes what lower layers put in {@code dir}, keeping what this layer wrote. */
-        private void clearLower(Path dir) throws IOException {
+        private void clearLower(Path dir) throws IOException, LayerException {
             List<Path> children;
             try (var s = Files.list(dir)) {
                 children = s.toList();
@@ -351,7 +411,7 @@ public final class LayerApplier {
                         clearLower(c);
                     }
                 } else {
-                    paths.removeAll(c);
+                    remove(c);
                 }
             }
         }
@@ -372,17 +432,184 @@ public final class LayerApplier {
     private record DirMeta(Path path, TarEntry entry) {
     }
 
+    /**
+     * Writes small files' content and metadata on a few threads. Every removal or replacement waits for
+     * the writes in flight ({@link #barrier}), so a path a writer works on is never changed under it.
+     */
+    private final class FileWriters {
+        static final int MAX_FILE = 1024 * 1024;
+        private static final int BUDGET_KIB = 32 * 1024;
+        private static final Runnable STOP = () -> { };
+
+        private final Application app;
+        private final java.util.concurrent.BlockingQueue<Runnable> queue = new java.util.concurrent.ArrayBlockingQueue<>(1024);
+        private final java.util.concurrent.Semaphore budget = new java.util.concurrent.Semaphore(BUDGET_KIB);
+        private final List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
+        private int pending;
+        private Throwable failure;
+        private String failedEntry;
+
+        FileWriters(Application app) {
+            this.app = app;
+        }
+
+        void start() {
+            for (int i = 0; i < writerThreads; i++) {
+                loops.add(java.util.concurrent.CompletableFuture.runAsync(this::loop, executor));
+            }
+        }
+
+        private void loop() {
+            while (true) {
+                Runnable r;
+                try {
+                    r = queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (r == STOP) {
+                    return;
+                }
+                r.run();
+            }
+        }
+
+        /** Writes {@code content} into {@code ch}, or into a new file at {@code p} when {@code ch} is null. */
+        void submit(TarEntry e, Path p, FileChannel open, byte[] content) throws IOException, LayerException {
+            check();
+            int kib = Math.max(1, content.length / 1024);
+            acquire(kib);
+            synchronized (this) {
+                pending++;
+            }
+            put(() -> {
+                try {
+                    try (FileChannel ch = open != null ? open
+                            : FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        ByteBuffer bb = ByteBuffer.wrap(content);
+                        while (bb.hasRemaining()) {
+                            ch.write(bb);
+                        }
+                    }
+                    app.metadata(e, p, true);
+                } catch (Throwable t) {
+                    synchronized (this) {
+                        if (failure == null) {
+                            failure = t;
+                            failedEntry = e.name();
+                        }
+                    }
+                } finally {
+                    budget.release(kib);
+                    synchronized (this) {
+                        if (--pending == 0) {
+                            notifyAll();
+                        }
+                    }
+                }
+            });
+        }
+
+        /** Waits until every submitted write is done; throws the first failure. */
+        void barrier() throws IOException, LayerException {
+            synchronized (this) {
+                while (pending > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while writing files");
+                    }
+                }
+            }
+            app.inFlight.clear();
+            check();
+        }
+
+        private synchronized void check() throws IOException, LayerException {
+            if (failure instanceof LayerException le) {
+                throw le;
+            }
+            if (failure instanceof IOException io) {
+                throw new IOException("cannot apply layer entry '" + failedEntry + "': " + io.getMessage(), io);
+            }
+            if (failure != null) {
+                throw new IOException("cannot apply layer entry '" + failedEntry + "': " + failure, failure);
+            }
+        }
+
+        /** Waits for the writes in flight (ignoring their failures) and ends the writer threads. */
+        void stop() {
+            synchronized (this) {
+                while (pending > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            for (int i = 0; i < loops.size(); i++) {
+                try {
+                    queue.put(STOP);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            for (java.util.concurrent.CompletableFuture<Void> f : loops) {
+                f.join();
+            }
+        }
+
+        private void acquire(int kib) throws IOException {
+            try {
+                budget.acquire(kib);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing files");
+            }
+        }
+
+        private void put(Runnable r) throws IOException {
+            try {
+                queue.put(r);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing files");
+            }
+        }
+    }
+
     /** Options for a {@link LayerApplier}. Not thread-safe. */
     public static final class Builder {
         private Executor executor;
         private Boolean preserveOwners;
+        private int writerThreads;
 
         private Builder() {
         }
 
-        /** Runs decompression; it needs one thread per layer being applied. Default: shared daemon threads. */
+        /**
+         * Runs decompression and file writing; it needs 1 + writerThreads threads per layer being applied.
+         * Default: shared daemon threads.
+         */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * How many threads write small files (the kernel's share of the work is the larger one). Default:
+         * the number of processors.
+         */
+        public Builder writerThreads(int writerThreads) {
+            if (writerThreads < 1) {
+                throw new IllegalArgumentException("writerThreads must be at least 1, got " + writerThreads);
+            }
+            this.writerThreads = writerThreads;
             return this;
         }
 

@@ -26,6 +26,7 @@ final class RootedPaths {
 
     private final Path root;
     private final Map<String, Path> dirCache = new HashMap<>();
+    private BeforeCreate beforeCreate = p -> false;
 
     RootedPaths(Path root) {
         this.root = root;
@@ -94,6 +95,10 @@ final class RootedPaths {
                 if (!create) {
                     return null;
                 }
+                if (beforeCreate.mustLookAgain(p)) {
+                    todo.addFirst(c);
+                    continue;
+                }
                 try {
                     Files.createDirectory(p);
                 } catch (FileAlreadyExistsException e) {
@@ -125,6 +130,16 @@ final class RootedPaths {
         }
         dirCache.put(key, cur);
         return cur;
+    }
+
+    /** Called before a missing directory is created on the way to an entry. */
+    interface BeforeCreate {
+        /** Returns true when {@code p} may exist now after all and must be looked at again. */
+        boolean mustLookAgain(Path p) throws IOException, LayerException;
+    }
+
+    void beforeCreate(BeforeCreate hook) {
+        this.beforeCreate = hook;
     }
 
     /** Forget resolved directories: call after anything was removed or replaced. */

@@ -184,6 +184,9 @@ public final class LayerApplier {
                 }
                 throw new LayerException(e.name(), "a " + e.type().name().toLowerCase() + " cannot replace the target root");
             }
+            if (comps.get(0).startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX) && !(comps.size() == 1 && comps.get(0).equals(OPAQUE))) {
+                return; // aufs metadata (.wh..wh.plnk, .wh..wh.aufs): nothing to apply, as in Docker
+            }
             String base = comps.get(comps.size() - 1);
             List<String> parent = comps.subList(0, comps.size() - 1);
             if (e.type() == TarEntry.Type.FILE && base.startsWith(WHITEOUT_PREFIX)) {

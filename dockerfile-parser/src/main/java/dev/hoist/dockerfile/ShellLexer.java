@@ -307,6 +307,9 @@ public final class ShellLexer {
                     if (skipUnsetEnv && !set) {
                         return "${" + name + chs + word + "}";
                     }
+                    if (!set) {
+                        value = "";
+                    }
                     switch (ch) {
                         case '-':
                             return !set || (nullIsUnset && value.isEmpty()) ? word : value;

@@ -7,6 +7,7 @@ import dev.hoist.dockerfile.syntax.SyntaxTree;
 import dev.hoist.dockerfile.syntax.Warning;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,11 @@ public final class DockerfileParser {
     /** Reads and parses a Dockerfile from disk; errors name the file as given. */
     public static Dockerfile parse(Path file) throws IOException, DockerfileException {
         return parse(file.toString(), Files.readAllBytes(file));
+    }
+
+    /** Reads a Dockerfile to its end (e.g. standard input for {@code -f -}) and parses it. */
+    public static Dockerfile parse(String name, InputStream in) throws IOException, DockerfileException {
+        return parse(name, in.readAllBytes());
     }
 
     /**

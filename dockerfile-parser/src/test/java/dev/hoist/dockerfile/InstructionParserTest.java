@@ -278,6 +278,18 @@ class InstructionParserTest {
     }
 
     @Test
+    void parsesFromAStreamAndAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Dockerfile fromStream = DockerfileParser.parse("-",
+                new java.io.ByteArrayInputStream("FROM a\nRUN b\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("(from \"a\")\n(run \"b\")\n", fromStream.dump());
+        java.nio.file.Path file = dir.resolve("app.Dockerfile");
+        java.nio.file.Files.writeString(file, "FROM a\nRUNN b\n");
+        DockerfileException e = assertThrows(DockerfileException.class, () -> DockerfileParser.parse(file));
+        assertEquals(file.toString(), e.file());
+        assertEquals(file + ":2:1: unknown instruction: RUNN (did you mean RUN?)", e.getMessage());
+    }
+
+    @Test
     void jsonOutputHasTypedFieldsAndRanges() throws Exception {
         Dockerfile df = parse("# syntax=docker/dockerfile:1\nFROM alpine AS base\nENV A=\"1\\n\"\nRUN [\"echo\"]\n");
         String json = df.toJson();

@@ -9,6 +9,14 @@ final class Commands {
 
     static final CommandGroup TOP = new CommandGroup("hoist",
             "Build, store, serve, copy and run OCI and Docker images, without a daemon.",
-            List.of(),
-            List.of());
+            List.of(
+                    new HistoryCommand(),
+                    new ImagesCommand(),
+                    new ImportCommand(),
+                    new InspectCommand(),
+                    new PruneCommand(),
+                    new RmiCommand(),
+                    new TagCommand()),
+            List.of(new CommandGroup("dockerfile", "Work with Dockerfiles without building them",
+                    List.of(new DockerfileParseCommand()), List.of())));
 }

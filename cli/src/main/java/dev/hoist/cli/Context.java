@@ -1,5 +1,8 @@
 package dev.hoist.cli;
 
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.LocalImages;
+
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,11 +19,29 @@ final class Context {
     final InputStream in;
     final Map<String, String> env;
     Path rootOption;
+    private LocalImages images;
 
     Context(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
         this.out = out;
         this.err = err;
         this.in = in;
         this.env = env;
+    }
+
+    /** The local image store under the chosen root, opened on first use. */
+    LocalImages images() {
+        if (images == null) {
+            Path explicit = rootOption;
+            if (explicit == null && env.get(HoistRoot.ENV) != null && !env.get(HoistRoot.ENV).isEmpty()) {
+                explicit = Path.of(env.get(HoistRoot.ENV));
+            }
+            images = LocalImages.open(HoistRoot.resolve(explicit));
+        }
+        return images;
+    }
+
+    /** The current time, for "created ... ago" columns. */
+    java.time.Instant now() {
+        return java.time.Instant.now();
     }
 }

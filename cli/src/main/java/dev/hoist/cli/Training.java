@@ -1,36 +1,72 @@
 package dev.hoist.cli;
 
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The build-time training run for the class-data-sharing archive: runs the everyday commands against a
- * scratch root so that the classes they load are archived. Not part of the public command line.
+ * scratch root (import, images, inspect, history, tag, rmi, prune) so that the classes they load are
+ * archived and later starts map them instead of loading them. Not part of the public command line.
  */
 final class Training {
     private Training() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
+        Files.createDirectories(root);
+        Path tar = root.resolve("training-rootfs.tar");
+        writeTar(tar);
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         PrintStream realOut = System.out;
         PrintStream realErr = System.err;
-        PrintStream sink = new PrintStream(new ByteArrayOutputStream());
         System.setOut(sink);
         System.setErr(sink);
+        String r = root.resolve("state").toString();
         try {
             for (String[] cmd : new String[][] {
                     {"--version"},
                     {"--help"},
-                    {"--root", root.toString(), "images"},
-                    {"--root", root.toString(), "images", "--help"},
+                    {"--root", r, "images"},
+                    {"--root", r, "images", "--help"},
+                    {"--root", r, "import", "--change", "CMD [\"sh\"]", tar.toString(), "training:one"},
+                    {"--root", r, "tag", "training:one", "127.0.0.1:5000/training/two"},
+                    {"--root", r, "images"},
+                    {"--root", r, "images", "-q"},
+                    {"--root", r, "inspect", "training:one"},
+                    {"--root", r, "inspect", "--format", "{{.Id}}", "training:one"},
+                    {"--root", r, "history", "training:one"},
+                    {"--root", r, "rmi", "127.0.0.1:5000/training/two"},
+                    {"--root", r, "rmi", "training:one"},
+                    {"--root", r, "prune", "--dry-run"},
+                    {"--root", r, "inspect", "no-such-image"},
+                    {"--root", r, "no-such-command"},
             }) {
-                Main.run(sink, sink, System.in, java.util.Map.of(), cmd);
+                Main.run(sink, sink, System.in, Map.of(), cmd);
             }
         } finally {
             System.setOut(realOut);
             System.setErr(realErr);
+        }
+    }
+
+    private static void writeTar(Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            byte[] data = "training\n".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry("etc/hostname");
+            e.setSize(data.length);
+            tar.putArchiveEntry(e);
+            tar.write(data);
+            tar.closeArchiveEntry();
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.hoist.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.LocalImages;
 import dev.hoist.oci.Reference;
 
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ final class ImagesCommand implements Command {
         return new int[] {0, 1};
     }
 
-    record Row(String repository, String tag, String digest, Image image) {
+    record Row(String repository, String tag, String digest, LocalImages.Summary image) {
     }
 
     @Override
@@ -68,7 +68,7 @@ final class ImagesCommand implements Command {
             patterns.add(f.substring(eq + 1));
         }
         List<Row> rows = new ArrayList<>();
-        for (Image image : ctx.images().list()) {
+        for (LocalImages.Summary image : ctx.images().summaries()) {
             for (String name : image.names()) {
                 Reference ref = Reference.parse(name);
                 String repo = ref.familiarName();
@@ -78,7 +78,7 @@ final class ImagesCommand implements Command {
                 rows.add(new Row(repo, ref.tag() == null ? "<none>" : ref.tag(), image.manifestDigest().toString(), image));
             }
         }
-        rows.sort(Comparator.comparing((Row r) -> r.image().config().createdInstant(), Comparator.nullsLast(Comparator.reverseOrder()))
+        rows.sort(Comparator.comparing((Row r) -> r.image().created(), Comparator.nullsLast(Comparator.<java.time.Instant>reverseOrder()))
                 .thenComparing(Row::repository).thenComparing(Row::tag));
         if (args.flag("quiet")) {
             Set<String> ids = new LinkedHashSet<>();
@@ -101,7 +101,7 @@ final class ImagesCommand implements Command {
                 : new String[] {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
         for (Row r : rows) {
             String id = noTrunc ? r.image().id().toString() : r.image().id().shortHex();
-            String created = Humans.ago(r.image().config().createdInstant(), ctx.now());
+            String created = Humans.ago(r.image().created(), ctx.now());
             String size = Humans.size(r.image().contentSize());
             table.add(digests ? new String[] {r.repository(), r.tag(), r.digest(), id, created, size}
                     : new String[] {r.repository(), r.tag(), id, created, size});
@@ -113,8 +113,8 @@ final class ImagesCommand implements Command {
     private static ObjectNode json(Context ctx, Row r, boolean noTrunc) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("Containers", "N/A");
-        o.put("CreatedAt", String.valueOf(r.image().config().created()));
-        o.put("CreatedSince", Humans.ago(r.image().config().createdInstant(), ctx.now()));
+        o.put("CreatedAt", String.valueOf(r.image().created()));
+        o.put("CreatedSince", Humans.ago(r.image().created(), ctx.now()));
         o.put("Digest", r.digest());
         o.put("ID", noTrunc ? r.image().id().toString() : r.image().id().shortHex());
         o.put("Repository", r.repository());

@@ -3,7 +3,9 @@ package dev.hoist.cache;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.oci.InvalidContentException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.MediaTypes;
@@ -188,31 +190,54 @@ public final class ImageStore {
         } catch (IOException e) {
             throw StoreErrors.reading(root, "the image store " + file, e);
         }
-        Wire wire;
+        // Read by hand from the tree rather than by data binding: `hoist images` starts cold every time, and
+        // binding's first use of a type costs more than the whole listing.
+        JsonNode tree;
         try {
-            wire = JSON.readValue(bytes, Wire.class);
-        } catch (IOException | IllegalArgumentException e) {
+            tree = JSON.readTree(bytes);
+        } catch (IOException e) {
             throw unreadable(file, StoreErrors.describe(e), e);
         }
-        if (wire == null || wire.schemaVersion() != SCHEMA_VERSION) {
+        if (tree == null || !tree.isObject()) {
+            throw unreadable(file, "it is not a JSON object", null);
+        }
+        JsonNode version = tree.get("schemaVersion");
+        if (version == null || !version.isInt() || version.asInt() != SCHEMA_VERSION) {
             throw new StoreException("the image store " + file + " has schema version "
-                    + (wire == null ? "none" : wire.schemaVersion()) + ", this hoist reads version " + SCHEMA_VERSION
+                    + (version == null ? "none" : version.toString()) + ", this hoist reads version " + SCHEMA_VERSION
                     + "; use the hoist that wrote it, or choose another root with --root or " + HoistRoot.ENV);
         }
         TreeMap<String, ImageEntry> images = new TreeMap<>();
-        if (wire.images() != null) {
-            for (Map.Entry<String, WireEntry> e : wire.images().entrySet()) {
-                WireEntry w = e.getValue();
-                if (w == null || w.target() == null) {
+        JsonNode all = tree.get("images");
+        if (all != null && !all.isNull()) {
+            if (!all.isObject()) {
+                throw unreadable(file, "images is not an object", null);
+            }
+            var fields = all.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                JsonNode w = e.getValue();
+                if (w == null || !w.isObject() || w.get("target") == null || w.get("target").isNull()) {
                     throw unreadable(file, "image " + e.getKey() + " has no target", null);
                 }
-                Instant tagged;
+                Descriptor target;
                 try {
-                    tagged = w.tagged() == null ? Instant.EPOCH : Instant.parse(w.tagged());
-                } catch (DateTimeParseException ex) {
-                    throw unreadable(file, "image " + e.getKey() + " has a bad time: " + w.tagged(), ex);
+                    target = Descriptor.fromJson(w.get("target"), "image store entry " + e.getKey());
+                } catch (InvalidContentException ex) {
+                    throw unreadable(file, ex.getMessage(), ex);
                 }
-                images.put(e.getKey(), new ImageEntry(e.getKey(), w.target(), tagged));
+                Instant tagged;
+                JsonNode t = w.get("tagged");
+                try {
+                    tagged = t == null || t.isNull() ? Instant.EPOCH : Instant.parse(t.asText());
+                } catch (DateTimeParseException ex) {
+                    throw unreadable(file, "image " + e.getKey() + " has a bad time: " + t.asText(), ex);
+                }
+                try {
+                    images.put(e.getKey(), new ImageEntry(e.getKey(), target, tagged));
+                } catch (IllegalArgumentException ex) {
+                    throw unreadable(file, "image " + e.getKey() + ": " + ex.getMessage(), ex);
+                }
             }
         }
         return images;

@@ -18,6 +18,10 @@ import dev.hoist.oci.MediaTypes;
 import dev.hoist.oci.Platform;
 import dev.hoist.oci.Reference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hoist.oci.OciJson;
+
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -88,6 +92,79 @@ public final class LocalImages {
             out.add(load(t.getValue(), byTarget.get(t.getKey())));
         }
         return out;
+    }
+
+    /**
+     * What {@code hoist images} shows of an image: its names, ID, manifest digest, creation time and size.
+     * Immutable.
+     */
+    public record Summary(Descriptor target, List<String> names, Digest id, Digest manifestDigest, Instant created,
+                          long contentSize) {
+        public Summary {
+            names = List.copyOf(names);
+        }
+    }
+
+    /**
+     * Every named image, summarised from the JSON trees of its manifest and config without binding them to
+     * types; the cheap listing for a command that starts cold. An index is summarised through the manifest
+     * for this machine's platform.
+     */
+    public List<Summary> summaries() throws StoreException {
+        Map<Digest, List<String>> byTarget = new LinkedHashMap<>();
+        Map<Digest, Descriptor> targets = new LinkedHashMap<>();
+        for (ImageEntry e : store.list()) {
+            byTarget.computeIfAbsent(e.target().digest(), d -> new ArrayList<>()).add(e.name());
+            targets.putIfAbsent(e.target().digest(), e.target());
+        }
+        List<Summary> out = new ArrayList<>();
+        for (Map.Entry<Digest, Descriptor> t : targets.entrySet()) {
+            List<String> names = byTarget.get(t.getKey());
+            JsonNode manifest = tree(t.getKey());
+            if (manifest.has("manifests")) {
+                Image image = load(t.getValue(), names);
+                out.add(new Summary(t.getValue(), names, image.id(), image.manifestDigest(),
+                        image.config().createdInstant(), image.contentSize()));
+                continue;
+            }
+            try {
+                Descriptor config = Descriptor.fromJson(manifest.get("config"), "manifest " + t.getKey() + " config");
+                long size = config.size();
+                JsonNode layers = manifest.get("layers");
+                if (layers != null) {
+                    for (JsonNode layer : layers) {
+                        size += layer.path("size").asLong();
+                    }
+                }
+                JsonNode created = tree(config.digest()).get("created");
+                out.add(new Summary(t.getValue(), names, config.digest(), t.getKey(),
+                        created == null || created.isNull() ? null : parseTime(created.asText()), size));
+            } catch (InvalidContentException e) {
+                throw new StoreException("the stored manifest " + t.getKey() + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private JsonNode tree(Digest digest) throws StoreException {
+        byte[] bytes = blobs.readAllBytes(digest);
+        try {
+            JsonNode n = OciJson.mapper().readTree(bytes);
+            if (n == null || !n.isObject()) {
+                throw new StoreException("the stored blob " + digest + " is not a JSON object");
+            }
+            return n;
+        } catch (java.io.IOException e) {
+            throw new StoreException("the stored blob " + digest + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant parseTime(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**

@@ -163,7 +163,8 @@ public final class ArchiveLoader {
         }
 
         private void read(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
-            String what = "the entry \"" + e.getName() + "\" of " + where;
+            String entry = "the entry \"" + e.getName() + "\"";
+            String what = entry + " of " + where;
             String name = TarPaths.normalise(e.getName(), where);
             if (name.isEmpty() || e.isDirectory()) {
                 return;
@@ -178,7 +179,7 @@ public final class ArchiveLoader {
                 links.put(name, TarPaths.normalise(e.getLinkName(), what));
                 return;
             }
-            if (!e.isFile()) {
+            if (!e.isFile() || e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
                 return; // devices and fifos have no place in an image archive; nothing refers to them
             }
             links.remove(name);
@@ -187,13 +188,12 @@ public final class ArchiveLoader {
                     throw new ArchiveException(what + " has " + e.getSize() + " bytes; more than the "
                             + MAX_METADATA + " that a metadata file may have");
                 }
-                byte[] bytes = readFully(tar, e, what);
+                byte[] bytes = readFully(tar, e, entry);
                 metadata.put(name, bytes);
                 return;
             }
             if (isLegacyLayerMetadata(name)) {
-                readFully(tar, e, what); // v1 layer json and VERSION: nothing needs them
-                return;
+                return; // v1 layer json and VERSION: nothing needs them (the tar reader skips them)
             }
             Digest expected = TarPaths.blobDigest(name);
             Ingest.Blob blob;
@@ -201,33 +201,33 @@ public final class ArchiveLoader {
                 blob = Ingest.put(blobs, tar, expected, e.getSize());
             } catch (DigestMismatchException ex) {
                 if (ex.actualSize() < e.getSize()) {
-                    throw truncated(what, ex);
+                    throw truncated(entry, ex);
                 }
                 throw new ArchiveException(what + " does not hold the blob its name says: " + ex.getMessage(), ex);
             } catch (StoreException ex) {
                 throw ex;
             } catch (IOException ex) {
-                throw truncated(what, ex);
+                throw truncated(entry, ex);
             }
             files.put(name, blob);
             byDigest.put(blob.digest(), blob);
         }
 
-        private byte[] readFully(TarArchiveInputStream tar, TarArchiveEntry e, String what) throws ArchiveException {
+        private byte[] readFully(TarArchiveInputStream tar, TarArchiveEntry e, String entry) throws ArchiveException {
             byte[] bytes;
             try {
                 bytes = tar.readNBytes((int) e.getSize());
             } catch (IOException ex) {
-                throw truncated(what, ex);
+                throw truncated(entry, ex);
             }
             if (bytes.length != e.getSize()) {
-                throw truncated(what, null);
+                throw truncated(entry, null);
             }
             return bytes;
         }
 
-        private ArchiveException truncated(String what, Exception cause) {
-            return new ArchiveException(where + " ends in the middle of " + what.replaceFirst(" of .*$", "")
+        private ArchiveException truncated(String entry, Exception cause) {
+            return new ArchiveException(where + " ends in the middle of " + entry
                     + "; it is truncated or damaged" + (cause == null ? "" : " (" + cause.getMessage() + ")"), cause);
         }
 

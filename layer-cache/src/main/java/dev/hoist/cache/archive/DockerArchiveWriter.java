@@ -1,15 +1,18 @@
 package dev.hoist.cache.archive;
 
+import dev.hoist.cache.BlobNotFoundException;
 import dev.hoist.cache.BlobStore;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
+import dev.hoist.oci.ImageIndex;
 import dev.hoist.oci.OciJson;
 import dev.hoist.oci.Reference;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +63,7 @@ public final class DockerArchiveWriter {
         Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
                 write(toSave, out);
                 out.flush();
                 ch.force(true);
@@ -130,7 +133,7 @@ public final class DockerArchiveWriter {
             entries.put(blobName(d), d);
         }
         entries.put(LayoutIndex.OCI_LAYOUT, LayoutIndex.OCI_LAYOUT_BYTES);
-        entries.put(LayoutIndex.INDEX_JSON, dev.hoist.oci.ImageIndex.builder().manifests(indexEntries).build().bytes());
+        entries.put(LayoutIndex.INDEX_JSON, ImageIndex.builder().manifests(indexEntries).build().bytes());
         entries.put(MANIFEST_JSON, OciJson.write(items));
         if (!repositories.isEmpty()) {
             entries.put(REPOSITORIES, OciJson.write(repositories));
@@ -160,7 +163,7 @@ public final class DockerArchiveWriter {
                 tar.write(bytes);
             } else {
                 Digest d = (Digest) content;
-                long size = blobs.stat(d).orElseThrow(() -> new dev.hoist.cache.BlobNotFoundException(d,
+                long size = blobs.stat(d).orElseThrow(() -> new BlobNotFoundException(d,
                         images.root().blobsDir().toString())).size();
                 tar.putArchiveEntry(entry(name, FILE_MODE, size));
                 try (InputStream in = blobs.open(d)) {

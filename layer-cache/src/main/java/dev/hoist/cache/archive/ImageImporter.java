@@ -2,6 +2,7 @@ package dev.hoist.cache.archive;
 
 import dev.hoist.cache.BlobInfo;
 import dev.hoist.cache.BlobStore;
+import dev.hoist.cache.StoreException;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
@@ -46,12 +47,10 @@ final class ImageImporter {
     record Imported(Descriptor target, Set<Digest> configs) {
     }
 
-    private final LocalImages images;
     private final BlobStore blobs;
     private final Source source;
 
     ImageImporter(LocalImages images, Source source) {
-        this.images = images;
         this.blobs = images.blobs();
         this.source = source;
     }
@@ -187,7 +186,7 @@ final class ImageImporter {
                 try {
                     yield Ingest.diffId(blobs, blob.digest(), Compression.ZSTD);
                 } catch (IOException e) {
-                    if (e instanceof dev.hoist.cache.StoreException) {
+                    if (e instanceof StoreException) {
                         throw e;
                     }
                     throw new ArchiveException(what + " (" + blob.digest() + ") in " + source.where()
@@ -238,9 +237,5 @@ final class ImageImporter {
     private ArchiveException missing(Descriptor d, String what) {
         return new ArchiveException("the " + what + " " + d.digest() + " is missing from " + source.where()
                 + " (expected at blobs/" + d.digest().algorithmName() + "/" + d.digest().encoded() + ")");
-    }
-
-    LocalImages images() {
-        return images;
     }
 }

@@ -12,6 +12,7 @@ import dev.hoist.oci.MediaTypes.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -69,7 +70,7 @@ final class Ingest {
                 size += n;
             }
         }
-        return sniffer.finish(new BlobInfo(digest, size, java.time.Instant.EPOCH));
+        return sniffer.finish(new BlobInfo(digest, size, Instant.EPOCH));
     }
 
     /** The diff ID of a stored layer compressed with {@code compression}, decompressing it. */

@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -279,7 +280,7 @@ class DockerArchiveTest {
         assertMessage(refused(Arrays.copyOf(complete, cut)), "truncated");
         assertMessage(refused(Arrays.copyOf(TestImages.gzip(complete), 300)), "truncated");
         byte[] noise = new byte[4096];
-        new java.util.Random(1).nextBytes(noise);
+        new Random(1).nextBytes(noise);
         noise[0] = 'x';
         assertMessage(refused(noise), "not a valid tar archive");
         assertMessage(refused(new byte[0]), "is empty");

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +61,7 @@ class DockerInteropTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Path gz = tmp.resolve("busybox.tar.gz");
         try (InputStream in = save.getInputStream();
-             var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+             var out = new GZIPOutputStream(Files.newOutputStream(gz))) {
             in.transferTo(out);
         }
         assertTrue(save.waitFor(5, TimeUnit.MINUTES) && save.exitValue() == 0, "docker save failed");

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,7 +74,7 @@ class GunzipDigesterTest {
                 'c', 0,                     // FCOMMENT
                 0x12, 0x34};                // FHCRC (not checked, as Go does not either)
         byte[] body = {1, 2, 0, (byte) 0xfd, (byte) 0xff, 'h', 'i'};
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(new byte[] {'h', 'i'});
         long c = crc.getValue();
         byte[] trailer = {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24), 2, 0, 0, 0};

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -188,7 +189,7 @@ class OciLayoutTest {
         assertTrue(missing.getMessage().contains("is missing from the layout"), missing.getMessage());
 
         // A config whose diff ID does not match the layer.
-        Descriptor l = source.blobs().put(MediaTypes.OCI_LAYER, TestImages.tar(java.util.Map.of("f", TestImages.utf8("x"))));
+        Descriptor l = source.blobs().put(MediaTypes.OCI_LAYER, TestImages.tar(Map.of("f", TestImages.utf8("x"))));
         Image wrong = source.commit(TestImages.config(Platform.current(), List.of(Digest.sha256("not it")), "x"),
                 List.of(l), false);
         Path other = tmp.resolve("other");

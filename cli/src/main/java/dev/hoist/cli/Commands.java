@@ -14,9 +14,13 @@ final class Commands {
                     new ImagesCommand(),
                     new ImportCommand(),
                     new InspectCommand(),
+                    new LoadCommand(),
                     new PruneCommand(),
                     new RmiCommand(),
+                    new SaveCommand(),
                     new TagCommand()),
             List.of(new CommandGroup("dockerfile", "Work with Dockerfiles without building them",
-                    List.of(new DockerfileParseCommand()), List.of())));
+                    List.of(new DockerfileParseCommand()), List.of()),
+                    new CommandGroup("oci", "Read and write OCI image layout directories",
+                            List.of(new OciExportCommand(), new OciImportCommand()), List.of())));
 }

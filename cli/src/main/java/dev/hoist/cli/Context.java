@@ -19,6 +19,8 @@ final class Context {
     final InputStream in;
     final Map<String, String> env;
     Path rootOption;
+    /** Whether standard input and output are a terminal (set by {@link Main#main}; false in-process). */
+    boolean terminal;
     private LocalImages images;
 
     Context(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {

@@ -68,6 +68,8 @@ public final class DockerArchiveWriter {
                 out.flush();
                 ch.force(true);
             }
+            // createTempFile makes the file 0600; a saved image is an ordinary file, as `docker save -o` makes it.
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);

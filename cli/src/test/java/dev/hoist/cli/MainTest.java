@@ -34,6 +34,43 @@ class MainTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        int seen = 0;
+        java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+        todo.add(new Object[] {"", Commands.TOP});
+        while (!todo.isEmpty()) {
+            Object[] next = todo.poll();
+            String prefix = (String) next[0];
+            CommandGroup group = (CommandGroup) next[1];
+            for (Command c : group.commands) {
+                String path = prefix + c.name();
+                java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(path.split(" ")));
+                argv.add("--help");
+                Result r = run(Map.of(), argv.toArray(String[]::new));
+                assertEquals(0, r.status(), path + ": " + r.err());
+                assertTrue(r.out().startsWith("Usage:  hoist " + path), r.out());
+                assertTrue(r.out().contains(c.summary()), r.out());
+                seen++;
+            }
+            for (CommandGroup g : group.groups) {
+                Result r = run(Map.of(), (prefix + g.name).split(" "));
+                assertEquals(0, r.status(), g.name + ": " + r.err());
+                assertTrue(r.out().contains("Commands:"), r.out());
+                todo.add(new Object[] {prefix + g.name + " ", g});
+            }
+        }
+        assertTrue(seen >= 10, "commands seen: " + seen);
+    }
+
+    @Test
+    void wrongArgumentCountsAreUsageErrors() {
+        Result r = run(Map.of(), "tag", "only-one");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("\"hoist tag\" requires exactly 2 arguments."), r.err());
+        assertTrue(r.err().contains("Usage:  hoist tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]"), r.err());
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         Result r = run(Map.of(), "frobnicate");
         assertEquals(2, r.status());

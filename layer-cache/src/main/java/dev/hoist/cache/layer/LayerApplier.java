@@ -33,8 +33,11 @@ import java.util.concurrent.Executor;
  * apply into a fresh directory and discard it on failure. The target must not be changed by others while a
  * layer is applied.
  *
- * <p>Decompression runs on a thread of the executor while the calling thread writes files. Thread-safe: one
- * applier may apply to several targets at once.
+ * <p>Decompression (and the diffID's hashing) runs on a thread of the executor, ahead of the calling thread,
+ * which reads the tar and hands small files to writer threads (creating a file is most of the kernel's work,
+ * and it scales across threads); anything that removes or replaces a path first waits for the writes in
+ * flight. xattrs the target file system does not support are skipped. Thread-safe: one applier may apply
+ * to several targets at once.
  */
 public final class LayerApplier {
     private static final String WHITEOUT_PREFIX = ".wh.";
@@ -441,11 +444,12 @@ public final class LayerApplier {
      */
     private final class FileWriters {
         static final int MAX_FILE = 1024 * 1024;
-        private static final int BUDGET_KIB = 32 * 1024;
+        private static final int BUDGET_KIB = 64 * 1024;
         private static final Runnable STOP = () -> { };
 
         private final Application app;
-        private final java.util.concurrent.BlockingQueue<Runnable> queue = new java.util.concurrent.ArrayBlockingQueue<>(1024);
+        /** One queue per writer; a directory's files all go to one writer (see {@link #submit}). */
+        private final List<java.util.concurrent.BlockingQueue<Runnable>> queues = new ArrayList<>();
         private final java.util.concurrent.Semaphore budget = new java.util.concurrent.Semaphore(BUDGET_KIB);
         private final List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
         private int pending;
@@ -458,11 +462,13 @@ public final class LayerApplier {
 
         void start() {
             for (int i = 0; i < writerThreads; i++) {
-                loops.add(java.util.concurrent.CompletableFuture.runAsync(this::loop, executor));
+                var q = new java.util.concurrent.LinkedBlockingQueue<Runnable>();
+                queues.add(q);
+                loops.add(java.util.concurrent.CompletableFuture.runAsync(() -> loop(q), executor));
             }
         }
 
-        private void loop() {
+        private void loop(java.util.concurrent.BlockingQueue<Runnable> queue) {
             while (true) {
                 Runnable r;
                 try {
@@ -486,7 +492,9 @@ public final class LayerApplier {
             synchronized (this) {
                 pending++;
             }
-            put(() -> {
+            // creating a file locks its directory: writers on different directories do not wait for each other
+            int writer = Math.floorMod(p.getParent().hashCode(), queues.size());
+            put(queues.get(writer), () -> {
                 try {
                     try (FileChannel ch = open != null ? open
                             : FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -554,7 +562,7 @@ public final class LayerApplier {
                     }
                 }
             }
-            for (int i = 0; i < loops.size(); i++) {
+            for (var queue : queues) {
                 try {
                     queue.put(STOP);
                 } catch (InterruptedException e) {
@@ -576,7 +584,7 @@ public final class LayerApplier {
             }
         }
 
-        private void put(Runnable r) throws IOException {
+        private void put(java.util.concurrent.BlockingQueue<Runnable> queue, Runnable r) throws IOException {
             try {
                 queue.put(r);
             } catch (InterruptedException e) {

@@ -16,7 +16,11 @@ import java.util.zip.GZIPInputStream;
  * compression from its magic bytes. Stateless and thread-safe; the streams it returns are not.
  */
 public final class LayerCompression {
-    /** gzip's default level, the one Docker and BuildKit use; see {@link LayerWriter.Builder#level}. */
+    /**
+     * gzip's default level, the one Docker and BuildKit use. On binaries and text it gives layers about 10%
+     * smaller than level 1 for about twice the deflate time; random or already-compressed data costs the same
+     * at every level, as it is stored, not deflated (see {@link LayerWriter.Builder#level}).
+     */
     public static final int DEFAULT_GZIP_LEVEL = 6;
     /** zstd's default level. */
     public static final int DEFAULT_ZSTD_LEVEL = 3;
@@ -97,7 +101,8 @@ public final class LayerCompression {
 
     private static OutputStream zstd(OutputStream out, int level) throws IOException {
         ZstdOutputStream z = new ZstdOutputStream(out, level);
-        // one worker thread inside zstd would change the bytes; keep it in the caller for reproducibility
+        // no zstd worker threads: with them the frame layout differs from single-threaded output, and layers
+        // must be the same bytes on every machine
         z.setChecksum(false);
         return z;
     }

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads tar entries from a stream: ustar, pax (local and global extended headers, xattrs as
- * {@code SCHILY.xattr.*} or {@code LIBARCHIVE.xattr.*}, kept as raw bytes) and the GNU long-name and
+ * Reads tar entries from a stream: ustar, pax (local extended headers; global ones are skipped), xattrs as
+ * {@code SCHILY.xattr.*} or {@code LIBARCHIVE.xattr.*} kept as raw bytes, and the GNU long-name and
  * long-link extensions, as GNU tar, Go's archive/tar and Docker write them. Refuses sparse and multi-volume
  * entries. Not thread-safe.
  */
@@ -21,7 +21,6 @@ final class TarReader {
 
     private final InputStream in;
     private final byte[] header = new byte[BLOCK];
-    private final Map<String, byte[]> globalPax = new HashMap<>();
     private long remaining;
     private long padding;
     private String current;
@@ -33,7 +32,7 @@ final class TarReader {
     /** The next entry, or null at the end of the archive. Skips what is left of the current one. */
     TarEntry next() throws IOException, LayerException {
         skipRest();
-        Map<String, byte[]> pax = new HashMap<>(globalPax);
+        Map<String, byte[]> pax = new HashMap<>();
         String longName = null;
         String longLink = null;
         while (true) {
@@ -54,12 +53,14 @@ final class TarReader {
                 throw new LayerException(name(), "negative size in the tar header");
             }
             switch (flag) {
-                case 'x', 'g' -> {
-                    Map<String, byte[]> records = parsePax(readMeta(size));
-                    if (flag == 'g') {
-                        globalPax.putAll(records);
-                    }
-                    pax.putAll(records);
+                case 'x' -> {
+                    pax.putAll(parsePax(readMeta(size)));
+                    continue;
+                }
+                case 'g' -> {
+                    // global headers (git archive's comment, a tool's charset) do not apply to layers: Docker
+                    // skips them too
+                    parsePax(readMeta(size));
                     continue;
                 }
                 case 'L' -> {

@@ -233,6 +233,15 @@ class HostileLayerTest {
         byte[] gz = gzip(good);
         e = refused(java.util.Arrays.copyOf(gz, gz.length / 2));
         assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("corrupt"), e.getMessage());
+        java.io.ByteArrayOutputStream zout = new java.io.ByteArrayOutputStream();
+        try (var z = LayerCompression.compress(zout, dev.hoist.oci.MediaTypes.Compression.ZSTD, 3)) {
+            z.write(good);
+        }
+        byte[] zst = zout.toByteArray();
+        e = refused(java.util.Arrays.copyOf(zst, zst.length / 2));
+        assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("corrupt"), e.getMessage());
+        e = refused("this is not a layer at all, just some text that goes on for more than one block. ".repeat(10).getBytes());
+        assertTrue(e.getMessage().contains("not a tar"), e.getMessage());
     }
 
     private static byte[] gzip(byte[] b) throws IOException {

@@ -116,6 +116,50 @@ class WhiteoutTest {
     }
 
     @Test
+    void laterEntriesReplaceWhateverIsThere() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Fixtures.write(root.resolve("was-dir/inner/file"), "lower\n");
+        Fixtures.write(root.resolve("was-file"), "lower\n");
+        Posix.symlink("was-file", root.resolve("was-link"));
+        Fixtures.write(root.resolve("same"), "lower\n");
+        byte[] layer = tar(t -> {
+            file(t, "was-dir", "now a file\n");
+            dir(t, "was-file/");
+            file(t, "was-file/child", "child\n");
+            file(t, "was-link", "now a file too\n");
+            file(t, "same", "first\n");
+            file(t, "same", "second\n"); // the same path twice in one layer: the last one wins
+            symlink(t, "became-link", "same");
+            hardlink(t, "hard", "same");
+        });
+        LayerApplier.create().apply(new ByteArrayInputStream(layer), root);
+        assertEquals("now a file\n", Files.readString(root.resolve("was-dir")));
+        assertEquals("child\n", Files.readString(root.resolve("was-file/child")));
+        assertFalse(Files.isSymbolicLink(root.resolve("was-link")));
+        assertEquals("now a file too\n", Files.readString(root.resolve("was-link")));
+        assertEquals("second\n", Files.readString(root.resolve("same")));
+        assertEquals("second\n", Files.readString(root.resolve("hard")));
+        assertEquals(2, FileStat.of(root.resolve("same")).nlink());
+    }
+
+    @Test
+    void aFreshTargetTakesTheSamePathTwice() throws Exception {
+        // into an empty target small files are created on writer threads: repeats must still be ordered
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        byte[] layer = tar(t -> {
+            for (int i = 0; i < 50; i++) {
+                file(t, "d" + (i % 3) + "/f", "v" + i + "\n");
+                hardlink(t, "d" + (i % 3) + "/h" + i, "d" + (i % 3) + "/f");
+            }
+        });
+        LayerApplier.builder().writerThreads(4).build().apply(new ByteArrayInputStream(layer), root);
+        assertEquals("v48\n", Files.readString(root.resolve("d0/f")));
+        assertEquals("v49\n", Files.readString(root.resolve("d1/f")));
+        assertEquals("v47\n", Files.readString(root.resolve("d2/f")));
+        assertEquals("v47\n", Files.readString(root.resolve("d2/h47")));
+    }
+
+    @Test
     void anOpaqueRootHidesEverythingBelow() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Fixtures.write(root.resolve("d/lower"), "lower\n");

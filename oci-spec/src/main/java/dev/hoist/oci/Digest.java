@@ -93,6 +93,18 @@ public record Digest(DigestAlgorithm algorithm, String encoded) implements Compa
         return algorithm.ociName() + ":" + encoded;
     }
 
+    // equals and hashCode by hand: a record's generated ones bootstrap through invokedynamic on first use,
+    // which costs a cold CLI start several milliseconds, and digests are hash keys everywhere.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && d.algorithm == algorithm && d.encoded.equals(encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return encoded.hashCode();
+    }
+
     @Override
     public int compareTo(Digest o) {
         return toString().compareTo(o.toString());

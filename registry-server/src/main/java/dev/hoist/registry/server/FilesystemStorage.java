@@ -43,8 +43,10 @@ import java.util.regex.Pattern;
  * {@code _manifests/revisions/<alg>/<hex>} and {@code _referrers/<alg>/<subject hex>/<alg>-<hex>} are empty
  * link files; {@code _manifests/tags/<tag>} holds a digest; {@code uploads/<id>/} holds a session's
  * {@code data}, its {@code repo} and its committed {@code offset}. Temporary files live in {@code tmp/} on the
- * same filesystem and are renamed into place. Manifests, tags and links are cached in memory; this process
- * is the only writer (it holds {@code lock}). Thread-safe.
+ * same filesystem and are renamed into place. File contents are fsynced before their rename; directories
+ * are synced once at the end of a blob upload or a manifest push (which on journalling filesystems commits
+ * the links made before it), not after every link. Manifests, tags and links are cached in memory; this
+ * process is the only writer (it holds {@code lock}). Thread-safe.
  */
 final class FilesystemStorage implements RegistryStorage {
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -62,6 +64,13 @@ final class FilesystemStorage implements RegistryStorage {
     private final Cache<String, Optional<Digest>> tagCache;
     private final Cache<String, Boolean> linkCache;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Starts the writeback of large uploads while they still stream, so the fsync at the end is short. */
+    private final java.util.concurrent.ExecutorService writeback = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "registry-writeback");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final long WRITEBACK_EVERY = 16L << 20;
 
     FilesystemStorage(Path root, StorageOptions options) throws IOException {
         this.root = root.toAbsolutePath();
@@ -222,9 +231,8 @@ final class FilesystemStorage implements RegistryStorage {
         try {
             Files.createFile(link);
         } catch (FileAlreadyExistsException e) {
-            return;
+            // made meanwhile
         }
-        syncDir(link.getParent());
     }
 
     // ---------------------------------------------------------------- uploads
@@ -239,6 +247,8 @@ final class FilesystemStorage implements RegistryStorage {
         MessageDigest sha256;
         Instant touched;
         boolean ended;
+        long unsynced;
+        java.util.concurrent.Future<?> syncing;
 
         Session(String id, String repo, Path dir, long offset, MessageDigest sha256, Instant touched) {
             this.id = id;
@@ -392,6 +402,18 @@ final class FilesystemStorage implements RegistryStorage {
             s.offset += total;
             s.touched = Instant.now();
             writeOffset(s.dir, s.offset);
+            s.unsynced += total;
+            if (fsync && s.unsynced >= WRITEBACK_EVERY && (s.syncing == null || s.syncing.isDone())) {
+                s.unsynced = 0;
+                Path dataFile = s.dir.resolve("data");
+                s.syncing = writeback.submit(() -> {
+                    try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.WRITE)) {
+                        ch.force(false);
+                    } catch (IOException ignored) {
+                        // the upload ended meanwhile; the final fsync is what counts
+                    }
+                });
+            }
             return s.status();
         } finally {
             s.lock.unlock();
@@ -431,6 +453,15 @@ final class FilesystemStorage implements RegistryStorage {
                 touch(target);
             } else {
                 if (fsync) {
+                    if (s.syncing != null) {
+                        try {
+                            s.syncing.get();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } catch (java.util.concurrent.ExecutionException ignored) {
+                            // the final fsync below is what counts
+                        }
+                    }
                     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
                         ch.force(true);
                     }
@@ -584,7 +615,7 @@ final class FilesystemStorage implements RegistryStorage {
     public void putManifest(String repo, StoredManifest m, Collection<String> tags) throws IOException {
         Path blob = blobPath(m.digest());
         if (!Files.exists(blob)) {
-            writeAtomic(blob, m.bytes());
+            writeAtomic(blob, m.bytes(), false);
         } else {
             touch(blob);
         }
@@ -593,11 +624,14 @@ final class FilesystemStorage implements RegistryStorage {
             createEmpty(referrersDir(repo, m.subject()).resolve(m.digest().algorithmName() + "-" + m.digest().hex()));
         }
         createLink("R", repo, m.digest(), revisionLink(repo, m.digest()));
+        if (tags.isEmpty()) {
+            syncDir(revisionLink(repo, m.digest()).getParent());
+        }
         for (String tag : tags) {
             try {
                 tagCache.asMap().compute(repo + ":" + tag, (k, v) -> {
                     try {
-                        writeAtomic(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII));
+                        writeAtomic(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII), false);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -606,6 +640,10 @@ final class FilesystemStorage implements RegistryStorage {
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
+        }
+        if (!tags.isEmpty()) {
+            // One directory sync at the end: on journalling filesystems it commits the renames and links before it.
+            syncDir(tagsDir(repo));
         }
     }
 
@@ -782,7 +820,7 @@ final class FilesystemStorage implements RegistryStorage {
 
     // ---------------------------------------------------------------- files
 
-    private void writeAtomic(Path target, byte[] bytes) throws IOException {
+    private void writeAtomic(Path target, byte[] bytes, boolean syncParent) throws IOException {
         Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -796,7 +834,9 @@ final class FilesystemStorage implements RegistryStorage {
             }
             Files.createDirectories(target.getParent());
             move(tmp, target);
-            syncDir(target.getParent());
+            if (syncParent) {
+                syncDir(target.getParent());
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -848,6 +888,7 @@ final class FilesystemStorage implements RegistryStorage {
 
     @Override
     public void close() throws IOException {
+        writeback.shutdown();
         try {
             lock.release();
         } finally {

@@ -160,8 +160,9 @@ final class Access implements Authorizer {
         }
         ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, challenge.toString());
         if (claims != null && scope != null) {
-            throw new RegistryException(ErrorCode.DENIED, 403, (claims.subject() == null ? "anonymous users" : "user " + claims.subject())
-                    + " may not " + String.join(",", scope.actions()) + " " + scope.name());
+            // 401 with insufficient_scope, as the CNCF registry answers: Docker clients then ask for a new token.
+            throw new RegistryException(ErrorCode.UNAUTHORIZED, 401, "the token does not allow " + scope.format()
+                    + (claims.subject() == null ? " to anonymous users; log in" : " to user " + claims.subject()));
         }
         throw new RegistryException(ErrorCode.UNAUTHORIZED, 401, "authentication required: get a token from " + realm(ex));
     }

@@ -36,6 +36,11 @@ final class Pem {
             Object o;
             while ((o = p.readObject()) != null) {
                 if (o instanceof PEMKeyPair kp) {
+                    if (kp.getPublicKeyInfo() == null) {
+                        // SEC1 EC keys may leave the public key out: derive it.
+                        PrivateKey key = conv.getPrivateKey(kp.getPrivateKeyInfo());
+                        return new KeyPair(publicOf(key), key);
+                    }
                     return conv.getKeyPair(kp);
                 }
                 if (o instanceof PrivateKeyInfo pki) {
@@ -94,7 +99,12 @@ final class Pem {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
             for (Object o : objects) {
-                w.writeObject(o);
+                if (o instanceof PrivateKey k) {
+                    // PKCS#8 keeps an EC key's curve; BC's default SEC1 output of a JCA key would not.
+                    w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null));
+                } else {
+                    w.writeObject(o);
+                }
             }
         }
         Files.createDirectories(file.getParent());

@@ -269,13 +269,19 @@ final class FilesystemStorage implements RegistryStorage {
         repoDir(repo);
         String id = UUID.randomUUID().toString();
         Path dir = uploadsDir.resolve(id);
-        Files.createDirectories(dir);
-        Files.write(dir.resolve("repo"), repo.getBytes(StandardCharsets.UTF_8));
-        Files.createFile(dir.resolve("data"));
-        Instant now = Instant.now();
-        writeOffset(dir, 0);
-        Session s = new Session(id, repo, dir, 0, Digest.DigestAlgorithm.SHA256.newMessageDigest(), now);
+        Session s = new Session(id, repo, dir, 0, Digest.DigestAlgorithm.SHA256.newMessageDigest(), Instant.now());
+        // Known before its directory exists, so that listing the uploads never takes it for a crash's leftover.
         sessions.put(id, s);
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("repo"), repo.getBytes(StandardCharsets.UTF_8));
+            Files.createFile(dir.resolve("data"));
+            writeOffset(dir, 0);
+        } catch (IOException e) {
+            sessions.remove(id, s);
+            deleteTree(dir, true);
+            throw e;
+        }
         return s.status();
     }
 
@@ -290,15 +296,18 @@ final class FilesystemStorage implements RegistryStorage {
         if (id == null || !UPLOAD_ID.matcher(id).matches()) {
             throw new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + id + " is not known to this registry; start a new upload");
         }
-        Session s = sessions.get(id);
-        if (s == null) {
-            s = load(id);
-            if (s != null) {
-                Session prev = sessions.putIfAbsent(id, s);
-                if (prev != null) {
-                    s = prev;
+        Session s;
+        try {
+            // One load per session: loading cuts off unacknowledged bytes, which must never race an append.
+            s = sessions.computeIfAbsent(id, k -> {
+                try {
+                    return load(k, true);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
         if (s == null || !s.repo.equals(repo)) {
             throw new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + id + " is not known in repository " + repo + "; start a new upload");
@@ -306,8 +315,11 @@ final class FilesystemStorage implements RegistryStorage {
         return s;
     }
 
-    /** Reads a session left on disk (by an earlier run of the registry), or null. */
-    private Session load(String id) throws IOException {
+    /**
+     * Reads a session left on disk (by an earlier run of the registry), or null. With {@code repair}, cuts off
+     * the bytes of a chunk that was never acknowledged; only while the session is not in use.
+     */
+    private Session load(String id, boolean repair) throws IOException {
         Path dir = uploadsDir.resolve(id);
         try {
             String repo = Files.readString(dir.resolve("repo"), StandardCharsets.UTF_8);
@@ -315,11 +327,12 @@ final class FilesystemStorage implements RegistryStorage {
             long offset = Long.parseLong(Files.readString(offsetFile, StandardCharsets.US_ASCII).trim());
             Instant touched = Files.getLastModifiedTime(offsetFile).toInstant();
             Path data = dir.resolve("data");
-            try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
-                if (ch.size() < offset) {
-                    return null; // the data lost what was acknowledged: refuse the session
-                }
-                if (ch.size() > offset) {
+            long size = Files.size(data);
+            if (size < offset) {
+                return null; // the data lost what was acknowledged: refuse the session
+            }
+            if (size > offset && repair) {
+                try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
                     ch.truncate(offset); // a chunk that was never acknowledged
                 }
             }
@@ -550,10 +563,17 @@ final class FilesystemStorage implements RegistryStorage {
                 String id = p.getFileName().toString();
                 Session s = sessions.get(id);
                 if (s == null && UPLOAD_ID.matcher(id).matches()) {
-                    s = load(id);
+                    s = load(id, false);
                     if (s == null) {
-                        // A session directory without its state: a crash while it was being created.
-                        deleteTree(p, true);
+                        // A session directory without its state: a crash while it was being created, or one
+                        // being removed right now. Leftovers are removed once they are old.
+                        try {
+                            if (Files.getLastModifiedTime(p).toInstant().isBefore(Instant.now().minusSeconds(3600))) {
+                                deleteTree(p, true);
+                            }
+                        } catch (NoSuchFileException ignored) {
+                            // removed meanwhile
+                        }
                         continue;
                     }
                 }

@@ -246,13 +246,13 @@ final class RegistryHandler implements HttpHandler {
         registry.checkWritable();
         long declared = ex.getRequestContentLength();
         if (declared > Registry.MAX_MANIFEST_BYTES) {
-            ex.setPersistent(false);
+            drainSome(ex, declared);
             throw new RegistryException(ErrorCode.SIZE_INVALID, 413, "the manifest has " + declared
                     + " bytes; this registry accepts manifests of at most " + Registry.MAX_MANIFEST_BYTES + " bytes");
         }
         byte[] body = readBody(ex, Registry.MAX_MANIFEST_BYTES);
         if (body == null) {
-            ex.setPersistent(false);
+            drainSome(ex, -1);
             throw new RegistryException(ErrorCode.SIZE_INVALID, 413, "the manifest is larger than the "
                     + Registry.MAX_MANIFEST_BYTES + " bytes this registry accepts");
         }
@@ -659,6 +659,31 @@ final class RegistryHandler implements HttpHandler {
         ex.startBlocking();
         clientStream(ex).transferTo(OutputStream.nullOutputStream());
     }
+
+    /**
+     * Reads and drops a refused body when it is not much larger than the limits, so that the client, still
+     * sending, reads the error instead of a reset connection; larger bodies get the connection closed.
+     */
+    private static void drainSome(HttpServerExchange ex, long declared) {
+        ex.setPersistent(false);
+        if (declared > DRAIN_LIMIT) {
+            return;
+        }
+        try {
+            ex.startBlocking();
+            InputStream in = ex.getInputStream();
+            byte[] buf = new byte[65536];
+            long total = 0;
+            int n;
+            while (total < DRAIN_LIMIT && (n = in.read(buf)) > 0) {
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // the client went away
+        }
+    }
+
+    private static final long DRAIN_LIMIT = 64L << 20;
 
     private static InputStream clientStream(HttpServerExchange ex) {
         return new ClientInputStream(ex.getInputStream());

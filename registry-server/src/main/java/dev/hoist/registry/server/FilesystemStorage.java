@@ -137,7 +137,7 @@ final class FilesystemStorage implements RegistryStorage {
 
     @Override
     public BlobInfo statBlob(String repo, Digest digest) throws IOException {
-        if (!hasLink("L", repo, digest, layerLink(repo, digest))) {
+        if (!hasLink("L", repo, digest, layerLink(repo, digest)) && !hasLink("R", repo, digest, revisionLink(repo, digest))) {
             return null;
         }
         return statBlob(digest);

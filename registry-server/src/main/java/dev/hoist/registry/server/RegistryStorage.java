@@ -37,14 +37,15 @@ public interface RegistryStorage extends Closeable {
 
     // ---- blobs
 
-    /** The blob if {@code repo} has it (pushed there or mounted), else null. */
+    /** The blob if {@code repo} has it (pushed there, mounted, or a manifest of it), else null. */
     BlobInfo statBlob(String repo, Digest digest) throws IOException;
 
     /** The blob if it is stored at all, in any repository, else null. */
     BlobInfo statBlob(Digest digest) throws IOException;
 
     /**
-     * Opens the blob for reading if {@code repo} has it, else null. The caller closes the content.
+     * Opens the blob for reading if {@code repo} has it (as {@link #statBlob(String, Digest)}), else null. The
+     * caller closes the content.
      */
     BlobContent openBlob(String repo, Digest digest) throws IOException;
 

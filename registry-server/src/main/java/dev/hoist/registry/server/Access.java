@@ -94,9 +94,8 @@ final class Access implements Authorizer {
     private String basic(HttpServerExchange ex, Scope scope) throws RegistryException {
         String user = basicUser(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
         if (user == null) {
-            if (scope != null && !rules.granted(null, scope.type(), scope.name(), scope.actions()).isEmpty()
-                    && rules.granted(null, scope.type(), scope.name(), scope.actions()).containsAll(scope.actions())) {
-                return null;
+            if (scope != null && rules.granted(null, scope.type(), scope.name(), scope.actions()).containsAll(scope.actions())) {
+                return null; // anonymous pull
             }
             ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"hoist-registry\", charset=\"UTF-8\"");
             throw new RegistryException(ErrorCode.UNAUTHORIZED, 401, "log in first (docker login), with a user of this registry");

@@ -715,9 +715,6 @@ final class RegistryHandler implements HttpHandler {
         ex.getResponseHeaders().remove(io.undertow.util.Headers.CONTENT_RANGE);
         ex.getResponseHeaders().remove(CONTENT_DIGEST);
         ex.getResponseHeaders().remove(io.undertow.util.Headers.ETAG);
-        if (e.status() == 416 && ex.getResponseHeaders().get(io.undertow.util.Headers.RANGE) == null) {
-            // tell a chunked upload where to resume; the blob size for a bad Range is unknown here
-        }
         byte[] body = OciJson.write(ErrorResponse.of(e.code(), e.getMessage(), e.detail()));
         sendJson(ex, e.status(), body);
     }

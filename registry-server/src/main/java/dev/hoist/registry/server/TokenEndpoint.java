@@ -131,7 +131,7 @@ final class TokenEndpoint implements HttpHandler {
             return null;
         }
         Set<String> wanted = new LinkedHashSet<>(List.of(actions.split(",")));
-        if (wanted.contains("*")) {
+        if (type.equals("repository") && wanted.contains("*")) {
             wanted.remove("*");
             wanted.addAll(AccessRules.ALL);
         }

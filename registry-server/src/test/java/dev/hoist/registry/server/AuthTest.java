@@ -175,6 +175,14 @@ class AuthTest {
             JsonNode anon = OciJson.mapper().readTree(get(r, "/auth/token?service=test-registry&scope=" + scope, null).body());
             assertEquals(401, get(r, blob, "Bearer " + anon.path("token").asText()).statusCode());
 
+            // The catalog, for alice who may do everything everywhere.
+            String cat = OciJson.mapper().readTree(get(r, "/auth/token?service=test-registry&scope=registry:catalog:*",
+                    basic("alice", "alice-pw")).body()).path("token").asText();
+            assertEquals(200, get(r, "/v2/_catalog", "Bearer " + cat).statusCode());
+            String bobCat = OciJson.mapper().readTree(get(r, "/auth/token?service=test-registry&scope=registry:catalog:*",
+                    basic("bob", "bob-pw")).body()).path("token").asText();
+            assertEquals(401, get(r, "/v2/_catalog", "Bearer " + bobCat).statusCode());
+
             // OAuth2 form: password and refresh grants.
             HttpResponse<byte[]> pw = r.send(r.req("/auth/token").header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=alice&password=alice-pw&service=test-registry&scope="

@@ -248,7 +248,8 @@ public record RegistryConfig(
 
     /**
      * Limits: the largest blob, the largest request header block, how long a request may take to arrive and
-     * how long a connection may sit idle, how long shutdown waits for requests in flight, worker threads.
+     * how long a connection may sit idle, how long shutdown waits for requests in flight, worker threads (uploads
+     * block one each while their body streams in).
      */
     public record Limits(@JsonProperty("maxBlobSize") Size maxBlobSize,
                          @JsonProperty("maxHeaderSize") Size maxHeaderSize,
@@ -262,7 +263,7 @@ public record RegistryConfig(
             requestParseTimeout = requestParseTimeout == null ? new Dur(Duration.ofSeconds(30)) : requestParseTimeout;
             idleTimeout = idleTimeout == null ? new Dur(Duration.ofMinutes(5)) : idleTimeout;
             shutdownTimeout = shutdownTimeout == null ? new Dur(Duration.ofMinutes(2)) : shutdownTimeout;
-            workerThreads = workerThreads == null ? 32 : workerThreads;
+            workerThreads = workerThreads == null ? 64 : workerThreads;
         }
     }
 

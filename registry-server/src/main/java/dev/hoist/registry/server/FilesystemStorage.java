@@ -633,6 +633,10 @@ final class FilesystemStorage implements RegistryStorage {
 
     @Override
     public void putManifest(String repo, StoredManifest m, Collection<String> tags) throws IOException {
+        if (alreadyStored(repo, m, tags)) {
+            touch(blobPath(m.digest()));
+            return; // a push of what is there already: nothing to write or sync
+        }
         Path blob = blobPath(m.digest());
         if (!Files.exists(blob)) {
             writeAtomic(blob, m.bytes(), false);
@@ -665,6 +669,18 @@ final class FilesystemStorage implements RegistryStorage {
             // One directory sync at the end: on journalling filesystems it commits the renames and links before it.
             syncDir(tagsDir(repo));
         }
+    }
+
+    private boolean alreadyStored(String repo, StoredManifest m, Collection<String> tags) throws IOException {
+        if (!hasLink("R", repo, m.digest(), revisionLink(repo, m.digest())) || !Files.exists(blobPath(m.digest()))) {
+            return false;
+        }
+        for (String tag : tags) {
+            if (!m.digest().equals(resolveTag(repo, tag))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

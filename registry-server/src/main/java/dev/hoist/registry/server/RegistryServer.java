@@ -34,6 +34,7 @@ public final class RegistryServer implements Closeable {
     public static final java.util.List<String> JVM_OPTIONS = java.util.List.of("-Xmx128m", "-XX:+UseSerialGC");
 
     private static final Logger LOG = Logger.getLogger(RegistryServer.class.getName());
+    private static final int BUFFER_SIZE = 64 * 1024;
 
     private final RegistryConfig config;
     private final RegistryStorage storage;
@@ -68,6 +69,10 @@ public final class RegistryServer implements Closeable {
         Undertow.Builder b = Undertow.builder()
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(config.limits().workerThreads())
+                // Undertow sizes its buffers from the heap: 1 KiB under 128 MiB, which starves TLS, HTTP/2 and
+                // uploads. 64 KiB direct buffers whatever the heap.
+                .setBufferSize(BUFFER_SIZE)
+                .setDirectBuffers(true)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, (int) Math.min(Integer.MAX_VALUE, config.limits().maxHeaderSize().bytes()))
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) config.limits().requestParseTimeout().value().toMillis())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
@@ -78,6 +83,9 @@ public final class RegistryServer implements Closeable {
                 .setHandler(shutdown);
         if (ssl != null) {
             b.setServerOption(UndertowOptions.ENABLE_HTTP2, true);
+            // Uploads stall on the default 64 KiB HTTP/2 receive window: let a client send a few MiB ahead.
+            b.setServerOption(UndertowOptions.HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 8 << 20);
+            b.setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_FRAME_SIZE, 64 * 1024);
             b.addHttpsListener(config.port(), config.host(), ssl);
         } else {
             b.addHttpListener(config.port(), config.host());

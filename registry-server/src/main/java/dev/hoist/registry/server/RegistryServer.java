@@ -80,6 +80,9 @@ public final class RegistryServer implements Closeable {
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, accessLog != null)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
+                // A body that stops arriving would hold a worker thread (and its upload) forever.
+                .setSocketOption(Options.READ_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
+                .setSocketOption(Options.WRITE_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
                 .setHandler(shutdown);
         if (ssl != null) {
             b.setServerOption(UndertowOptions.ENABLE_HTTP2, true);

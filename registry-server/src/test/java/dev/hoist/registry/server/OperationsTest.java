@@ -92,4 +92,46 @@ class OperationsTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024])).build()).statusCode());
         }
     }
+
+    @Test
+    void slowClientsAreCutOff() throws Exception {
+        try (TestRegistry reg = new TestRegistry(dir, Map.of("limits.requestParseTimeout", "1s", "limits.idleTimeout", "2s"))) {
+            // Headers that never end.
+            try (Socket sock = new Socket(reg.base.getHost(), reg.base.getPort())) {
+                sock.setSoTimeout(30_000);
+                sock.getOutputStream().write("GET /v2/ HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                sock.getOutputStream().flush();
+                assertEquals(-1, sock.getInputStream().read(), "the server closes the connection");
+            }
+            // A body that stops arriving: the upload keeps what it had.
+            HttpResponse<byte[]> start = reg.send(reg.req("/v2/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
+            String location = start.headers().firstValue("Location").orElseThrow();
+            try (Socket sock = new Socket(reg.base.getHost(), reg.base.getPort())) {
+                sock.setSoTimeout(30_000);
+                sock.getOutputStream().write(("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+                        .getBytes(StandardCharsets.US_ASCII));
+                sock.getOutputStream().flush();
+                byte[] rest = sock.getInputStream().readAllBytes();
+                String answer = new String(rest, StandardCharsets.US_ASCII);
+                assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400"), answer);
+            }
+            assertEquals("0-0", reg.get(location).headers().firstValue("Range").orElseThrow());
+        }
+    }
+
+    @Test
+    void scheduledMaintenanceExpiresStaleUploads() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of("uploads.ttl", "1s", "gc.interval", "1s", "gc.grace", "0s"));
+        try (TestRegistry reg = new TestRegistry(c)) {
+            HttpResponse<byte[]> start = reg.send(reg.req("/v2/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
+            String location = start.headers().firstValue("Location").orElseThrow();
+            Digest orphan = reg.pushBlob("app", "orphan".getBytes(StandardCharsets.UTF_8));
+            // The scheduled gc ends the stale session and removes the orphan blob.
+            for (int i = 0; i < 3000 && (reg.get(location).statusCode() != 404 || reg.head("/v2/app/blobs/" + orphan).statusCode() != 404); i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(404, reg.get(location).statusCode());
+            assertEquals(404, reg.head("/v2/app/blobs/" + orphan).statusCode());
+        }
+    }
 }

@@ -1,0 +1,212 @@
+package dev.hoist.registry.server;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import org.xnio.Options;
+
+import javax.net.ssl.SSLContext;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running registry: the distribution API, the token endpoint, {@code /metrics} and {@code /healthz} on one
+ * port, over the storage the config names. {@link #start} returns once it listens; {@link #close} stops
+ * taking requests, lets those in flight (uploads included) finish for up to {@code limits.shutdownTimeout},
+ * then stops. Thread-safe.
+ */
+public final class RegistryServer implements Closeable {
+    /**
+     * The JVM options to run a serving registry with: a small heap and the serial collector keep the resident
+     * memory near 150 MiB under load (measured: 145 MiB after 36k manifest req/s and 1 GB/s of blobs) with
+     * no loss of throughput; the JVM's defaults on a large machine let the heap grow past 300 MiB.
+     */
+    public static final java.util.List<String> JVM_OPTIONS = java.util.List.of("-Xmx128m", "-XX:+UseSerialGC");
+
+    private static final Logger LOG = Logger.getLogger(RegistryServer.class.getName());
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    private final RegistryConfig config;
+    private final RegistryStorage storage;
+    private final Registry registry;
+    private final Undertow undertow;
+    private final GracefulShutdownHandler shutdown;
+    private final ScheduledExecutorService scheduler;
+    private final Metrics metrics;
+    private final AccessLog accessLog;
+    private final int port;
+    private final boolean https;
+    private volatile boolean closed;
+
+    private RegistryServer(RegistryConfig config, RegistryStorage storage) throws IOException {
+        this.config = config;
+        this.storage = storage;
+        this.registry = new Registry(storage, config.readOnly(), config.limits().maxBlobSize().bytes(),
+                config.gc().grace().value(), config.uploads().ttl().value());
+        this.metrics = new Metrics();
+        SSLContext ssl = config.tls().enabled() ? TlsContexts.load(config.tls(), config.storage(), config.host()) : null;
+        this.https = ssl != null;
+        Authorizer auth = Access.create(config, storage);
+        HttpHandler api = new RegistryHandler(registry, auth);
+        HttpHandler root = new RootHandler(api, auth, metrics, config);
+        this.accessLog = AccessLog.open(config.accessLog());
+        if (accessLog != null) {
+            root = accessLog.wrap(root);
+        }
+        root = metrics.wrap(root);
+        this.shutdown = new GracefulShutdownHandler(root);
+        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        Undertow.Builder b = Undertow.builder()
+                .setIoThreads(ioThreads)
+                .setWorkerThreads(config.limits().workerThreads())
+                // Undertow sizes its buffers from the heap: 1 KiB under 128 MiB, which starves TLS, HTTP/2 and
+                // uploads. 64 KiB direct buffers whatever the heap.
+                .setBufferSize(BUFFER_SIZE)
+                .setDirectBuffers(true)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, (int) Math.min(Integer.MAX_VALUE, config.limits().maxHeaderSize().bytes()))
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) config.limits().requestParseTimeout().value().toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, accessLog != null)
+                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .setSocketOption(Options.REUSE_ADDRESSES, true)
+                // A body that stops arriving would hold a worker thread (and its upload) forever.
+                .setSocketOption(Options.READ_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
+                .setSocketOption(Options.WRITE_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
+                .setHandler(shutdown);
+        if (ssl != null) {
+            b.setServerOption(UndertowOptions.ENABLE_HTTP2, true);
+            // Uploads stall on the default 64 KiB HTTP/2 receive window: let a client send a few MiB ahead.
+            b.setServerOption(UndertowOptions.HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 8 << 20);
+            b.setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_FRAME_SIZE, 64 * 1024);
+            b.addHttpsListener(config.port(), config.host(), ssl);
+        } else {
+            b.addHttpListener(config.port(), config.host());
+        }
+        this.undertow = b.build();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot listen on " + config.listen() + ": " + rootMessage(e)
+                    + " (pick another port with --listen, or stop what uses it)", e);
+        }
+        this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "registry-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::expireUploads, 1, 60, TimeUnit.MINUTES);
+        Duration gcEvery = config.gc().interval().value();
+        if (!gcEvery.isZero() && !gcEvery.isNegative()) {
+            scheduler.scheduleWithFixedDelay(this::scheduledGc, gcEvery.toMillis(), gcEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Opens the storage and starts serving.
+     *
+     * @throws IOException when the storage is in use or unusable, the port is taken, or the TLS files or
+     *                     htpasswd file cannot be read; the message says which
+     */
+    public static RegistryServer start(RegistryConfig config) throws IOException {
+        RegistryStorage storage = RegistryStorage.filesystem(config.storage(),
+                new StorageOptions(config.fsync(), StorageOptions.defaults().manifestCacheBytes()));
+        try {
+            return new RegistryServer(config, storage);
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** The port it listens on (the one picked when the config said 0). */
+    public int port() {
+        return port;
+    }
+
+    /** Whether it serves HTTPS. */
+    public boolean https() {
+        return https;
+    }
+
+    /** Its base URL, e.g. {@code http://127.0.0.1:5000}. */
+    public URI uri() {
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create((https ? "https" : "http") + "://" + host + ":" + port);
+    }
+
+    /** The config it runs with. */
+    public RegistryConfig config() {
+        return config;
+    }
+
+    /** Runs a garbage collection now, while serving; pushes in progress keep their blobs. */
+    public GcReport gc(boolean dryRun, boolean deleteUntagged) throws IOException {
+        return registry.collect(dryRun, deleteUntagged);
+    }
+
+    private void expireUploads() {
+        try {
+            storage.expireUploads(Instant.now().minus(config.uploads().ttl().value()));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "expiring stale uploads failed", e);
+        }
+    }
+
+    private void scheduledGc() {
+        try {
+            GcReport r = registry.collect(false, config.gc().deleteUntagged());
+            LOG.info("registry gc: " + r.summary());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "registry gc failed", e);
+        }
+    }
+
+    /** Stops gracefully: new requests are refused, those in flight finish (up to the shutdown timeout). */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        shutdown.shutdown();
+        try {
+            shutdown.awaitShutdown(config.limits().shutdownTimeout().value().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        undertow.stop();
+        try {
+            if (accessLog != null) {
+                accessLog.close();
+            }
+        } finally {
+            storage.close();
+        }
+    }
+}

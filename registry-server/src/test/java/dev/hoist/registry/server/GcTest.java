@@ -1,0 +1,137 @@
+package dev.hoist.registry.server;
+
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+import dev.hoist.oci.ImageManifest;
+import dev.hoist.oci.MediaTypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Offline and online garbage collection. */
+class GcTest {
+    @TempDir
+    Path dir;
+
+    Path blobFile(RegistryConfig c, Digest d) {
+        return c.storage().resolve("blobs").resolve(d.algorithmName()).resolve(d.hex().substring(0, 2)).resolve(d.hex());
+    }
+
+    @Test
+    void offlineDryRunThenSweepThenDeleteUntagged() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of());
+        ImageManifest kept;
+        ImageManifest untagged;
+        ImageManifest referrer;
+        Digest orphan;
+        ImageManifest deleted;
+        try (TestRegistry r = new TestRegistry(c)) {
+            kept = r.pushImage("app", "v1", "kept");
+            untagged = r.pushImage("app", "v2", "untagged");
+            r.putManifest("app", "v2", MediaTypes.OCI_MANIFEST, kept.bytes());
+            byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+            r.pushBlob("app", empty);
+            referrer = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_EMPTY, empty)).artifactType("application/x-sig")
+                    .subject(kept.descriptor()).build();
+            assertEquals(201, r.putManifest("app", referrer.digest().toString(), MediaTypes.OCI_MANIFEST, referrer.bytes()).statusCode());
+            orphan = r.pushBlob("app", "nobody refers to me".getBytes(StandardCharsets.UTF_8));
+            deleted = r.pushImage("other", "gone", "deleted");
+            assertEquals(202, r.delete("/v2/other/manifests/" + deleted.digest()).statusCode());
+            // Offline gc is refused while the registry serves.
+            IOException busy = assertThrows(IOException.class, () -> RegistryGc.run(c, true, false));
+            assertTrue(busy.getMessage().contains("in use"), busy.getMessage());
+        }
+
+        GcReport dry = RegistryGc.run(c, true, false);
+        assertTrue(dry.dryRun());
+        assertTrue(dry.deletedBlobs().contains(orphan));
+        assertTrue(dry.deletedBlobs().contains(deleted.digest()));
+        assertTrue(dry.deletedBlobs().contains(deleted.layers().get(0).digest()));
+        assertTrue(Files.exists(blobFile(c, orphan)), "a dry run deletes nothing");
+        assertTrue(dry.summary().startsWith("would delete"), dry.summary());
+
+        GcReport sweep = RegistryGc.run(c, false, false);
+        assertEquals(dry.deletedBlobs().size(), sweep.deletedBlobs().size());
+        assertTrue(sweep.freedBytes() > 0);
+        assertFalse(Files.exists(blobFile(c, orphan)));
+        assertTrue(Files.exists(blobFile(c, untagged.layers().get(0).digest())), "untagged revisions are kept without deleteUntagged");
+        assertEquals(0, sweep.deletedManifests().size());
+
+        GcReport untaggedToo = RegistryGc.run(c, false, true);
+        assertEquals(java.util.List.of("app@" + untagged.digest()), untaggedToo.deletedManifests());
+        assertFalse(Files.exists(blobFile(c, untagged.layers().get(0).digest())));
+        assertFalse(Files.exists(blobFile(c, untagged.digest())));
+        try (TestRegistry r = new TestRegistry(c)) {
+            assertEquals(200, r.get("/v2/app/manifests/v1").statusCode());
+            assertEquals(200, r.get("/v2/app/manifests/" + referrer.digest()).statusCode(), "a referrer lives as long as its subject");
+            for (Descriptor d : kept.layers()) {
+                assertEquals(d.digest(), Digest.sha256(r.get("/v2/app/blobs/" + d.digest()).body()));
+            }
+            assertEquals(404, r.get("/v2/app/manifests/" + untagged.digest()).statusCode());
+            assertEquals(404, r.head("/v2/app/blobs/" + orphan).statusCode());
+        }
+        assertEquals(0, RegistryGc.run(c, false, true).deletedBlobs().size(), "a second run finds nothing");
+    }
+
+    @Test
+    void onlineGcKeepsWhatPushesInProgressNeed() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of("gc.grace", "1h"));
+        Digest fresh;
+        Digest old;
+        try (TestRegistry r = new TestRegistry(c)) {
+            r.pushImage("app", "v1", "tagged");
+            // A blob just pushed, whose manifest has not come yet.
+            fresh = r.pushBlob("app", "layer of a push in progress".getBytes(StandardCharsets.UTF_8));
+            old = r.pushBlob("app", "an old orphan".getBytes(StandardCharsets.UTF_8));
+            FileTime twoHoursAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+            Files.setLastModifiedTime(blobFile(c, fresh), twoHoursAgo);
+            Files.setLastModifiedTime(blobFile(c, old), twoHoursAgo);
+            // Even with an old file time, a blob this registry saw pushed or checked recently is kept.
+            GcReport report = r.server.gc(false, false);
+            assertFalse(report.deletedBlobs().contains(fresh));
+            assertFalse(report.deletedBlobs().contains(old));
+        }
+        try (TestRegistry r = new TestRegistry(c)) {
+            // After a restart nothing remembers them; a client checks (HEAD) the blob it is about to reference.
+            assertEquals(200, r.head("/v2/app/blobs/" + fresh).statusCode());
+            GcReport report = r.server.gc(false, false);
+            assertFalse(report.deletedBlobs().contains(fresh), "checked by a push in progress");
+            assertTrue(report.deletedBlobs().contains(old));
+            assertEquals(404, r.head("/v2/app/blobs/" + old).statusCode());
+            ImageManifest m = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_CONFIG,
+                    "layer of a push in progress".getBytes(StandardCharsets.UTF_8))).build();
+            assertEquals(201, r.putManifest("app", "v2", MediaTypes.OCI_MANIFEST, m.bytes()).statusCode());
+        }
+    }
+
+    @Test
+    void readOnlyRegistryRefusesWritesButServes() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of());
+        ImageManifest m;
+        try (TestRegistry r = new TestRegistry(c)) {
+            m = r.pushImage("app", "v1", "ro");
+        }
+        try (TestRegistry r = new TestRegistry(c.withReadOnly(true))) {
+            assertEquals(200, r.get("/v2/app/manifests/v1").statusCode());
+            DistributionApiTest.assertError(r.putManifest("app", "v2", MediaTypes.OCI_MANIFEST, m.bytes()), 405, "UNSUPPORTED");
+            DistributionApiTest.assertError(r.send(r.req("/v2/app/blobs/uploads/").POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build()),
+                    405, "UNSUPPORTED");
+            DistributionApiTest.assertError(r.delete("/v2/app/manifests/v1"), 405, "UNSUPPORTED");
+            assertThrows(IOException.class, () -> r.server.gc(false, false));
+            assertEquals(0, r.server.gc(true, false).deletedBlobs().size());
+        }
+    }
+}

@@ -22,5 +22,6 @@ final class Commands {
             List.of(new CommandGroup("dockerfile", "Work with Dockerfiles without building them",
                     List.of(new DockerfileParseCommand()), List.of()),
                     new CommandGroup("oci", "Read and write OCI image layout directories",
-                            List.of(new OciExportCommand(), new OciImportCommand()), List.of())));
+                            List.of(new OciExportCommand(), new OciImportCommand()), List.of()),
+                    RegistryCommands.group()));
 }

@@ -109,7 +109,7 @@ public final class ArchiveLoader {
     }
 
     /** One reading of one archive. */
-    private final class Read implements ImageImporter.Source {
+    private final class Read implements ManifestIngester.Source {
         private final String where;
         private final BlobStore blobs = images.blobs();
         private final Map<String, Ingest.Blob> files = new HashMap<>();
@@ -265,7 +265,7 @@ public final class ArchiveLoader {
                         + " archive from `docker save`, `hoist save` or an OCI tool"
                         + (metadata.containsKey(REPOSITORIES) ? " (archives of Docker before 1.10 are not supported)" : ""));
             }
-            ImageImporter importer = new ImageImporter(images, this);
+            ManifestIngester importer = new ManifestIngester(images, this);
             Map<Digest, Pending> byTarget = new LinkedHashMap<>();
             if (layout) {
                 LayoutIndex.checkLayoutFile(layoutFile, where);
@@ -277,7 +277,7 @@ public final class ArchiveLoader {
                         continue;
                     }
                     String ref = d.annotation(LayoutIndex.REF_NAME);
-                    ImageImporter.Imported imported = importer.importTarget(d,
+                    ManifestIngester.Imported imported = importer.importTarget(d,
                             "index.json entry " + (i + 1) + (ref == null ? "" : " (" + ref + ")"));
                     Descriptor target = new Descriptor(d.mediaType(), d.digest(), d.size());
                     Pending p = byTarget.computeIfAbsent(d.digest(), k -> new Pending(target, ref, imported.configs()));
@@ -354,7 +354,7 @@ public final class ArchiveLoader {
         }
 
         /** Builds, checks and stores an OCI manifest for an image described only by manifest.json. */
-        private Image commitDockerImage(ImageImporter importer, DockerManifestItem item, Ingest.Blob configBlob,
+        private Image commitDockerImage(ManifestIngester importer, DockerManifestItem item, Ingest.Blob configBlob,
                                         String what) throws IOException {
             ImageConfig config;
             try {

@@ -83,7 +83,7 @@ public final class OciLayoutReader {
      */
     public List<LoadedImage> importAll(LocalImages images) throws IOException {
         List<LoadedImage> out = new ArrayList<>();
-        ImageImporter importer = new ImageImporter(images, new DirectorySource(images.blobs()));
+        ManifestIngester importer = new ManifestIngester(images, new DirectorySource(images.blobs()));
         List<Descriptor> entries = index.manifests();
         for (int i = 0; i < entries.size(); i++) {
             Descriptor d = entries.get(i);
@@ -106,7 +106,7 @@ public final class OciLayoutReader {
      *                          {@link #importAll}
      */
     public LoadedImage importRef(LocalImages images, String refName) throws IOException {
-        ImageImporter importer = new ImageImporter(images, new DirectorySource(images.blobs()));
+        ManifestIngester importer = new ManifestIngester(images, new DirectorySource(images.blobs()));
         List<Descriptor> entries = index.manifests();
         if (refName == null || refName.isEmpty()) {
             List<Integer> imagesAt = new ArrayList<>();
@@ -136,7 +136,7 @@ public final class OciLayoutReader {
                 .filter(d -> refName.equals(d.annotation(LayoutIndex.REF_NAME)) && isImage(d)).findFirst();
     }
 
-    private LoadedImage importEntry(ImageImporter importer, Descriptor d, int position) throws IOException {
+    private LoadedImage importEntry(ManifestIngester importer, Descriptor d, int position) throws IOException {
         String ref = d.annotation(LayoutIndex.REF_NAME);
         String what = "index.json entry " + (position + 1) + (ref == null ? "" : " (" + ref + ")");
         importer.importTarget(d, what);
@@ -158,7 +158,7 @@ public final class OciLayoutReader {
     }
 
     /** Blobs from {@code blobs/<alg>/<hex>} of the layout. */
-    private final class DirectorySource implements ImageImporter.Source {
+    private final class DirectorySource implements ManifestIngester.Source {
         private final BlobStore blobs;
 
         DirectorySource(BlobStore blobs) {

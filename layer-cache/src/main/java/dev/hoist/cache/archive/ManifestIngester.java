@@ -27,7 +27,7 @@ import java.util.Set;
  * blob present with its digest and size, the manifests parse, and each image config's diff IDs match its
  * layers. Not thread-safe.
  */
-final class ImageImporter {
+final class ManifestIngester {
     private static final int MAX_DEPTH = 8;
 
     /** Where blobs come from. */
@@ -50,7 +50,7 @@ final class ImageImporter {
     private final BlobStore blobs;
     private final Source source;
 
-    ImageImporter(LocalImages images, Source source) {
+    ManifestIngester(LocalImages images, Source source) {
         this.blobs = images.blobs();
         this.source = source;
     }

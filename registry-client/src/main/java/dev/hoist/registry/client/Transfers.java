@@ -63,6 +63,11 @@ final class Transfers {
         /** A stored file holding the blob (fetching it first if need be). */
         Path path(Descriptor blob) throws IOException;
 
+        /** The repository the blobs come from, when they come from a registry. */
+        default Optional<Reference> origin() {
+            return Optional.empty();
+        }
+
         static BlobSource local(BlobStore blobs) {
             return blob -> {
                 if (!blobs.contains(blob.digest())) {
@@ -74,9 +79,17 @@ final class Transfers {
         }
 
         static BlobSource remote(Transfers t, Reference from, BlobStore blobs) {
-            return blob -> {
-                t.fetchBlob(from, blob);
-                return blobs.path(blob.digest());
+            return new BlobSource() {
+                @Override
+                public Path path(Descriptor blob) throws IOException {
+                    t.fetchBlob(from, blob);
+                    return blobs.path(blob.digest());
+                }
+
+                @Override
+                public Optional<Reference> origin() {
+                    return Optional.of(from);
+                }
             };
         }
     }
@@ -342,7 +355,14 @@ final class Transfers {
             throw RegistryHttp.error(registry, head, "checking for " + d.digest() + " in " + dst.repository(), dst.repository());
         }
         URI location = null;
-        for (String from : sources.repositories(d.digest(), registry)) {
+        List<String> candidates = new ArrayList<>();
+        source.origin().filter(o -> o.domain().equals(registry)).ifPresent(o -> candidates.add(o.repository()));
+        for (String known : sources.repositories(d.digest(), registry)) {
+            if (!candidates.contains(known)) {
+                candidates.add(known);
+            }
+        }
+        for (String from : candidates) {
             if (from.equals(dst.repository())) {
                 continue;
             }

@@ -145,6 +145,12 @@ public final class RegistryClient implements AutoCloseable {
                 Transfers.BlobSource.local(images.blobs()));
     }
 
+    /** Pushes {@code target} and what is under it from {@code source} (e.g. an OCI layout) to {@code dst}. */
+    Descriptor pushFrom(Transfers.BlobSource source, Descriptor target, Reference dst) throws IOException {
+        Reference r = dst.tag() == null && dst.digest() == null ? dst.withTag(Reference.DEFAULT_TAG) : dst;
+        return transfers.pushTree(target, r, r.tag() != null ? r.tag() : target.digest().toString(), source);
+    }
+
     /**
      * Copies {@code src} to {@code dst} between registries without changing any blob: an image, or an index
      * with all its platforms ({@code platforms} empty) or only those that match {@code platforms} (then the

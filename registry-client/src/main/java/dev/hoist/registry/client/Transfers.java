@@ -58,10 +58,16 @@ final class Transfers {
         this.slots = new Semaphore(settings.parallelism());
     }
 
-    /** Where a push reads blobs from. */
+    /** Where a push reads manifests and blobs from. */
     interface BlobSource {
-        /** A stored file holding the blob (fetching it first if need be). */
+        /** A file holding the blob (fetching it first if need be). */
         Path path(Descriptor blob) throws IOException;
+
+        /** The bytes of a manifest or index. */
+        byte[] manifest(Digest digest) throws IOException;
+
+        /** Whether the manifest or index {@code digest} is available. */
+        boolean has(Digest digest) throws IOException;
 
         /** The repository the blobs come from, when they come from a registry. */
         default Optional<Reference> origin() {
@@ -69,21 +75,45 @@ final class Transfers {
         }
 
         static BlobSource local(BlobStore blobs) {
-            return blob -> {
-                if (!blobs.contains(blob.digest())) {
-                    throw new StoreException("the blob " + blob.digest() + " is not in the local store; pull or "
-                            + "build the image again before pushing it");
+            return new BlobSource() {
+                @Override
+                public Path path(Descriptor blob) throws IOException {
+                    if (!blobs.contains(blob.digest())) {
+                        throw new StoreException("the blob " + blob.digest() + " is not in the local store; pull or "
+                                + "build the image again before pushing it");
+                    }
+                    return blobs.path(blob.digest());
                 }
-                return blobs.path(blob.digest());
+
+                @Override
+                public byte[] manifest(Digest digest) throws IOException {
+                    return blobs.readAllBytes(digest);
+                }
+
+                @Override
+                public boolean has(Digest digest) throws IOException {
+                    return blobs.contains(digest);
+                }
             };
         }
 
         static BlobSource remote(Transfers t, Reference from, BlobStore blobs) {
+            BlobSource local = local(blobs);
             return new BlobSource() {
                 @Override
                 public Path path(Descriptor blob) throws IOException {
                     t.fetchBlob(from, blob);
                     return blobs.path(blob.digest());
+                }
+
+                @Override
+                public byte[] manifest(Digest digest) throws IOException {
+                    return local.manifest(digest);
+                }
+
+                @Override
+                public boolean has(Digest digest) throws IOException {
+                    return local.has(digest);
                 }
 
                 @Override
@@ -303,10 +333,16 @@ final class Transfers {
 
     /** Pushes {@code target} (stored) and what is under it to {@code dst} as {@code tagOrDigest}; manifests last. */
     Descriptor pushTree(Descriptor target, Reference dst, String tagOrDigest, BlobSource source) throws IOException {
-        Manifest m = readStored(target);
+        byte[] bytes = source.manifest(target.digest());
+        Manifest m;
+        try {
+            m = Manifest.parse(bytes);
+        } catch (InvalidContentException e) {
+            throw new RegistryException("the manifest " + target.digest() + " cannot be read: " + e.getMessage(), e);
+        }
         if (m instanceof ImageIndex index) {
             for (Descriptor child : index.manifests()) {
-                if (!blobs.contains(child.digest())) {
+                if (!source.has(child.digest())) {
                     throw new RegistryException("the index " + target.digest() + " names " + child.digest() + " ("
                             + child.platform() + "), which is not in the local store; nothing was tagged", null, 0,
                             "pull every platform of the image, or push one platform's image", null);
@@ -320,7 +356,6 @@ final class Transfers {
             all.addAll(im.layers());
             runAll(all, d -> pushBlob(d, dst, source));
         }
-        byte[] bytes = blobs.readAllBytes(target.digest());
         RegistryHttp.Request req = new RegistryHttp.Request("PUT", uri(dst, "/manifests/" + tagOrDigest))
                 .header("Content-Type", m.contentType())
                 .body(() -> HttpRequest.BodyPublishers.ofByteArray(bytes));

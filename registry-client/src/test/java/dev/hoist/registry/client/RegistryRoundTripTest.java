@@ -167,6 +167,29 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void transportsCarryImagesBetweenLayoutsArchivesRegistryAndStore() throws Exception {
+        Path layout = dir.resolve("layout");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            Transports.copy(c, new Transports.Store(source.tag(busybox, "test/busybox:src")), Transports.parse("oci:" + layout + ":bench"), List.of());
+        }
+        LocalImages fresh = freshStore("transports");
+        String dst = "docker://" + registry.host() + "/test/from-layout:bench";
+        try (RegistryClient c = client(fresh, ProgressListener.NONE)) {
+            Descriptor pushed = Transports.copy(c, Transports.parse("oci:" + layout + ":bench"), Transports.parse(dst), List.of());
+            assertEquals(c.manifest(Reference.parse(registry.host() + "/test/from-layout:bench")).digest(), pushed.digest());
+            assertTrue(fresh.blobs().list().isEmpty(), "pushed straight from the layout");
+            Path back = dir.resolve("layout-back");
+            Transports.copy(c, Transports.parse(dst), Transports.parse("oci:" + back + ":bench"), List.of(Platform.parse("linux/amd64")));
+            Path tar = dir.resolve("saved.tar");
+            Transports.copy(c, Transports.parse("oci:" + back + ":bench"), Transports.parse("docker-archive:" + tar + ":saved:v1"), List.of());
+            Path ociTar = dir.resolve("saved-oci.tar");
+            Transports.copy(c, Transports.parse("docker-archive:" + tar), Transports.parse("oci-archive:" + ociTar + ":x"), List.of());
+            Transports.copy(c, Transports.parse("oci-archive:" + ociTar + ":x"), Transports.parse("hoist:round:trip"), List.of());
+            assertEquals(busybox.id(), fresh.resolve("round:trip").id());
+        }
+    }
+
+    @Test
     void missingTagFailsWithTheRegistrysCode() throws Exception {
         try (RegistryClient c = client(freshStore("missing"), ProgressListener.NONE)) {
             RegistryException e = assertThrows(RegistryException.class,

@@ -115,6 +115,41 @@ public final class RegistryClient implements AutoCloseable {
         return images.load(target, names);
     }
 
+    /**
+     * Pulls {@code ref} (for an index, the manifest for {@code platform}) straight into the OCI layout at
+     * {@code dir} (created when missing), naming it {@code refName} there (null: no name), without going
+     * through the local store. Manifests and blobs are written as served, verified. Returns the manifest's
+     * descriptor.
+     */
+    public Descriptor pullToLayout(Reference ref, Platform platform, Path dir, String refName) throws IOException {
+        Reference r = withDefaultTag(ref);
+        RawManifest raw = transfers.fetchManifest(r, manifestRef(r));
+        Manifest m = parse(raw, r);
+        if (m instanceof ImageIndex index) {
+            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
+                    r + " has no image for " + platform, null, 0, "choose another platform", null));
+            raw = transfers.fetchManifest(r, chosen.digest().toString());
+            m = parse(raw, r);
+            if (!(m instanceof ImageManifest)) {
+                throw new RegistryException(r + " has an index inside its index; nested indexes are not supported");
+            }
+        }
+        ImageManifest manifest = (ImageManifest) m;
+        Path blobsDir = dir.resolve("blobs");
+        java.nio.file.Files.createDirectories(blobsDir);
+        List<Descriptor> wanted = new ArrayList<>();
+        wanted.add(manifest.config());
+        wanted.addAll(manifest.layers());
+        transfers.fetchBlobs(r, wanted, blobsDir);
+        try (FileSink sink = new FileSink(blobsDir, raw.digest())) {
+            sink.stream().write(raw.bytes());
+            sink.commit(raw.digest(), raw.bytes().length);
+        }
+        Descriptor top = raw.descriptor();
+        OciLayouts.addToIndex(dir, top, refName);
+        return top;
+    }
+
     /** Reads the manifest or index {@code ref} names, exactly as served. */
     public RawManifest manifest(Reference ref) throws IOException {
         Reference r = withDefaultTag(ref);

@@ -178,6 +178,11 @@ final class Transfers {
         runAll(wanted, d -> fetchBlob(from, d));
     }
 
+    /** As {@link #fetchBlobs}, into an OCI layout's {@code blobs} directory. */
+    void fetchBlobs(Reference from, List<Descriptor> wanted, Path layoutBlobs) throws IOException {
+        runAll(wanted, d -> fetchBlob(from, d, layoutBlobs));
+    }
+
     @FunctionalInterface
     interface BlobTask {
         void run(Descriptor d) throws IOException;
@@ -220,25 +225,43 @@ final class Transfers {
 
     /** Downloads one blob into the store unless it is there; verifies digest and size; resumes with Range. */
     void fetchBlob(Reference from, Descriptor d) throws IOException {
+        fetchBlob(from, d, null);
+    }
+
+    /** Where a download goes: the store's writer, or a file in an OCI layout. */
+    interface Sink extends AutoCloseable {
+        OutputStream stream();
+
+        long size();
+
+        /** Verifies and publishes; nothing is published on a mismatch. */
+        void commit(Digest digest, long size) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** Downloads into {@code layoutBlobs} (an OCI layout's {@code blobs} directory) when not null, else the store. */
+    void fetchBlob(Reference from, Descriptor d, Path layoutBlobs) throws IOException {
         Object lock = inFlight.computeIfAbsent(d.digest(), k -> new Object());
         synchronized (lock) {
             try {
-                fetchBlobLocked(from, d);
+                fetchBlobLocked(from, d, layoutBlobs);
             } finally {
                 inFlight.remove(d.digest(), lock);
             }
         }
     }
 
-    private void fetchBlobLocked(Reference from, Descriptor d) throws IOException {
+    private void fetchBlobLocked(Reference from, Descriptor d, Path layoutBlobs) throws IOException {
         ProgressListener progress = settings.progress();
-        if (blobs.contains(d.digest())) {
-            progress.skipped(d, "already in the local store");
+        if (layoutBlobs == null ? blobs.contains(d.digest()) : FileSink.present(layoutBlobs, d)) {
+            progress.skipped(d, layoutBlobs == null ? "already in the local store" : "already in the layout");
             return;
         }
         URI uri = uri(from, "/blobs/" + d.digest());
         RetryPolicy policy = settings.retry();
-        try (BlobWriter w = blobs.writer(d.digest().algorithm())) {
+        try (Sink w = layoutBlobs == null ? storeSink(blobs.writer(d.digest().algorithm())) : new FileSink(layoutBlobs, d.digest())) {
             OutputStream out = w.stream();
             progress.started(d, 0);
             int failures = 0;
@@ -291,10 +314,38 @@ final class Transfers {
                 throw new RegistryException("the registry served " + from.repository() + "'s blob " + d.digest()
                         + " with the wrong content (" + e.actual() + ", " + e.actualSize() + " bytes); nothing was stored",
                         "DIGEST_INVALID", 0, "try again; tell the registry's operator if it persists", e);
+            } catch (FileSink.Mismatch e) {
+                throw new RegistryException("the registry served " + from.repository() + "'s blob " + d.digest()
+                        + " with the wrong content (" + e.getMessage() + "); nothing was stored",
+                        "DIGEST_INVALID", 0, "try again; tell the registry's operator if it persists", e);
             }
             sources.record(d.digest(), from.domain(), from.repository());
             progress.finished(d);
         }
+    }
+
+    private static Sink storeSink(BlobWriter w) {
+        return new Sink() {
+            @Override
+            public OutputStream stream() {
+                return w.stream();
+            }
+
+            @Override
+            public long size() {
+                return w.size();
+            }
+
+            @Override
+            public void commit(Digest digest, long size) throws IOException {
+                w.commit(digest, size);
+            }
+
+            @Override
+            public void close() {
+                w.close();
+            }
+        };
     }
 
     /** Whether {@code target} and everything under it is in the local store. */

@@ -146,6 +146,9 @@ public final class Transports {
             return client.pushFrom(layoutSource(s.dir()), entry, d.ref());
         }
         Platform platform = platforms.isEmpty() ? Platform.current() : platforms.get(0);
+        if (src instanceof Registry s && dst instanceof OciLayout d) {
+            return client.pullToLayout(s.ref(), platform, d.dir(), d.tag());
+        }
         Image image;
         if (src instanceof Registry s) {
             image = client.pull(s.ref(), platform);

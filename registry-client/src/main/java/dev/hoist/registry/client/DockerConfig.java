@@ -31,9 +31,20 @@ public final class DockerConfig implements CredentialsProvider {
     private static final String TOKEN_USER = "<token>";
 
     private final Path file;
+    private final Path helperDir;
 
     private DockerConfig(Path file) {
+        this(file, null);
+    }
+
+    private DockerConfig(Path file, Path helperDir) {
         this.file = file;
+        this.helperDir = helperDir;
+    }
+
+    /** This config, running credential helpers from {@code dir} instead of the PATH (for tests). */
+    DockerConfig withHelperDirectory(Path dir) {
+        return new DockerConfig(file, dir);
     }
 
     /** The configuration Docker would use: {@code DOCKER_CONFIG} from {@code env}, else {@code ~/.docker}. */
@@ -215,8 +226,10 @@ public final class DockerConfig implements CredentialsProvider {
     private record HelperResult(int exit, String output) {
     }
 
-    private static HelperResult runHelperRaw(String helper, String verb, byte[] input) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("docker-credential-" + helper, verb).redirectErrorStream(true);
+    private HelperResult runHelperRaw(String helper, String verb, byte[] input) throws IOException {
+        String command = helperDir == null ? "docker-credential-" + helper
+                : helperDir.resolve("docker-credential-" + helper).toString();
+        ProcessBuilder pb = new ProcessBuilder(command, verb).redirectErrorStream(true);
         Process p;
         try {
             p = pb.start();

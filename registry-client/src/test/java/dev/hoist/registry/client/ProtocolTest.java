@@ -32,6 +32,7 @@ import java.util.Random;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -127,6 +128,50 @@ class ProtocolTest {
         wm.verify(1, getRequestedFor(urlPathEqualTo("/token")).withHeader("Authorization", absent()));
         // the second read used the cached token straight away
         wm.verify(1, getRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void loginWithBasicAuthStoresCredentialsAndRefusesWrongOnes() throws Exception {
+        String good = Credentials.basic("alice", "right").basicHeader();
+        wm.stubFor(get(urlPathEqualTo("/v2/")).atPriority(5).willReturn(aResponse().withStatus(401)
+                .withHeader("WWW-Authenticate", "Basic realm=\"registry\"")));
+        wm.stubFor(get(urlPathEqualTo("/v2/")).atPriority(1).withHeader("Authorization", equalTo(good))
+                .willReturn(aResponse().withStatus(200).withBody("{}")));
+        DockerConfig config = DockerConfig.at(dir.resolve("docker/config.json"));
+        try (RegistryClient c = RegistryClient.builder(images).dockerConfig(config).environment(Map.of()).sleeper(sleeps::add).build()) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.login(host(), "alice", "wrong"));
+            assertEquals("UNAUTHORIZED", e.code());
+            assertEquals(Optional.empty(), config.credentials(host()));
+            c.login(host(), "alice", "right");
+        }
+        assertEquals(Optional.of(Credentials.basic("alice", "right")), config.credentials(host()));
+    }
+
+    @Test
+    void bearerLoginKeepsTheRefreshTokenAndUsesIt() throws Exception {
+        String challenge = "Bearer realm=\"http://127.0.0.1:" + wm.port() + "/oauth\",service=\"reg\"";
+        wm.stubFor(get(urlPathEqualTo("/v2/")).willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", challenge)));
+        wm.stubFor(get(urlPathEqualTo("/oauth")).withHeader("Authorization", equalTo(Credentials.basic("dave", "pw").basicHeader()))
+                .withQueryParam("offline_token", equalTo("true"))
+                .willReturn(aResponse().withBody("{\"token\":\"a\",\"refresh_token\":\"r-123\"}")));
+        wm.stubFor(post(urlPathEqualTo("/oauth")).withRequestBody(containing("grant_type=refresh_token"))
+                .withRequestBody(containing("refresh_token=r-123")).withRequestBody(containing("scope=repository%3Atest%2Frepo%3Apull"))
+                .willReturn(aResponse().withBody("{\"access_token\":\"acc\",\"expires_in\":600}")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/tags/list")).withHeader("Authorization", absent())
+                .willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate",
+                        challenge + ",scope=\"repository:" + REPO + ":pull\"")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/tags/list")).withHeader("Authorization", equalTo("Bearer acc"))
+                .willReturn(aResponse().withHeader("Link", "</v2/" + REPO + "/tags/list?n=1&last=a>; rel=\"next\"")
+                        .withBody("{\"name\":\"test/repo\",\"tags\":[\"a\"]}")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/tags/list")).withQueryParam("last", equalTo("a"))
+                .withHeader("Authorization", equalTo("Bearer acc"))
+                .willReturn(aResponse().withBody("{\"name\":\"test/repo\",\"tags\":[\"b\"]}")));
+        DockerConfig config = DockerConfig.at(dir.resolve("docker/config.json"));
+        try (RegistryClient c = RegistryClient.builder(images).dockerConfig(config).environment(Map.of()).sleeper(sleeps::add).build()) {
+            c.login(host(), "dave", "pw");
+            assertEquals("r-123", config.credentials(host()).orElseThrow().identityToken());
+            assertEquals(List.of("a", "b"), c.tags(ref("x")));
+        }
     }
 
     @Test

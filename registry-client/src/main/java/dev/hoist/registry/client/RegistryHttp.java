@@ -46,6 +46,7 @@ final class RegistryHttp {
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
 
     private record Token(String value, Instant expires, String refreshToken) {
     }
@@ -62,6 +63,8 @@ final class RegistryHttp {
         final Map<String, String> headers = new LinkedHashMap<>();
         Supplier<HttpRequest.BodyPublisher> body;
         boolean retry = true;
+        boolean retryIo = true;
+        HttpResponse.BodyHandler<InputStream> handler;
 
         Request(String method, URI uri) {
             this.method = method;
@@ -80,6 +83,18 @@ final class RegistryHttp {
 
         Request noRetry() {
             this.retry = false;
+            return this;
+        }
+
+        /** Connection errors are not retried here (the caller resumes); error statuses still are. */
+        Request noIoRetry() {
+            this.retryIo = false;
+            return this;
+        }
+
+        /** Takes the body with {@code handler} (which sees every response, redirects and errors included). */
+        Request handler(HttpResponse.BodyHandler<InputStream> handler) {
+            this.handler = handler;
             return this;
         }
     }
@@ -122,7 +137,7 @@ final class RegistryHttp {
                 if (e instanceof RegistryException re) {
                     throw re;
                 }
-                if (!req.retry || attempt >= policy.maxAttempts()) {
+                if (!req.retry || !req.retryIo || attempt >= policy.maxAttempts()) {
                     throw new RegistryException(req.method + " " + req.uri + " failed after " + attempt
                             + (attempt == 1 ? " try: " : " tries: ") + describe(e), null, 0,
                             "check the network, the proxy settings and that " + registry + " is up", e);
@@ -177,7 +192,7 @@ final class RegistryHttp {
     }
 
     private Response sendAuthenticated(String registry, Request req, List<String> scopes) throws IOException {
-        String auth = authorization(registry, scopes, false);
+        String auth = authorization(registry, scopes, null);
         Response r = sendFollowing(req, auth);
         if (r.status != 401) {
             return r;
@@ -200,7 +215,7 @@ final class RegistryHttp {
                 }
             }
         }
-        String fresh = ch.isBearer() ? authorization(registry, all, true) : authorization(registry, all, false);
+        String fresh = ch.isBearer() ? authorization(registry, all, auth) : authorization(registry, all, null);
         if (fresh == null) {
             return buffered(r);
         }
@@ -217,8 +232,12 @@ final class RegistryHttp {
         return new Response(r.status, r.headers, new ByteArrayInputStream(bytes), r.uri);
     }
 
-    /** The Authorization header for {@code scopes} at {@code registry}, fetching a token if needed; null for none. */
-    private String authorization(String registry, List<String> scopes, boolean fresh) throws IOException {
+    /**
+     * The Authorization header for {@code scopes} at {@code registry}, fetching a token if needed; null for none.
+     * {@code refused} is a header the registry just refused: a cached token that is not newer is not used again.
+     * Concurrent requests for one scope share one token fetch.
+     */
+    private String authorization(String registry, List<String> scopes, String refused) throws IOException {
         AuthChallenge ch = challenges.get(registry);
         if (ch == null) {
             return null;
@@ -227,15 +246,15 @@ final class RegistryHttp {
             return settings.credentials().credentials(registry).map(Credentials::basicHeader).orElse(null);
         }
         String key = registry + "|" + String.join(" ", new TreeSet<>(scopes));
-        if (!fresh) {
+        synchronized (tokenLocks.computeIfAbsent(key, k -> new Object())) {
             Token t = tokens.get(key);
-            if (t != null && settings.clock().instant().isBefore(t.expires)) {
+            if (t != null && settings.clock().instant().isBefore(t.expires) && !("Bearer " + t.value).equals(refused)) {
                 return "Bearer " + t.value;
             }
+            t = fetchToken(registry, ch, scopes, false);
+            tokens.put(key, t);
+            return "Bearer " + t.value;
         }
-        Token t = fetchToken(registry, ch, scopes, false);
-        tokens.put(key, t);
-        return "Bearer " + t.value;
     }
 
     /** Fetches a bearer token from the challenge's realm (OAuth2 refresh-token grant when an identity token is held). */
@@ -413,7 +432,7 @@ final class RegistryHttp {
             b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.get());
             HttpResponse<InputStream> resp;
             try {
-                resp = client(uri).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                resp = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RegistryException("interrupted during " + req.method + " " + uri, e);

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,46 +268,50 @@ final class Transfers {
             int failures = 0;
             while (true) {
                 long have = w.size();
-                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri);
+                SinkSubscriber[] current = new SinkSubscriber[1];
+                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri).noIoRetry().handler(info -> {
+                    if (info.statusCode() / 100 != 2) {
+                        return HttpResponse.BodySubscribers.ofInputStream();
+                    }
+                    long skip = have > 0 && info.statusCode() == 200 ? have : 0; // the server ignored the range
+                    long limit = d.size() >= 0 ? d.size() - have : -1;
+                    current[0] = new SinkSubscriber(out, skip, limit, n -> progress.progress(d, have + n));
+                    return current[0];
+                });
                 if (have > 0) {
                     req.header("Range", "bytes=" + have + "-");
                 }
-                RegistryHttp.Response resp = http.send(from.domain(), req, List.of(pullScope(from)));
+                RegistryHttp.Response resp;
+                try {
+                    resp = http.send(from.domain(), req, List.of(pullScope(from)));
+                } catch (RegistryException e) {
+                    SinkSubscriber sub = current[0];
+                    if (sub != null && sub.failure != null) {
+                        throw sinkFailure(from, d, sub.failure, e);
+                    }
+                    if (e.status() != 0 || !(e.getCause() instanceof IOException) || ++failures >= policy.maxAttempts()) {
+                        throw e.status() != 0 ? e : new RegistryException("downloading " + d.digest() + " from " + from
+                                + " failed after " + (failures + 1) + " tries, at " + w.size() + " of " + d.size()
+                                + " bytes: " + e.getCause().getMessage(), null, 0,
+                                "check the network and try again; the download resumes where it stopped", e);
+                    }
+                    http.sleep(policy.delay(failures));
+                    continue;
+                }
                 if (!resp.ok()) {
                     throw RegistryHttp.error(from.domain(), resp, "downloading " + d.digest() + " from " + from.repository(),
                             from.repository());
                 }
-                try (resp; InputStream in = resp.body()) {
-                    if (have > 0 && resp.status() == 200) {
-                        in.skipNBytes(have); // the server ignored the range: drop what we have
-                    }
-                    byte[] buf = new byte[BUFFER];
-                    long done = have;
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        if (d.size() >= 0 && done + n > d.size()) {
-                            throw new RegistryException("the registry served more than the " + d.size()
-                                    + " bytes of " + d.digest(), "SIZE_INVALID", resp.status(),
-                                    "the registry's content does not match the manifest; nothing was stored", null);
-                        }
-                        out.write(buf, 0, n);
-                        done += n;
-                        progress.progress(d, done);
-                    }
-                    if (d.size() < 0 || done == d.size()) {
-                        break;
-                    }
-                    throw new java.io.EOFException("the connection ended after " + done + " of " + d.size() + " bytes");
-                } catch (RegistryException | StoreException e) {
-                    throw e;
-                } catch (IOException e) {
-                    if (++failures >= policy.maxAttempts()) {
-                        throw new RegistryException("downloading " + d.digest() + " from " + from + " failed after "
-                                + failures + " tries, at " + w.size() + " of " + d.size() + " bytes: " + e.getMessage(),
-                                null, 0, "check the network and try again; the download resumes where it stopped", e);
-                    }
-                    http.sleep(policy.delay(failures));
+                resp.close();
+                if (d.size() < 0 || w.size() == d.size()) {
+                    break;
                 }
+                if (++failures >= policy.maxAttempts()) {
+                    throw new RegistryException("downloading " + d.digest() + " from " + from + " ended early " + failures
+                            + " times, at " + w.size() + " of " + d.size() + " bytes", null, resp.status(),
+                            "check the network and try again; the download resumes where it stopped", null);
+                }
+                http.sleep(policy.delay(failures));
             }
             try {
                 w.commit(d.digest(), d.size());
@@ -322,6 +327,15 @@ final class Transfers {
             sources.record(d.digest(), from.domain(), from.repository());
             progress.finished(d);
         }
+    }
+
+    private static RegistryException sinkFailure(Reference from, Descriptor d, IOException failure, Exception e) {
+        if (failure instanceof StoreException) {
+            return new RegistryException("cannot store " + d.digest() + ": " + failure.getMessage(), failure);
+        }
+        return new RegistryException("the registry served " + from.repository() + "'s blob " + d.digest()
+                + " with " + failure.getMessage() + " (" + d.size() + " in the manifest); nothing was stored",
+                "SIZE_INVALID", 0, "the registry's content does not match the manifest; tell its operator", e);
     }
 
     private static Sink storeSink(BlobWriter w) {

@@ -13,11 +13,9 @@ import dev.hoist.oci.InvalidContentException;
 import dev.hoist.oci.Manifest;
 import dev.hoist.oci.Reference;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -603,38 +601,7 @@ final class Transfers {
 
     private HttpRequest.BodyPublisher counted(Path file, long from, long length, Descriptor d) {
         ProgressListener progress = settings.progress();
-        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
-            try {
-                InputStream in = Files.newInputStream(file);
-                in.skipNBytes(from);
-                return new FilterInputStream(in) {
-                    long left = length;
-                    long done = from;
-
-                    @Override
-                    public int read() throws IOException {
-                        byte[] one = new byte[1];
-                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        if (left <= 0) {
-                            return -1;
-                        }
-                        int n = super.read(b, off, (int) Math.min(len, left));
-                        if (n > 0) {
-                            left -= n;
-                            done += n;
-                            progress.progress(d, done);
-                        }
-                        return n;
-                    }
-                };
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }), length);
+        return new FileRangePublisher(file, from, length, done -> progress.progress(d, done));
     }
 
     /** The tags of {@code repo}, following {@code Link} pagination. */

@@ -37,6 +37,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
@@ -258,7 +260,7 @@ class ProtocolTest {
         wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).inScenario("loc").whenScenarioStateIs("abs")
                 .willReturn(aResponse().withStatus(202).withHeader("Location",
                         "http://127.0.0.1:" + wm.port() + "/v2/" + REPO + "/blobs/uploads/abs?_state=xyz")));
-        wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*"))
+        wm.stubFor(patch(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*"))
                 .willReturn(aResponse().withStatus(202).withTransformers()
                         .withHeader("Location", "/v2/" + REPO + "/blobs/uploads/patched?_state=p")
                         .withHeader("Range", "0-" + (big.length - 1))));
@@ -276,6 +278,52 @@ class ProtocolTest {
                 + layer.digest().toString().replace(":", "%3A"))), urls.toString());
         assertTrue(urls.stream().anyMatch(u -> u.startsWith("/v2/" + REPO + "/blobs/uploads/")
                 && u.endsWith("digest=" + config.digest().toString().replace(":", "%3A"))), urls.toString());
+    }
+
+    @Test
+    void chunkedUploadResumesFromTheRegistrysOffset() throws Exception {
+        ImageManifest m = storedImage(random(300_000, 8));
+        String up = "/v2/" + REPO + "/blobs/uploads/s1";
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", up)));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("0-99999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-99999")));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("100000-199999"))
+                .willReturn(aResponse().withStatus(500)));
+        wm.stubFor(get(urlPathEqualTo(up)).willReturn(aResponse().withStatus(204).withHeader("Location", up).withHeader("Range", "0-149999")));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("150000-249999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-249999")));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("250000-299999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-299999")));
+        wm.stubFor(put(urlPathEqualTo(up)).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS).environment(Map.of())
+                .uploadSizes(1000, 100_000).sleeper(sleeps::add).build()) {
+            c.push(m.descriptor(), ref("v1"));
+        }
+        wm.verify(1, patchRequestedFor(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("100000-199999")));
+        wm.verify(1, patchRequestedFor(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("150000-249999")));
+        wm.verify(1, putRequestedFor(urlPathEqualTo(up)).withQueryParam("digest", equalTo(m.layers().get(0).digest().toString())));
+        List<LoggedRequest> resumed = wm.findAll(patchRequestedFor(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("150000-249999")));
+        byte[] layer = images.blobs().readAllBytes(m.layers().get(0).digest());
+        assertArrayEquals(java.util.Arrays.copyOfRange(layer, 150_000, 250_000), resumed.get(0).getBody());
+        wm.verify(1, putRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")));
+    }
+
+    @Test
+    void failedBlobMeansNoManifest() throws Exception {
+        ImageManifest m = storedImage(random(2000, 9));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).willReturn(aResponse().withStatus(202)
+                .withHeader("Location", "/v2/" + REPO + "/blobs/uploads/x")));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/x")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"errors\":[{\"code\":\"DIGEST_INVALID\",\"message\":\"provided digest did not match uploaded content\"}]}")));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(m.descriptor(), ref("v1")));
+            assertEquals("DIGEST_INVALID", e.code());
+            assertEquals(400, e.status());
+        }
+        wm.verify(0, putRequestedFor(urlPathMatching("/v2/" + REPO + "/manifests/.*")));
     }
 
     @Test

@@ -142,6 +142,24 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void copyToAnotherRegistryKeepsDigests() throws Exception {
+        Reference src = Reference.parse(registry.host() + "/test/cross:v1");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            c.push(busybox, src);
+        }
+        try (PeerRegistry second = PeerRegistry.start(Files.createDirectories(dir.resolve("registry-2")))) {
+            Reference dst = Reference.parse(second.host() + "/elsewhere/busybox:copied");
+            Recorder rec = new Recorder();
+            try (RegistryClient c = client(freshStore("cross-copier"), rec)) {
+                assertEquals(busybox.manifestDigest(), c.copy(src, dst, List.of()).digest());
+                RawManifest raw = c.manifest(dst);
+                assertArrayEquals(busybox.manifest().bytes(), raw.bytes());
+            }
+            assertTrue(rec.skipped.isEmpty(), rec.skipped.toString());
+        }
+    }
+
+    @Test
     void indexWithSomePlatformsIsCopied() throws Exception {
         Reference single = Reference.parse(registry.host() + "/test/multi:amd64");
         try (RegistryClient c = client(source, ProgressListener.NONE)) {

@@ -208,6 +208,16 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void loginToAnOpenRegistryStoresTheCredentials() throws Exception {
+        DockerConfig config = DockerConfig.at(dir.resolve("docker-config/config.json"));
+        try (RegistryClient c = RegistryClient.builder(freshStore("login")).dockerConfig(config).environment(Map.of()).build()) {
+            c.login(registry.host(), "user", "pw");
+            assertEquals(java.util.Optional.of(Credentials.basic("user", "pw")), config.credentials(registry.host()));
+            assertTrue(c.logout(registry.host()));
+        }
+    }
+
+    @Test
     void missingTagFailsWithTheRegistrysCode() throws Exception {
         try (RegistryClient c = client(freshStore("missing"), ProgressListener.NONE)) {
             RegistryException e = assertThrows(RegistryException.class,

@@ -1,0 +1,415 @@
+package dev.hoist.registry.client;
+
+import dev.hoist.cache.BlobStore;
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.StoreException;
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.ImageIndex;
+import dev.hoist.oci.ImageManifest;
+import dev.hoist.oci.InvalidContentException;
+import dev.hoist.oci.Manifest;
+import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.Platform;
+import dev.hoist.oci.Reference;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Pulls images from registries into the local store, pushes them from it, copies between registries, and
+ * reads manifests and tags; with Docker's credentials, auth flows and retries. Build one with
+ * {@link #builder(LocalImages)}; it is thread-safe, and {@link #close()} stops the threads it made.
+ *
+ * <pre>{@code
+ * try (RegistryClient client = RegistryClient.builder(images).build()) {
+ *     Image busybox = client.pull(Reference.parse("busybox"), Platform.current());
+ * }
+ * }</pre>
+ */
+public final class RegistryClient implements AutoCloseable {
+    /** Every manifest media type, for {@code Accept}. */
+    static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
+            MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
+
+    /** What a client is configured with. */
+    record Settings(CredentialsProvider credentials, DockerConfig dockerConfig, Set<String> insecure,
+                    RetryPolicy retry, Sleeper sleeper, Clock clock, Map<String, String> env, Path certsDir,
+                    int parallelism, ProgressListener progress, long monolithicLimit, long chunkSize) {
+    }
+
+    private final LocalImages images;
+    private final Settings settings;
+    private final RegistryHttp http;
+    private final ExecutorService executor;
+    private final boolean ownExecutor;
+    private final Transfers transfers;
+
+    private RegistryClient(LocalImages images, Settings settings, ExecutorService executor, boolean ownExecutor) {
+        this.images = images;
+        this.settings = settings;
+        this.http = new RegistryHttp(settings);
+        this.executor = executor;
+        this.ownExecutor = ownExecutor;
+        this.transfers = new Transfers(images.blobs(), http, settings, executor,
+                new BlobSources(images.root().path().resolve("registry-client").resolve("blob-sources.json")));
+    }
+
+    public static Builder builder(LocalImages images) {
+        return new Builder(images);
+    }
+
+    /** The local store this client pulls into and pushes from. */
+    public LocalImages images() {
+        return images;
+    }
+
+    /**
+     * Pulls {@code ref} (for an index, the manifest for {@code platform}) into the local store, skipping blobs
+     * it has, and tags it there with {@code ref}'s name when it has a tag. Returns the image (its target is the
+     * platform's manifest).
+     */
+    public Image pull(Reference ref, Platform platform) throws IOException {
+        Reference r = withDefaultTag(ref);
+        RawManifest raw = transfers.fetchManifest(r, manifestRef(r));
+        BlobStore blobs = images.blobs();
+        blobs.put(raw.descriptor(), new java.io.ByteArrayInputStream(raw.bytes()));
+        Manifest m = parse(raw, r);
+        Descriptor target = raw.descriptor();
+        if (m instanceof ImageIndex index) {
+            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
+                    r + " has no image for " + platform + "; it has " + index.manifests().stream()
+                            .map(d -> String.valueOf(d.platform())).toList(), null, 0,
+                    "choose one of them with --platform", null));
+            RawManifest child = transfers.fetchManifest(r, chosen.digest().toString());
+            blobs.put(child.descriptor(), new java.io.ByteArrayInputStream(child.bytes()));
+            m = parse(child, r);
+            target = new Descriptor(child.mediaType(), child.digest(), child.bytes().length);
+            if (!(m instanceof ImageManifest)) {
+                throw new RegistryException(r + " has an index inside its index for " + platform
+                        + "; nested indexes are not supported");
+            }
+        }
+        ImageManifest manifest = (ImageManifest) m;
+        List<Descriptor> wanted = new ArrayList<>();
+        wanted.add(manifest.config());
+        wanted.addAll(manifest.layers());
+        transfers.fetchBlobs(r, wanted);
+        List<String> names = new ArrayList<>();
+        if (r.tag() != null) {
+            names.add(images.tag(target, r.withoutDigest().toString()));
+        }
+        return images.load(target, names);
+    }
+
+    /**
+     * Pulls {@code ref} (for an index, the manifest for {@code platform}) straight into the OCI layout at
+     * {@code dir} (created when missing), naming it {@code refName} there (null: no name), without going
+     * through the local store. Manifests and blobs are written as served, verified. Returns the manifest's
+     * descriptor.
+     */
+    public Descriptor pullToLayout(Reference ref, Platform platform, Path dir, String refName) throws IOException {
+        Reference r = withDefaultTag(ref);
+        RawManifest raw = transfers.fetchManifest(r, manifestRef(r));
+        Manifest m = parse(raw, r);
+        if (m instanceof ImageIndex index) {
+            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
+                    r + " has no image for " + platform, null, 0, "choose another platform", null));
+            raw = transfers.fetchManifest(r, chosen.digest().toString());
+            m = parse(raw, r);
+            if (!(m instanceof ImageManifest)) {
+                throw new RegistryException(r + " has an index inside its index; nested indexes are not supported");
+            }
+        }
+        ImageManifest manifest = (ImageManifest) m;
+        Path blobsDir = dir.resolve("blobs");
+        java.nio.file.Files.createDirectories(blobsDir);
+        List<Descriptor> wanted = new ArrayList<>();
+        wanted.add(manifest.config());
+        wanted.addAll(manifest.layers());
+        transfers.fetchBlobs(r, wanted, blobsDir);
+        try (FileSink sink = new FileSink(blobsDir, raw.digest())) {
+            sink.stream().write(raw.bytes());
+            sink.commit(raw.digest(), raw.bytes().length);
+        }
+        Descriptor top = raw.descriptor();
+        OciLayouts.addToIndex(dir, top, refName);
+        return top;
+    }
+
+    /** Reads the manifest or index {@code ref} names, exactly as served. */
+    public RawManifest manifest(Reference ref) throws IOException {
+        Reference r = withDefaultTag(ref);
+        return transfers.fetchManifest(r, manifestRef(r));
+    }
+
+    /**
+     * Pushes a local image to {@code dst}: its target with everything under it when all of that is stored
+     * (an index after its manifests), else its own manifest. Blobs the repository has are skipped, blobs known
+     * to be in another repository of the registry are mounted. Returns the descriptor of what {@code dst} now
+     * names.
+     */
+    public Descriptor push(Image image, Reference dst) throws IOException {
+        Descriptor target = image.target();
+        if (!transfers.complete(target)) {
+            target = image.manifest().descriptor();
+        }
+        return push(target, dst);
+    }
+
+    /**
+     * Pushes the stored manifest or index {@code target}, and everything under it, to {@code dst} (its tag, or
+     * its digest when it has no tag).
+     */
+    public Descriptor push(Descriptor target, Reference dst) throws IOException {
+        Reference r = dst.tag() == null && dst.digest() == null ? dst.withTag(Reference.DEFAULT_TAG) : dst;
+        return transfers.pushTree(target, r, r.tag() != null ? r.tag() : target.digest().toString(),
+                Transfers.BlobSource.local(images.blobs()));
+    }
+
+    /** Pushes {@code target} and what is under it from {@code source} (e.g. an OCI layout) to {@code dst}. */
+    Descriptor pushFrom(Transfers.BlobSource source, Descriptor target, Reference dst) throws IOException {
+        Reference r = dst.tag() == null && dst.digest() == null ? dst.withTag(Reference.DEFAULT_TAG) : dst;
+        return transfers.pushTree(target, r, r.tag() != null ? r.tag() : target.digest().toString(), source);
+    }
+
+    /**
+     * Copies {@code src} to {@code dst} between registries without changing any blob: an image, or an index
+     * with all its platforms ({@code platforms} empty) or only those that match {@code platforms} (then the
+     * index is rewritten and gets a new digest). Blobs are mounted when both are on one registry. Returns the
+     * descriptor of what {@code dst} names.
+     */
+    public Descriptor copy(Reference src, Reference dst, List<Platform> platforms) throws IOException {
+        Reference s = withDefaultTag(src);
+        Reference d = dst.tag() == null && dst.digest() == null ? dst.withTag(s.tag() != null ? s.tag() : Reference.DEFAULT_TAG) : dst;
+        RawManifest raw = transfers.fetchManifest(s, manifestRef(s));
+        Manifest m = parse(raw, s);
+        BlobStore blobs = images.blobs();
+        Transfers.BlobSource source = Transfers.BlobSource.remote(transfers, s, blobs);
+        Descriptor top;
+        if (m instanceof ImageIndex index) {
+            List<Descriptor> keep = new ArrayList<>();
+            for (Descriptor child : index.manifests()) {
+                if (platforms.isEmpty() || (child.platform() != null
+                        && platforms.stream().anyMatch(p -> child.platform().matches(p)))) {
+                    keep.add(child);
+                }
+            }
+            if (keep.isEmpty()) {
+                throw new RegistryException(s + " has none of the platforms " + platforms, null, 0,
+                        "choose from " + index.manifests().stream().map(x -> String.valueOf(x.platform())).toList(), null);
+            }
+            for (Descriptor child : keep) {
+                RawManifest c = transfers.fetchManifest(s, child.digest().toString());
+                blobs.put(c.descriptor(), new java.io.ByteArrayInputStream(c.bytes()));
+            }
+            if (keep.size() == index.manifests().size()) {
+                blobs.put(raw.descriptor(), new java.io.ByteArrayInputStream(raw.bytes()));
+                top = raw.descriptor();
+            } else {
+                ImageIndex.Builder b = index.toBuilder().manifests(keep);
+                ImageIndex subset = b.build();
+                top = blobs.put(subset.contentType(), subset.bytes());
+            }
+        } else {
+            blobs.put(raw.descriptor(), new java.io.ByteArrayInputStream(raw.bytes()));
+            top = raw.descriptor();
+        }
+        return transfers.pushTree(top, d, d.tag() != null ? d.tag() : top.digest().toString(), source);
+    }
+
+    /** The tags of {@code repository} (its tag and digest are ignored), following pagination. */
+    public List<String> tags(Reference repository) throws IOException {
+        return transfers.tags(repository);
+    }
+
+    /**
+     * Checks {@code username} and {@code password} against {@code registry} and stores them in the Docker
+     * config (or its credential helper), with an identity token instead when the registry hands one out.
+     *
+     * @throws RegistryException with code UNAUTHORIZED when the registry refuses them
+     */
+    public void login(String registry, String username, String password) throws IOException {
+        Credentials creds = Credentials.basic(username, password);
+        AuthChallenge ch = http.ping(registry);
+        if (ch != null && ch.isBasic()) {
+            RegistryHttp.Request req = new RegistryHttp.Request("GET", http.base(registry).resolve("/v2/"))
+                    .header("Authorization", creds.basicHeader());
+            RegistryHttp.Response r = http.sendUnauthenticated(registry, req);
+            if (!r.ok()) {
+                throw new RegistryException("login to " + registry + " failed", "UNAUTHORIZED", r.status(),
+                        "check the user name and password", null);
+            }
+            r.close();
+        } else if (ch != null && ch.isBearer()) {
+            String refresh = http.fetchTokenForLogin(registry, ch, creds);
+            if (refresh != null) {
+                creds = Credentials.identityToken(username, refresh);
+            }
+        }
+        settings.dockerConfig().store(registry, creds);
+    }
+
+    /** Removes the stored credentials for {@code registry}; returns whether there were any. */
+    public boolean logout(String registry) throws IOException {
+        return settings.dockerConfig().erase(registry);
+    }
+
+    private static Reference withDefaultTag(Reference ref) {
+        return ref.tag() == null && ref.digest() == null ? ref.withTag(Reference.DEFAULT_TAG) : ref;
+    }
+
+    private static String manifestRef(Reference r) {
+        return r.digest() != null ? r.digest().toString() : r.tag();
+    }
+
+    private static Manifest parse(RawManifest raw, Reference r) throws RegistryException {
+        try {
+            return Manifest.parse(raw.bytes());
+        } catch (InvalidContentException e) {
+            throw new RegistryException("the manifest of " + r + " (" + raw.mediaType() + ") cannot be read: "
+                    + e.getMessage(), "MANIFEST_INVALID", 0, "hoist reads OCI and Docker schema 2 images only", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownExecutor) {
+            executor.shutdownNow();
+        }
+    }
+
+    /** Builds a {@link RegistryClient}; not thread-safe. */
+    public static final class Builder {
+        private final LocalImages images;
+        private CredentialsProvider credentials;
+        private DockerConfig dockerConfig;
+        private Set<String> insecure = Set.of();
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Clock clock = Clock.systemUTC();
+        private Map<String, String> env = System.getenv();
+        private Path certsDir = Path.of("/etc/docker/certs.d");
+        private int parallelism = 4;
+        private ProgressListener progress = ProgressListener.NONE;
+        private ExecutorService executor;
+        private long monolithicLimit = 8L << 20;
+        private long chunkSize = 32L << 20;
+
+        private Builder(LocalImages images) {
+            this.images = Objects.requireNonNull(images, "images");
+        }
+
+        /** Where credentials come from; by default the Docker config. */
+        public Builder credentials(CredentialsProvider credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /** The Docker config that login writes to (and, unless other credentials are set, reads from). */
+        public Builder dockerConfig(DockerConfig dockerConfig) {
+            this.dockerConfig = Objects.requireNonNull(dockerConfig, "dockerConfig");
+            return this;
+        }
+
+        /** Registries (host or host:port) spoken to over plain HTTP; loopback registries always are. */
+        public Builder insecureRegistries(Set<String> insecure) {
+            this.insecure = Set.copyOf(insecure);
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The environment for DOCKER_CONFIG and the proxy variables; by default this process's. */
+        public Builder environment(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        /** Docker's per-registry CA directory; {@code /etc/docker/certs.d} by default. */
+        public Builder certsDirectory(Path certsDir) {
+            this.certsDir = Objects.requireNonNull(certsDir, "certsDir");
+            return this;
+        }
+
+        /** How many blobs move at once (4 by default). */
+        public Builder parallelism(int parallelism) {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
+            }
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        public Builder progress(ProgressListener progress) {
+            this.progress = Objects.requireNonNull(progress, "progress");
+            return this;
+        }
+
+        /** Runs transfers on {@code executor} (not shut down by the client); by default the client makes its own. */
+        public Builder executor(ExecutorService executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Blobs up to this size are uploaded in one PUT; bigger ones in chunks of {@code chunkSize}. */
+        public Builder uploadSizes(long monolithicLimit, long chunkSize) {
+            if (monolithicLimit < 0 || chunkSize < 1) {
+                throw new IllegalArgumentException("upload sizes must be positive");
+            }
+            this.monolithicLimit = monolithicLimit;
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        public RegistryClient build() {
+            DockerConfig dc = dockerConfig != null ? dockerConfig : DockerConfig.fromEnvironment(env);
+            CredentialsProvider cp = credentials != null ? credentials : dc;
+            Settings s = new Settings(cp, dc, insecure, retry, sleeper, clock, env, certsDir, parallelism, progress,
+                    monolithicLimit, chunkSize);
+            boolean own = executor == null;
+            ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, r -> {
+                Thread t = new Thread(r, "hoist-transfer");
+                t.setDaemon(true);
+                return t;
+            }) : executor;
+            return new RegistryClient(images, s, ex, own);
+        }
+    }
+
+    static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+
+    static Optional<URI> nextLink(URI base, String link) {
+        if (link == null) {
+            return Optional.empty();
+        }
+        Matcher m = LINK_NEXT.matcher(link);
+        return m.find() ? Optional.of(base.resolve(m.group(1))) : Optional.empty();
+    }
+}

@@ -1,0 +1,539 @@
+package dev.hoist.registry.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.oci.RegistryHosts;
+
+import javax.net.ssl.SSLContext;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * HTTP to registries: one {@link HttpClient} per origin (HTTP/2 over TLS, HTTP/1.1 in the clear), auth
+ * challenges answered (Basic; bearer tokens fetched and cached per registry and scope until they expire),
+ * transient failures retried with backoff, redirects followed without credentials to other hosts.
+ * Thread-safe.
+ */
+final class RegistryHttp {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_REDIRECTS = 5;
+
+    static {
+        // The JDK client reads bodies in 16 KiB buffers by default; blobs stream faster in bigger ones. Read once,
+        // when the JDK's HTTP classes load, so it only helps when no HttpClient was made before; an explicit
+        // setting wins.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
+        }
+    }
+
+    private final RegistryClient.Settings settings;
+    private final EnvProxySelector proxy;
+    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
+
+    private record Token(String value, Instant expires, String refreshToken) {
+    }
+
+    RegistryHttp(RegistryClient.Settings settings) {
+        this.settings = settings;
+        this.proxy = EnvProxySelector.fromEnv(settings.env());
+    }
+
+    /** A request; the body supplier is called again for each try. */
+    static final class Request {
+        final String method;
+        URI uri;
+        final Map<String, String> headers = new LinkedHashMap<>();
+        Supplier<HttpRequest.BodyPublisher> body;
+        boolean retry = true;
+        boolean retryIo = true;
+        HttpResponse.BodyHandler<InputStream> handler;
+
+        Request(String method, URI uri) {
+            this.method = method;
+            this.uri = uri;
+        }
+
+        Request header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        Request body(Supplier<HttpRequest.BodyPublisher> body) {
+            this.body = body;
+            return this;
+        }
+
+        Request noRetry() {
+            this.retry = false;
+            return this;
+        }
+
+        /** Connection errors are not retried here (the caller resumes); error statuses still are. */
+        Request noIoRetry() {
+            this.retryIo = false;
+            return this;
+        }
+
+        /** Takes the body with {@code handler} (which sees every response, redirects and errors included). */
+        Request handler(HttpResponse.BodyHandler<InputStream> handler) {
+            this.handler = handler;
+            return this;
+        }
+    }
+
+    /** A response whose body the caller must close (error bodies are already buffered). */
+    record Response(int status, HttpHeaders headers, InputStream body, URI uri) implements Closeable {
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
+        @Override
+        public void close() {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // nothing to keep
+            }
+        }
+
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** The scheme and host to reach {@code registry}'s API at. */
+    URI base(String registry) {
+        boolean plain = RegistryHosts.isLoopback(registry) || settings.insecure().contains(registry)
+                || settings.insecure().contains(RegistryHosts.host(registry));
+        return URI.create((plain ? "http://" : "https://") + RegistryHosts.apiHost(registry));
+    }
+
+    /** Sends {@code req} to {@code registry}, authenticating for {@code scopes} and retrying transient failures. */
+    Response send(String registry, Request req, List<String> scopes) throws RegistryException {
+        RetryPolicy policy = settings.retry();
+        for (int attempt = 1; ; attempt++) {
+            Response r;
+            try {
+                r = sendAuthenticated(registry, req, scopes);
+            } catch (IOException e) {
+                if (e instanceof RegistryException re) {
+                    throw re;
+                }
+                if (!req.retry || !req.retryIo || attempt >= policy.maxAttempts()) {
+                    throw new RegistryException(req.method + " " + req.uri + " failed after " + attempt
+                            + (attempt == 1 ? " try: " : " tries: ") + describe(e), null, 0,
+                            "check the network, the proxy settings and that " + registry + " is up", e);
+                }
+                sleep(policy.delay(attempt));
+                continue;
+            }
+            if ((r.status >= 500 || r.status == 429) && req.retry && attempt < policy.maxAttempts()) {
+                Duration wait = retryAfter(r).map(policy::capped).orElse(policy.delay(attempt));
+                r.close();
+                sleep(wait);
+                continue;
+            }
+            return r;
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    void sleep(Duration d) throws RegistryException {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        try {
+            settings.sleeper().sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while waiting to retry", e);
+        }
+    }
+
+    private Optional<Duration> retryAfter(Response r) {
+        Optional<String> v = r.header("Retry-After");
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        String s = v.get().trim();
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(s))));
+        } catch (NumberFormatException e) {
+            try {
+                Instant when = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(settings.clock().instant(), when);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (RuntimeException e2) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Response sendAuthenticated(String registry, Request req, List<String> scopes) throws IOException {
+        String auth = authorization(registry, scopes, null);
+        Response r = sendFollowing(req, auth);
+        if (r.status != 401) {
+            return r;
+        }
+        AuthChallenge ch = AuthChallenge.parse(r.header("WWW-Authenticate").orElse(null));
+        if (ch == null || !(ch.isBasic() || ch.isBearer())) {
+            return buffered(r);
+        }
+        AuthChallenge before = challenges.put(registry, ch);
+        boolean firstChallenge = before == null || auth == null;
+        if (ch.isBasic() && !firstChallenge) {
+            return buffered(r); // the credentials were refused
+        }
+        List<String> all = new ArrayList<>(scopes);
+        String extra = ch.param("scope");
+        if (extra != null) {
+            for (String s : extra.split(" ")) {
+                if (!s.isBlank() && !all.contains(s)) {
+                    all.add(s);
+                }
+            }
+        }
+        String fresh = ch.isBearer() ? authorization(registry, all, auth) : authorization(registry, all, null);
+        if (fresh == null) {
+            return buffered(r);
+        }
+        r.close();
+        Response again = sendFollowing(req, fresh);
+        return again.status == 401 ? buffered(again) : again;
+    }
+
+    private static Response buffered(Response r) throws IOException {
+        byte[] bytes;
+        try (InputStream in = r.body) {
+            bytes = in.readNBytes(64 * 1024);
+        }
+        return new Response(r.status, r.headers, new ByteArrayInputStream(bytes), r.uri);
+    }
+
+    /**
+     * The Authorization header for {@code scopes} at {@code registry}, fetching a token if needed; null for none.
+     * {@code refused} is a header the registry just refused: a cached token that is not newer is not used again.
+     * Concurrent requests for one scope share one token fetch.
+     */
+    private String authorization(String registry, List<String> scopes, String refused) throws IOException {
+        AuthChallenge ch = challenges.get(registry);
+        if (ch == null) {
+            return null;
+        }
+        if (ch.isBasic()) {
+            return settings.credentials().credentials(registry).map(Credentials::basicHeader).orElse(null);
+        }
+        String key = registry + "|" + String.join(" ", new TreeSet<>(scopes));
+        synchronized (tokenLocks.computeIfAbsent(key, k -> new Object())) {
+            Token t = tokens.get(key);
+            if (t != null && settings.clock().instant().isBefore(t.expires) && !("Bearer " + t.value).equals(refused)) {
+                return "Bearer " + t.value;
+            }
+            t = fetchToken(registry, ch, scopes, false);
+            tokens.put(key, t);
+            return "Bearer " + t.value;
+        }
+    }
+
+    /** Fetches a bearer token from the challenge's realm (OAuth2 refresh-token grant when an identity token is held). */
+    String fetchTokenForLogin(String registry, AuthChallenge ch, Credentials creds) throws IOException {
+        return fetchToken(registry, ch, List.of(), true, Optional.of(creds)).refreshToken;
+    }
+
+    private Token fetchToken(String registry, AuthChallenge ch, List<String> scopes, boolean offline) throws IOException {
+        return fetchToken(registry, ch, scopes, offline, settings.credentials().credentials(registry));
+    }
+
+    private Token fetchToken(String registry, AuthChallenge ch, List<String> scopes, boolean offline,
+                             Optional<Credentials> creds) throws IOException {
+        String realm = ch.param("realm");
+        if (realm == null || realm.isEmpty()) {
+            throw new RegistryException(registry + " asked for a bearer token without naming a realm", "UNAUTHORIZED",
+                    401, "the registry is misconfigured; tell its operator", null);
+        }
+        String service = ch.param("service");
+        URI realmUri = URI.create(realm);
+        HttpRequest.Builder b;
+        if (creds.isPresent() && creds.get().hasIdentityToken()) {
+            StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=hoist&refresh_token=")
+                    .append(enc(creds.get().identityToken()));
+            if (service != null) {
+                form.append("&service=").append(enc(service));
+            }
+            if (!scopes.isEmpty()) {
+                form.append("&scope=").append(enc(String.join(" ", scopes)));
+            }
+            b = HttpRequest.newBuilder(realmUri)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form.toString()));
+        } else {
+            StringBuilder q = new StringBuilder();
+            if (service != null) {
+                q.append("service=").append(enc(service));
+            }
+            for (String s : scopes) {
+                q.append(q.length() == 0 ? "" : "&").append("scope=").append(enc(s));
+            }
+            if (offline && creds.isPresent()) {
+                q.append(q.length() == 0 ? "" : "&").append("client_id=hoist&offline_token=true");
+            }
+            String sep = realm.contains("?") ? "&" : "?";
+            b = HttpRequest.newBuilder(q.length() == 0 ? realmUri : URI.create(realm + sep + q)).GET();
+            creds.ifPresent(c -> b.header("Authorization", c.basicHeader()));
+        }
+        HttpResponse<byte[]> resp;
+        RetryPolicy policy = settings.retry();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                resp = client(realmUri).send(b.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted while fetching a token from " + realm, e);
+            } catch (IOException e) {
+                if (attempt >= policy.maxAttempts()) {
+                    throw new RegistryException("cannot fetch a token from " + realm + ": " + describe(e), null, 0,
+                            "check the network and the proxy settings", e);
+                }
+                sleep(policy.delay(attempt));
+                continue;
+            }
+            if ((resp.statusCode() >= 500 || resp.statusCode() == 429) && attempt < policy.maxAttempts()) {
+                sleep(policy.delay(attempt));
+                continue;
+            }
+            break;
+        }
+        if (resp.statusCode() != 200) {
+            String code = resp.statusCode() == 401 || resp.statusCode() == 403 ? "UNAUTHORIZED" : errorCode(resp.body());
+            throw new RegistryException("the token service " + realm + " refused a token for "
+                    + (scopes.isEmpty() ? registry : String.join(" ", scopes)), code, resp.statusCode(),
+                    creds.isPresent() ? "check your credentials: run `hoist login " + registry + "`"
+                            : "run `hoist login " + registry + "`", null);
+        }
+        JsonNode n = JSON.readTree(resp.body());
+        String token = n.path("token").asText("");
+        if (token.isEmpty()) {
+            token = n.path("access_token").asText("");
+        }
+        if (token.isEmpty()) {
+            throw new RegistryException("the token service " + realm + " answered without a token", null, 200,
+                    "the registry is misconfigured; tell its operator", null);
+        }
+        long expiresIn = n.path("expires_in").asLong(60);
+        if (expiresIn < 60) {
+            expiresIn = 60; // the spec's minimum
+        }
+        Instant issued = settings.clock().instant();
+        String issuedAt = n.path("issued_at").asText("");
+        if (!issuedAt.isEmpty()) {
+            try {
+                Instant i = Instant.parse(issuedAt);
+                if (i.isBefore(issued)) {
+                    issued = i;
+                }
+            } catch (RuntimeException ignored) {
+                // keep now
+            }
+        }
+        String refresh = n.path("refresh_token").asText("");
+        return new Token(token, issued.plusSeconds(expiresIn).minusSeconds(5), refresh.isEmpty() ? null : refresh);
+    }
+
+    /** Sends a request to {@code /v2/} without credentials and returns the challenge, or null when none is asked. */
+    AuthChallenge ping(String registry) throws RegistryException {
+        Request req = new Request("GET", base(registry).resolve("/v2/"));
+        try {
+            for (int attempt = 1; ; attempt++) {
+                Response r;
+                try {
+                    r = sendFollowing(req, null);
+                } catch (IOException e) {
+                    if (attempt >= settings.retry().maxAttempts()) {
+                        throw new RegistryException("cannot reach " + registry + ": " + describe(e), null, 0,
+                                "check the registry's name, the network and the proxy settings", e);
+                    }
+                    sleep(settings.retry().delay(attempt));
+                    continue;
+                }
+                try (r) {
+                    if ((r.status >= 500 || r.status == 429) && attempt < settings.retry().maxAttempts()) {
+                        sleep(settings.retry().delay(attempt));
+                        continue;
+                    }
+                    if (r.status == 401) {
+                        AuthChallenge ch = AuthChallenge.parse(r.header("WWW-Authenticate").orElse(null));
+                        if (ch != null) {
+                            challenges.put(registry, ch);
+                        }
+                        return ch;
+                    }
+                    if (r.ok()) {
+                        return null;
+                    }
+                    throw error(registry, buffered(r), "GET /v2/ on " + registry, null);
+                }
+            }
+        } catch (RegistryException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new RegistryException("cannot reach " + registry + ": " + describe(e), e);
+        }
+    }
+
+    /** Sends {@code req} as it is, once, without answering challenges. */
+    Response sendUnauthenticated(String registry, Request req) throws RegistryException {
+        try {
+            return sendFollowing(req, null);
+        } catch (RegistryException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new RegistryException("cannot reach " + registry + ": " + describe(e), null, 0,
+                    "check the registry's name, the network and the proxy settings", e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private Response sendFollowing(Request req, String auth) throws IOException {
+        URI uri = req.uri;
+        String authority = req.uri.getRawAuthority();
+        boolean follow = req.method.equals("GET") || req.method.equals("HEAD");
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+            req.headers.forEach(b::header);
+            boolean sameHost = authority.equalsIgnoreCase(uri.getRawAuthority());
+            if (auth != null && sameHost) {
+                b.header("Authorization", auth);
+            }
+            b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.get());
+            HttpResponse<InputStream> resp;
+            try {
+                resp = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted during " + req.method + " " + uri, e);
+            }
+            int s = resp.statusCode();
+            Optional<String> loc = resp.headers().firstValue("Location");
+            if (follow && (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && loc.isPresent()
+                    && hop < MAX_REDIRECTS) {
+                resp.body().close();
+                uri = uri.resolve(loc.get());
+                continue;
+            }
+            return new Response(s, resp.headers(), resp.body(), uri);
+        }
+    }
+
+    private HttpClient client(URI uri) {
+        String origin = uri.getScheme() + "://" + uri.getRawAuthority();
+        return clients.computeIfAbsent(origin, o -> {
+            HttpClient.Builder b = HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(Duration.ofSeconds(30))
+                    .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+            if (proxy != null) {
+                b.proxy(proxy);
+            }
+            if ("https".equalsIgnoreCase(uri.getScheme())) {
+                try {
+                    SSLContext ctx = TlsContexts.forRegistry(settings.certsDir(), uri.getRawAuthority());
+                    if (ctx == null && uri.getPort() == 443) {
+                        ctx = TlsContexts.forRegistry(settings.certsDir(), uri.getHost());
+                    }
+                    if (ctx != null) {
+                        b.sslContext(ctx);
+                    }
+                } catch (RegistryException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return b.build();
+        });
+    }
+
+    /** The registry's error code in a distribution spec error body, or null. */
+    static String errorCode(byte[] body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            JsonNode first = n == null ? null : n.path("errors").path(0);
+            return first == null || first.isMissingNode() ? null : first.path("code").asText(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Turns a failed response into an exception with the registry's code and what to do; closes it. */
+    static RegistryException error(String registry, Response r, String what, String repository) {
+        byte[] body;
+        try (r) {
+            body = r.body.readNBytes(64 * 1024);
+        } catch (IOException e) {
+            body = new byte[0];
+        }
+        String code = errorCode(body);
+        String message = null;
+        try {
+            JsonNode first = JSON.readTree(body).path("errors").path(0);
+            message = first.path("message").asText(null);
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON
+        }
+        if (code == null) {
+            code = switch (r.status) {
+                case 401 -> "UNAUTHORIZED";
+                case 403 -> "DENIED";
+                case 429 -> "TOOMANYREQUESTS";
+                default -> null;
+            };
+        }
+        String name = repository == null ? registry : registry + "/" + repository;
+        String advice = switch (code == null ? "" : code) {
+            case "UNAUTHORIZED" -> "run `hoist login " + registry + "`";
+            case "DENIED" -> "your account may not do this on " + name + "; check its permissions or run `hoist login "
+                    + registry + "` with another account";
+            case "NAME_UNKNOWN" -> "check the repository name " + name;
+            case "MANIFEST_UNKNOWN" -> "check the tag or digest; `hoist tags " + name + "` lists the tags";
+            case "BLOB_UNKNOWN" -> "the registry lost a blob; push the image again";
+            case "TOOMANYREQUESTS" -> "wait a while, or log in for a higher rate limit (`hoist login " + registry + "`)";
+            case "DIGEST_INVALID", "SIZE_INVALID" -> "the content changed in transit; try again";
+            case "MANIFEST_INVALID", "MANIFEST_BLOB_UNKNOWN" -> "the registry refused the manifest; check that it accepts this media type";
+            case "UNSUPPORTED" -> "this registry does not support the operation";
+            default -> r.status >= 500 ? "the registry failed; try again later" : null;
+        };
+        return new RegistryException(what + " failed" + (message == null ? "" : ": " + message), code, r.status, advice, null);
+    }
+}

@@ -1,0 +1,628 @@
+package dev.hoist.registry.client;
+
+
+import dev.hoist.cache.BlobStore;
+import dev.hoist.cache.BlobWriter;
+import dev.hoist.cache.DigestMismatchException;
+import dev.hoist.cache.StoreException;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+import dev.hoist.oci.ImageIndex;
+import dev.hoist.oci.ImageManifest;
+import dev.hoist.oci.InvalidContentException;
+import dev.hoist.oci.Manifest;
+import dev.hoist.oci.Reference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The registry operations behind {@link RegistryClient}: manifests, verified and resumable blob downloads,
+ * blob uploads (HEAD, mount, monolithic or chunked and resumable), manifest and index pushes, tag lists.
+ * Thread-safe.
+ */
+final class Transfers {
+    private static final int BUFFER = 128 * 1024;
+    private final BlobStore blobs;
+    private final RegistryHttp http;
+    private final RegistryClient.Settings settings;
+    private final ExecutorService executor;
+    private final BlobSources sources;
+    private final Semaphore slots;
+    private final ConcurrentHashMap<Digest, Object> inFlight = new ConcurrentHashMap<>();
+
+    Transfers(BlobStore blobs, RegistryHttp http, RegistryClient.Settings settings, ExecutorService executor,
+              BlobSources sources) {
+        this.blobs = blobs;
+        this.http = http;
+        this.settings = settings;
+        this.executor = executor;
+        this.sources = sources;
+        this.slots = new Semaphore(settings.parallelism());
+    }
+
+    /** Where a push reads manifests and blobs from. */
+    interface BlobSource {
+        /** A file holding the blob (fetching it first if need be). */
+        Path path(Descriptor blob) throws IOException;
+
+        /** The bytes of a manifest or index. */
+        byte[] manifest(Digest digest) throws IOException;
+
+        /** Whether the manifest or index {@code digest} is available. */
+        boolean has(Digest digest) throws IOException;
+
+        /** The repository the blobs come from, when they come from a registry. */
+        default Optional<Reference> origin() {
+            return Optional.empty();
+        }
+
+        static BlobSource local(BlobStore blobs) {
+            return new BlobSource() {
+                @Override
+                public Path path(Descriptor blob) throws IOException {
+                    if (!blobs.contains(blob.digest())) {
+                        throw new StoreException("the blob " + blob.digest() + " is not in the local store; pull or "
+                                + "build the image again before pushing it");
+                    }
+                    return blobs.path(blob.digest());
+                }
+
+                @Override
+                public byte[] manifest(Digest digest) throws IOException {
+                    return blobs.readAllBytes(digest);
+                }
+
+                @Override
+                public boolean has(Digest digest) throws IOException {
+                    return blobs.contains(digest);
+                }
+            };
+        }
+
+        static BlobSource remote(Transfers t, Reference from, BlobStore blobs) {
+            BlobSource local = local(blobs);
+            return new BlobSource() {
+                @Override
+                public Path path(Descriptor blob) throws IOException {
+                    t.fetchBlob(from, blob);
+                    return blobs.path(blob.digest());
+                }
+
+                @Override
+                public byte[] manifest(Digest digest) throws IOException {
+                    return local.manifest(digest);
+                }
+
+                @Override
+                public boolean has(Digest digest) throws IOException {
+                    return local.has(digest);
+                }
+
+                @Override
+                public Optional<Reference> origin() {
+                    return Optional.of(from);
+                }
+            };
+        }
+    }
+
+    private static String pullScope(Reference r) {
+        return "repository:" + r.repository() + ":pull";
+    }
+
+    private static String pushScope(Reference r) {
+        return "repository:" + r.repository() + ":pull,push";
+    }
+
+    private URI uri(Reference r, String path) {
+        return http.base(r.domain()).resolve("/v2/" + r.repository() + path);
+    }
+
+    RawManifest fetchManifest(Reference r, String tagOrDigest) throws IOException {
+        RegistryHttp.Request req = new RegistryHttp.Request("GET", uri(r, "/manifests/" + tagOrDigest))
+                .header("Accept", RegistryClient.ACCEPT);
+        RegistryHttp.Response resp = http.send(r.domain(), req, List.of(pullScope(r)));
+        if (!resp.ok()) {
+            throw RegistryHttp.error(r.domain(), resp, "reading the manifest of " + r.repository() + ":" + tagOrDigest, r.repository());
+        }
+        byte[] bytes;
+        try (resp) {
+            bytes = resp.body().readNBytes(8 << 20);
+        }
+        Digest expected = Digest.isDigest(tagOrDigest) ? Digest.parse(tagOrDigest) : null;
+        Digest actual = expected != null ? digestOf(bytes, expected.algorithm()) : Digest.sha256(bytes);
+        if (expected != null && !expected.equals(actual)) {
+            throw new RegistryException("the registry served a manifest for " + r.repository() + "@" + expected
+                    + " whose digest is " + actual, "DIGEST_INVALID", resp.status(), "the registry or a proxy altered it; "
+                    + "try again, and tell the registry's operator if it persists", null);
+        }
+        String type = resp.header("Content-Type").map(t -> t.split(";")[0].trim()).orElse("");
+        if (!(dev.hoist.oci.MediaTypes.isManifest(type) || dev.hoist.oci.MediaTypes.isIndex(type))) {
+            try {
+                type = Manifest.parse(bytes).contentType();
+            } catch (InvalidContentException e) {
+                throw new RegistryException("the registry served " + (type.isEmpty() ? "an untyped document" : type)
+                        + " for " + r.repository() + ":" + tagOrDigest + ", not an image manifest: " + e.getMessage(),
+                        "MANIFEST_INVALID", resp.status(), "hoist reads OCI and Docker schema 2 images only", e);
+            }
+        }
+        return new RawManifest(bytes, type, actual);
+    }
+
+    private static Digest digestOf(byte[] bytes, Digest.DigestAlgorithm alg) {
+        dev.hoist.oci.Digester d = new dev.hoist.oci.Digester(alg);
+        d.update(bytes, 0, bytes.length);
+        return d.digest();
+    }
+
+    /** Downloads {@code wanted} blobs that are not stored yet, in parallel, each verified. */
+    void fetchBlobs(Reference from, List<Descriptor> wanted) throws IOException {
+        runAll(wanted, d -> fetchBlob(from, d));
+    }
+
+    /** As {@link #fetchBlobs}, into an OCI layout's {@code blobs} directory. */
+    void fetchBlobs(Reference from, List<Descriptor> wanted, Path layoutBlobs) throws IOException {
+        runAll(wanted, d -> fetchBlob(from, d, layoutBlobs));
+    }
+
+    @FunctionalInterface
+    interface BlobTask {
+        void run(Descriptor d) throws IOException;
+    }
+
+    private void runAll(List<Descriptor> items, BlobTask task) throws IOException {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (Descriptor d : items) {
+            futures.add(CompletableFuture.runAsync(() -> {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException(new RegistryException("interrupted", e));
+                }
+                try {
+                    task.run(d);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                } finally {
+                    slots.release();
+                }
+            }, executor));
+        }
+        IOException first = null;
+        for (CompletableFuture<Void> f : futures) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                Throwable c = e.getCause();
+                if (first == null) {
+                    first = c instanceof IOException io ? io : new RegistryException(String.valueOf(c), c);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Downloads one blob into the store unless it is there; verifies digest and size; resumes with Range. */
+    void fetchBlob(Reference from, Descriptor d) throws IOException {
+        fetchBlob(from, d, null);
+    }
+
+    /** Where a download goes: the store's writer, or a file in an OCI layout. */
+    interface Sink extends AutoCloseable {
+        OutputStream stream();
+
+        long size();
+
+        /** Verifies and publishes; nothing is published on a mismatch. */
+        void commit(Digest digest, long size) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** Downloads into {@code layoutBlobs} (an OCI layout's {@code blobs} directory) when not null, else the store. */
+    void fetchBlob(Reference from, Descriptor d, Path layoutBlobs) throws IOException {
+        Object lock = inFlight.computeIfAbsent(d.digest(), k -> new Object());
+        synchronized (lock) {
+            try {
+                fetchBlobLocked(from, d, layoutBlobs);
+            } finally {
+                inFlight.remove(d.digest(), lock);
+            }
+        }
+    }
+
+    private void fetchBlobLocked(Reference from, Descriptor d, Path layoutBlobs) throws IOException {
+        ProgressListener progress = settings.progress();
+        if (layoutBlobs == null ? blobs.contains(d.digest()) : FileSink.present(layoutBlobs, d)) {
+            progress.skipped(d, layoutBlobs == null ? "already in the local store" : "already in the layout");
+            return;
+        }
+        URI uri = uri(from, "/blobs/" + d.digest());
+        RetryPolicy policy = settings.retry();
+        try (Sink w = layoutBlobs == null ? storeSink(blobs.writer(d.digest().algorithm())) : new FileSink(layoutBlobs, d.digest())) {
+            OutputStream out = w.stream();
+            progress.started(d, 0);
+            int failures = 0;
+            while (true) {
+                long have = w.size();
+                SinkSubscriber[] current = new SinkSubscriber[1];
+                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri).noIoRetry().handler(info -> {
+                    if (info.statusCode() / 100 != 2) {
+                        return HttpResponse.BodySubscribers.ofInputStream();
+                    }
+                    long skip = have > 0 && info.statusCode() == 200 ? have : 0; // the server ignored the range
+                    long limit = d.size() >= 0 ? d.size() - have : -1;
+                    current[0] = new SinkSubscriber(out, skip, limit, n -> progress.progress(d, have + n));
+                    return current[0];
+                });
+                if (have > 0) {
+                    req.header("Range", "bytes=" + have + "-");
+                }
+                RegistryHttp.Response resp;
+                try {
+                    resp = http.send(from.domain(), req, List.of(pullScope(from)));
+                } catch (RegistryException e) {
+                    SinkSubscriber sub = current[0];
+                    if (sub != null && sub.failure != null) {
+                        throw sinkFailure(from, d, sub.failure, e);
+                    }
+                    if (e.status() != 0 || !(e.getCause() instanceof IOException) || ++failures >= policy.maxAttempts()) {
+                        throw e.status() != 0 ? e : new RegistryException("downloading " + d.digest() + " from " + from
+                                + " failed after " + (failures + 1) + " tries, at " + w.size() + " of " + d.size()
+                                + " bytes: " + e.getCause().getMessage(), null, 0,
+                                "check the network and try again; the download resumes where it stopped", e);
+                    }
+                    http.sleep(policy.delay(failures));
+                    continue;
+                }
+                if (!resp.ok()) {
+                    throw RegistryHttp.error(from.domain(), resp, "downloading " + d.digest() + " from " + from.repository(),
+                            from.repository());
+                }
+                resp.close();
+                if (d.size() < 0 || w.size() == d.size()) {
+                    break;
+                }
+                if (++failures >= policy.maxAttempts()) {
+                    throw new RegistryException("downloading " + d.digest() + " from " + from + " ended early " + failures
+                            + " times, at " + w.size() + " of " + d.size() + " bytes", null, resp.status(),
+                            "check the network and try again; the download resumes where it stopped", null);
+                }
+                http.sleep(policy.delay(failures));
+            }
+            try {
+                w.commit(d.digest(), d.size());
+            } catch (DigestMismatchException e) {
+                throw new RegistryException("the registry served " + from.repository() + "'s blob " + d.digest()
+                        + " with the wrong content (" + e.actual() + ", " + e.actualSize() + " bytes); nothing was stored",
+                        "DIGEST_INVALID", 0, "try again; tell the registry's operator if it persists", e);
+            } catch (FileSink.Mismatch e) {
+                throw new RegistryException("the registry served " + from.repository() + "'s blob " + d.digest()
+                        + " with the wrong content (" + e.getMessage() + "); nothing was stored",
+                        "DIGEST_INVALID", 0, "try again; tell the registry's operator if it persists", e);
+            }
+            sources.record(d.digest(), from.domain(), from.repository());
+            progress.finished(d);
+        }
+    }
+
+    private static RegistryException sinkFailure(Reference from, Descriptor d, IOException failure, Exception e) {
+        if (failure instanceof StoreException) {
+            return new RegistryException("cannot store " + d.digest() + ": " + failure.getMessage(), failure);
+        }
+        return new RegistryException("the registry served " + from.repository() + "'s blob " + d.digest()
+                + " with " + failure.getMessage() + " (" + d.size() + " in the manifest); nothing was stored",
+                "SIZE_INVALID", 0, "the registry's content does not match the manifest; tell its operator", e);
+    }
+
+    private static Sink storeSink(BlobWriter w) {
+        return new Sink() {
+            @Override
+            public OutputStream stream() {
+                return w.stream();
+            }
+
+            @Override
+            public long size() {
+                return w.size();
+            }
+
+            @Override
+            public void commit(Digest digest, long size) throws IOException {
+                w.commit(digest, size);
+            }
+
+            @Override
+            public void close() {
+                w.close();
+            }
+        };
+    }
+
+    /** Whether {@code target} and everything under it is in the local store. */
+    boolean complete(Descriptor target) throws IOException {
+        if (!blobs.contains(target.digest())) {
+            return false;
+        }
+        Manifest m = readStored(target);
+        if (m instanceof ImageIndex index) {
+            for (Descriptor c : index.manifests()) {
+                if (!complete(c)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        ImageManifest im = (ImageManifest) m;
+        if (!blobs.contains(im.config().digest())) {
+            return false;
+        }
+        for (Descriptor l : im.layers()) {
+            if (!blobs.contains(l.digest())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Manifest readStored(Descriptor target) throws IOException {
+        try {
+            return Manifest.parse(blobs.readAllBytes(target.digest()));
+        } catch (InvalidContentException e) {
+            throw new StoreException("the stored manifest " + target.digest() + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Pushes {@code target} (stored) and what is under it to {@code dst} as {@code tagOrDigest}; manifests last. */
+    Descriptor pushTree(Descriptor target, Reference dst, String tagOrDigest, BlobSource source) throws IOException {
+        byte[] bytes = source.manifest(target.digest());
+        Manifest m;
+        try {
+            m = Manifest.parse(bytes);
+        } catch (InvalidContentException e) {
+            throw new RegistryException("the manifest " + target.digest() + " cannot be read: " + e.getMessage(), e);
+        }
+        if (m instanceof ImageIndex index) {
+            for (Descriptor child : index.manifests()) {
+                if (!source.has(child.digest())) {
+                    throw new RegistryException("the index " + target.digest() + " names " + child.digest() + " ("
+                            + child.platform() + "), which is not in the local store; nothing was tagged", null, 0,
+                            "pull every platform of the image, or push one platform's image", null);
+                }
+                pushTree(child, dst, child.digest().toString(), source);
+            }
+        } else {
+            ImageManifest im = (ImageManifest) m;
+            List<Descriptor> all = new ArrayList<>();
+            all.add(im.config());
+            all.addAll(im.layers());
+            runAll(all, d -> pushBlob(d, dst, source));
+        }
+        RegistryHttp.Request req = new RegistryHttp.Request("PUT", uri(dst, "/manifests/" + tagOrDigest))
+                .header("Content-Type", m.contentType())
+                .body(() -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+        RegistryHttp.Response resp = http.send(dst.domain(), req, List.of(pushScope(dst)));
+        if (resp.status() != 201 && !resp.ok()) {
+            throw RegistryHttp.error(dst.domain(), resp, "pushing the manifest " + target.digest() + " to "
+                    + dst.repository() + ":" + tagOrDigest, dst.repository());
+        }
+        resp.close();
+        Optional<String> served = resp.header("Docker-Content-Digest");
+        if (served.isPresent() && Digest.isDigest(served.get()) && !Digest.parse(served.get()).equals(target.digest())) {
+            throw new RegistryException("the registry stored the manifest for " + dst + " as " + served.get() + ", not "
+                    + target.digest(), "DIGEST_INVALID", resp.status(), "the registry rewrote the manifest; "
+                    + "digests will differ from the local image", null);
+        }
+        return new Descriptor(m.contentType(), target.digest(), bytes.length);
+    }
+
+    /** Uploads one blob unless {@code dst} has it: HEAD, then a mount, then a monolithic or chunked upload. */
+    void pushBlob(Descriptor d, Reference dst, BlobSource source) throws IOException {
+        ProgressListener progress = settings.progress();
+        String registry = dst.domain();
+        List<String> scopes = List.of(pushScope(dst));
+        RegistryHttp.Response head = http.send(registry, new RegistryHttp.Request("HEAD", uri(dst, "/blobs/" + d.digest())), scopes);
+        head.close();
+        if (head.ok()) {
+            sources.record(d.digest(), registry, dst.repository());
+            progress.skipped(d, "already in " + dst.repository());
+            return;
+        }
+        if (head.status() != 404) {
+            throw RegistryHttp.error(registry, head, "checking for " + d.digest() + " in " + dst.repository(), dst.repository());
+        }
+        URI location = null;
+        List<String> candidates = new ArrayList<>();
+        source.origin().filter(o -> o.domain().equals(registry)).ifPresent(o -> candidates.add(o.repository()));
+        for (String known : sources.repositories(d.digest(), registry)) {
+            if (!candidates.contains(known)) {
+                candidates.add(known);
+            }
+        }
+        for (String from : candidates) {
+            if (from.equals(dst.repository())) {
+                continue;
+            }
+            String q = "?mount=" + enc(d.digest().toString()) + "&from=" + enc(from);
+            RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/" + q))
+                    .body(HttpRequest.BodyPublishers::noBody), List.of(pushScope(dst), "repository:" + from + ":pull"));
+            r.close();
+            if (r.status() == 201) {
+                sources.record(d.digest(), registry, dst.repository());
+                progress.skipped(d, "mounted from " + from);
+                return;
+            }
+            if (r.status() == 202) {
+                location = location(r, registry);
+                break;
+            }
+            // a registry that refuses mounts: upload
+        }
+        if (location == null) {
+            location = startUpload(dst);
+        }
+        Path file = source.path(d);
+        long size = Files.size(file);
+        progress.started(d, 0);
+        if (size <= settings.monolithicLimit()) {
+            URI put = withDigest(location, d.digest());
+            RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", put)
+                    .header("Content-Type", "application/octet-stream")
+                    .body(() -> counted(file, 0, size, d)), scopes);
+            if (r.status() != 201) {
+                throw RegistryHttp.error(registry, r, "uploading " + d.digest() + " to " + dst.repository(), dst.repository());
+            }
+            r.close();
+        } else {
+            chunked(d, dst, file, size, location);
+        }
+        sources.record(d.digest(), registry, dst.repository());
+        progress.finished(d);
+    }
+
+    private URI startUpload(Reference dst) throws IOException {
+        RegistryHttp.Response r = http.send(dst.domain(), new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/"))
+                .body(HttpRequest.BodyPublishers::noBody), List.of(pushScope(dst)));
+        if (r.status() != 202) {
+            throw RegistryHttp.error(dst.domain(), r, "starting an upload to " + dst.repository(), dst.repository());
+        }
+        r.close();
+        return location(r, dst.domain());
+    }
+
+    private void chunked(Descriptor d, Reference dst, Path file, long size, URI start) throws IOException {
+        String registry = dst.domain();
+        List<String> scopes = List.of(pushScope(dst));
+        URI location = start;
+        long offset = 0;
+        int failures = 0;
+        RetryPolicy policy = settings.retry();
+        while (offset < size) {
+            long end = Math.min(size, offset + settings.chunkSize());
+            long from = offset;
+            RegistryHttp.Response r;
+            try {
+                r = http.send(registry, new RegistryHttp.Request("PATCH", location)
+                        .header("Content-Type", "application/octet-stream")
+                        .header("Content-Range", from + "-" + (end - 1))
+                        .body(() -> counted(file, from, end - from, d)).noRetry(), scopes);
+            } catch (RegistryException e) {
+                if (e.status() != 0 || ++failures >= policy.maxAttempts()) {
+                    throw e;
+                }
+                http.sleep(policy.delay(failures));
+                long[] resumed = new long[1];
+                location = uploadStatus(registry, location, scopes, resumed);
+                offset = resumed[0];
+                continue;
+            }
+            if (r.status() == 202) {
+                location = location(r, registry);
+                offset = r.header("Range").map(Transfers::rangeEnd).map(x -> x + 1).orElse(end);
+                r.close();
+                continue;
+            }
+            boolean transient_ = r.status() >= 500 || r.status() == 429 || r.status() == 416;
+            if (!transient_ || ++failures >= policy.maxAttempts()) {
+                throw RegistryHttp.error(registry, r, "uploading " + d.digest() + " to " + dst.repository() + " at byte "
+                        + from, dst.repository());
+            }
+            r.close();
+            http.sleep(policy.delay(failures));
+            long[] resumed = new long[1];
+            location = uploadStatus(registry, location, scopes, resumed);
+            offset = resumed[0];
+        }
+        RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", withDigest(location, d.digest()))
+                .body(HttpRequest.BodyPublishers::noBody), scopes);
+        if (r.status() != 201) {
+            throw RegistryHttp.error(registry, r, "finishing the upload of " + d.digest() + " to " + dst.repository(),
+                    dst.repository());
+        }
+        r.close();
+    }
+
+    /** Asks where an interrupted upload stands; sets {@code offset[0]} to the next byte the registry wants. */
+    private URI uploadStatus(String registry, URI location, List<String> scopes, long[] offset) throws IOException {
+        RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("GET", location), scopes);
+        if (r.status() != 204 && !r.ok()) {
+            throw RegistryHttp.error(registry, r, "asking for the state of an interrupted upload", null);
+        }
+        r.close();
+        offset[0] = r.header("Range").map(Transfers::rangeEnd).map(x -> x + 1).orElse(0L);
+        return r.header("Location").isPresent() ? location(r, registry) : location;
+    }
+
+    private static long rangeEnd(String range) {
+        String v = range.trim();
+        if (v.startsWith("bytes=")) {
+            v = v.substring(6);
+        }
+        int dash = v.indexOf('-');
+        return Long.parseLong(v.substring(dash + 1).trim());
+    }
+
+    private URI location(RegistryHttp.Response r, String registry) throws RegistryException {
+        String loc = r.header("Location").orElseThrow(() -> new RegistryException(
+                "the registry started an upload without saying where (no Location header)", null, r.status(),
+                "the registry is not compatible with the distribution spec; tell its operator", null));
+        return r.uri().resolve(loc);
+    }
+
+    private static URI withDigest(URI location, Digest digest) {
+        String s = location.toString();
+        return URI.create(s + (location.getRawQuery() == null ? "?" : "&") + "digest=" + enc(digest.toString()));
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private HttpRequest.BodyPublisher counted(Path file, long from, long length, Descriptor d) {
+        ProgressListener progress = settings.progress();
+        return new FileRangePublisher(file, from, length, done -> progress.progress(d, done));
+    }
+
+    /** The tags of {@code repo}, following {@code Link} pagination. */
+    List<String> tags(Reference repo) throws IOException {
+        List<String> out = new ArrayList<>();
+        URI next = uri(repo, "/tags/list?n=1000");
+        for (int page = 0; next != null && page < 1000; page++) {
+            RegistryHttp.Response r = http.send(repo.domain(), new RegistryHttp.Request("GET", next)
+                    .header("Accept", "application/json"), List.of(pullScope(repo)));
+            if (!r.ok()) {
+                throw RegistryHttp.error(repo.domain(), r, "listing the tags of " + repo.repository(), repo.repository());
+            }
+            try (r) {
+                var n = RegistryHttp.JSON.readTree(r.body());
+                for (var t : n.path("tags")) {
+                    out.add(t.asText());
+                }
+            }
+            next = RegistryClient.nextLink(r.uri(), r.header("Link").orElse(null)).orElse(null);
+        }
+        return out;
+    }
+
+}

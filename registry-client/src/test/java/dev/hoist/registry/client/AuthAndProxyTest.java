@@ -1,0 +1,58 @@
+package dev.hoist.registry.client;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuthAndProxyTest {
+
+    @Test
+    void parsesChallenges() {
+        AuthChallenge c = AuthChallenge.parse("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+                + "scope=\"repository:library/busybox:pull repository:x/y:pull,push\"");
+        assertTrue(c.isBearer());
+        assertEquals("https://auth.docker.io/token", c.param("realm"));
+        assertEquals("registry.docker.io", c.param("service"));
+        assertEquals("repository:library/busybox:pull repository:x/y:pull,push", c.param("scope"));
+        AuthChallenge b = AuthChallenge.parse("Basic realm=Registry");
+        assertTrue(b.isBasic());
+        assertEquals("Registry", b.param("realm"));
+        assertNull(AuthChallenge.parse(" "));
+    }
+
+    @Test
+    void proxiesFollowTheEnvironment() {
+        EnvProxySelector p = EnvProxySelector.fromEnv(Map.of("HTTPS_PROXY", "http://proxy.corp:3128",
+                "no_proxy", "internal.corp,.svc,registry.local:5000"));
+        assertEquals(List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved("proxy.corp", 3128))),
+                p.select(URI.create("https://ghcr.io/v2/")));
+        assertEquals(List.of(Proxy.NO_PROXY), p.select(URI.create("http://ghcr.io/v2/")), "no HTTP_PROXY set");
+        assertEquals(List.of(Proxy.NO_PROXY), p.select(URI.create("https://registry.internal.corp/v2/")));
+        assertEquals(List.of(Proxy.NO_PROXY), p.select(URI.create("https://a.b.svc/v2/")));
+        assertEquals(List.of(Proxy.NO_PROXY), p.select(URI.create("https://registry.local:5000/v2/")));
+        assertEquals(1, p.select(URI.create("https://registry.local:5001/v2/")).size());
+        assertTrue(p.select(URI.create("https://registry.local:5001/v2/")).get(0).type() == Proxy.Type.HTTP);
+        assertEquals(List.of(Proxy.NO_PROXY), p.select(URI.create("https://127.0.0.1:5000/v2/")));
+        assertNull(EnvProxySelector.fromEnv(Map.of()));
+    }
+
+    @Test
+    void backoffGrowsAndIsBounded() {
+        RetryPolicy p = new RetryPolicy(6, Duration.ofMillis(100), Duration.ofSeconds(1));
+        for (int retry = 1; retry <= 10; retry++) {
+            long ms = p.delay(retry).toMillis();
+            long exp = Math.min(1000, 100L << (retry - 1));
+            assertTrue(ms >= exp / 2 && ms <= exp, retry + ": " + ms);
+        }
+        assertEquals(Duration.ofSeconds(1), p.capped(Duration.ofSeconds(30)));
+    }
+}

@@ -1,0 +1,441 @@
+package dev.hoist.registry.client;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+import dev.hoist.oci.ImageManifest;
+import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.Reference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a real registry will not do on demand: auth challenges, failures, redirects, odd Locations, bad content. */
+class ProtocolTest {
+    private static final String REPO = "test/repo";
+    @TempDir
+    Path dir;
+    WireMockServer wm;
+    WireMockServer other;
+    LocalImages images;
+    final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void start() {
+        wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        wm.start();
+        images = LocalImages.open(HoistRoot.at(dir));
+    }
+
+    @AfterEach
+    void stop() {
+        wm.stop();
+        if (other != null) {
+            other.stop();
+        }
+    }
+
+    private String host() {
+        return "localhost:" + wm.port();
+    }
+
+    private Reference ref(String tag) {
+        return Reference.parse(host() + "/" + REPO + ":" + tag);
+    }
+
+    private RegistryClient client(CredentialsProvider creds) {
+        return RegistryClient.builder(images).credentials(creds).environment(Map.of())
+                .sleeper(sleeps::add).retryPolicy(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(10)))
+                .build();
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static String blobPath(Digest d) {
+        return "/v2/" + REPO + "/blobs/" + d;
+    }
+
+    /** A stored image with a config and one layer. */
+    private ImageManifest storedImage(byte[] layer) throws Exception {
+        Descriptor config = images.blobs().put(MediaTypes.OCI_CONFIG, "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8));
+        Descriptor l = images.blobs().put(MediaTypes.OCI_LAYER_GZIP, layer);
+        ImageManifest m = ImageManifest.builder().config(config).addLayer(l).build();
+        images.blobs().put(m.contentType(), m.bytes());
+        return m;
+    }
+
+    @Test
+    void bearerChallengeWithScopesFetchesAndCachesAToken() throws Exception {
+        ImageManifest m = ImageManifest.builder()
+                .config(Descriptor.of(MediaTypes.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8))).build();
+        String challenge = "Bearer realm=\"http://127.0.0.1:" + wm.port() + "/token\",service=\"test-registry\",scope=\"repository:"
+                + REPO + ":pull\"";
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", absent())
+                .willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", challenge)
+                        .withBody("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", equalTo("Bearer tok-1"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", MediaTypes.OCI_MANIFEST).withBody(m.bytes())));
+        wm.stubFor(get(urlPathEqualTo("/token")).withQueryParam("service", equalTo("test-registry"))
+                .withQueryParam("scope", equalTo("repository:" + REPO + ":pull"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"token\":\"tok-1\",\"expires_in\":300}")));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            assertEquals(m.digest(), c.manifest(ref("v1")).digest());
+            assertEquals(MediaTypes.OCI_MANIFEST, c.manifest(ref("v1")).mediaType());
+        }
+        wm.verify(1, getRequestedFor(urlPathEqualTo("/token")).withHeader("Authorization", absent()));
+        // the second read used the cached token straight away
+        wm.verify(1, getRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void loginWithBasicAuthStoresCredentialsAndRefusesWrongOnes() throws Exception {
+        String good = Credentials.basic("alice", "right").basicHeader();
+        wm.stubFor(get(urlPathEqualTo("/v2/")).atPriority(5).willReturn(aResponse().withStatus(401)
+                .withHeader("WWW-Authenticate", "Basic realm=\"registry\"")));
+        wm.stubFor(get(urlPathEqualTo("/v2/")).atPriority(1).withHeader("Authorization", equalTo(good))
+                .willReturn(aResponse().withStatus(200).withBody("{}")));
+        DockerConfig config = DockerConfig.at(dir.resolve("docker/config.json"));
+        try (RegistryClient c = RegistryClient.builder(images).dockerConfig(config).environment(Map.of()).sleeper(sleeps::add).build()) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.login(host(), "alice", "wrong"));
+            assertEquals("UNAUTHORIZED", e.code());
+            assertEquals(Optional.empty(), config.credentials(host()));
+            c.login(host(), "alice", "right");
+        }
+        assertEquals(Optional.of(Credentials.basic("alice", "right")), config.credentials(host()));
+    }
+
+    @Test
+    void bearerLoginKeepsTheRefreshTokenAndUsesIt() throws Exception {
+        String challenge = "Bearer realm=\"http://127.0.0.1:" + wm.port() + "/oauth\",service=\"reg\"";
+        wm.stubFor(get(urlPathEqualTo("/v2/")).willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", challenge)));
+        wm.stubFor(get(urlPathEqualTo("/oauth")).withHeader("Authorization", equalTo(Credentials.basic("dave", "pw").basicHeader()))
+                .withQueryParam("offline_token", equalTo("true"))
+                .willReturn(aResponse().withBody("{\"token\":\"a\",\"refresh_token\":\"r-123\"}")));
+        wm.stubFor(post(urlPathEqualTo("/oauth")).withRequestBody(containing("grant_type=refresh_token"))
+                .withRequestBody(containing("refresh_token=r-123")).withRequestBody(containing("scope=repository%3Atest%2Frepo%3Apull"))
+                .willReturn(aResponse().withBody("{\"access_token\":\"acc\",\"expires_in\":600}")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/tags/list")).withHeader("Authorization", absent())
+                .willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate",
+                        challenge + ",scope=\"repository:" + REPO + ":pull\"")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/tags/list")).withHeader("Authorization", equalTo("Bearer acc"))
+                .willReturn(aResponse().withHeader("Link", "</v2/" + REPO + "/tags/list?n=1&last=a>; rel=\"next\"")
+                        .withBody("{\"name\":\"test/repo\",\"tags\":[\"a\"]}")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/tags/list")).withQueryParam("last", equalTo("a"))
+                .withHeader("Authorization", equalTo("Bearer acc"))
+                .willReturn(aResponse().withBody("{\"name\":\"test/repo\",\"tags\":[\"b\"]}")));
+        DockerConfig config = DockerConfig.at(dir.resolve("docker/config.json"));
+        try (RegistryClient c = RegistryClient.builder(images).dockerConfig(config).environment(Map.of()).sleeper(sleeps::add).build()) {
+            c.login(host(), "dave", "pw");
+            assertEquals("r-123", config.credentials(host()).orElseThrow().identityToken());
+            assertEquals(List.of("a", "b"), c.tags(ref("x")));
+        }
+    }
+
+    @Test
+    void expiredTokenMidPushIsReplaced() throws Exception {
+        ImageManifest m = storedImage(random(3000, 1));
+        String challenge = "Bearer realm=\"http://127.0.0.1:" + wm.port() + "/token\",service=\"reg\"";
+        wm.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", challenge)));
+        wm.stubFor(get(urlPathEqualTo("/token")).inScenario("tokens").whenScenarioStateIs(STARTED).willSetStateTo("second")
+                .willReturn(aResponse().withBody("{\"token\":\"t1\",\"expires_in\":3600}")));
+        wm.stubFor(get(urlPathEqualTo("/token")).inScenario("tokens").whenScenarioStateIs("second")
+                .willReturn(aResponse().withBody("{\"token\":\"t2\",\"expires_in\":3600}")));
+        for (String t : List.of("t1", "t2")) {
+            wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).withHeader("Authorization", equalTo("Bearer " + t))
+                    .atPriority(1).willReturn(aResponse().withStatus(404)));
+            wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).withHeader("Authorization", equalTo("Bearer " + t))
+                    .atPriority(1).willReturn(aResponse().withStatus(202).withHeader("Location", "/v2/" + REPO + "/blobs/uploads/u-" + t)));
+            wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", equalTo("Bearer " + t))
+                    .atPriority(1).willReturn(aResponse().withStatus(201)));
+        }
+        // the token t1 "expires" when the blobs are committed: only t2 may finish uploads
+        wm.stubFor(put(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*")).withHeader("Authorization", equalTo("Bearer t2"))
+                .atPriority(1).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            assertEquals(m.digest(), c.push(m.descriptor(), ref("v1")).digest());
+        }
+        wm.verify(2, getRequestedFor(urlPathEqualTo("/token")));
+        wm.verify(putRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", equalTo("Bearer t2")));
+        wm.verify(2, putRequestedFor(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*"))
+                .withHeader("Authorization", equalTo("Bearer t2")).withQueryParam("digest", matching("sha256:.*")));
+    }
+
+    @Test
+    void tooManyRequestsHonoursRetryAfterAnd500IsRetried() throws Exception {
+        byte[] layer = random(5000, 2);
+        Descriptor d = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, layer);
+        wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).inScenario("s").whenScenarioStateIs(STARTED).willSetStateTo("b")
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")
+                        .withBody("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}")));
+        wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).inScenario("s").whenScenarioStateIs("b").willSetStateTo("c")
+                .willReturn(aResponse().withStatus(500)));
+        wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).inScenario("s").whenScenarioStateIs("c")
+                .willReturn(aResponse().withStatus(200).withBody(layer)));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            transfers(c).fetchBlob(ref("v1"), d);
+        }
+        assertArrayEquals(layer, images.blobs().readAllBytes(d.digest()));
+        assertEquals(2, sleeps.size());
+        assertEquals(Duration.ofSeconds(3), sleeps.get(0));
+        assertTrue(sleeps.get(1).compareTo(Duration.ofMillis(200)) <= 0 && sleeps.get(1).compareTo(Duration.ofMillis(100)) >= 0,
+                sleeps.toString());
+    }
+
+    @Test
+    void persistentFailureStopsAtTheBoundWithTheCode() throws Exception {
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(503)
+                .withBody("{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"down\"}]}")));
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/manifests/v2")).willReturn(aResponse().withStatus(403)
+                .withBody("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\"}]}")));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.manifest(ref("v1")));
+            assertEquals(503, e.status());
+            assertEquals("UNAVAILABLE", e.code());
+            assertEquals(3, sleeps.size());
+            sleeps.clear();
+            RegistryException denied = assertThrows(RegistryException.class, () -> c.manifest(ref("v2")));
+            assertEquals("DENIED", denied.code());
+            assertTrue(denied.getMessage().contains("hoist login " + host()), denied.getMessage());
+            assertTrue(sleeps.isEmpty(), "not retried");
+        }
+        wm.verify(4, getRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")));
+        wm.verify(1, getRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v2")));
+    }
+
+    @Test
+    void relativeAndAbsoluteLocationsAreFollowed() throws Exception {
+        byte[] big = random(300_000, 4);
+        ImageManifest m = storedImage(big);
+        Descriptor config = m.config();
+        Descriptor layer = m.layers().get(0);
+        assertEquals(big.length, layer.size());
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).inScenario("loc").whenScenarioStateIs(STARTED)
+                .willSetStateTo("abs").willReturn(aResponse().withStatus(202).withHeader("Location", "/v2/" + REPO + "/blobs/uploads/rel")));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).inScenario("loc").whenScenarioStateIs("abs")
+                .willReturn(aResponse().withStatus(202).withHeader("Location",
+                        "http://127.0.0.1:" + wm.port() + "/v2/" + REPO + "/blobs/uploads/abs?_state=xyz")));
+        wm.stubFor(patch(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*"))
+                .willReturn(aResponse().withStatus(202).withTransformers()
+                        .withHeader("Location", "/v2/" + REPO + "/blobs/uploads/patched?_state=p")
+                        .withHeader("Range", "0-" + (big.length - 1))));
+        wm.stubFor(put(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*")).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS).environment(Map.of())
+                .parallelism(1).uploadSizes(1000, 1 << 20).sleeper(sleeps::add).build()) {
+            c.push(m.descriptor(), ref("v1"));
+        }
+        List<LoggedRequest> puts = wm.findAll(putRequestedFor(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*")));
+        assertEquals(2, puts.size());
+        List<String> urls = puts.stream().map(LoggedRequest::getUrl).sorted().toList();
+        // the small config went to one Location in one PUT; the big layer was PATCHed then committed where the PATCH said
+        assertTrue(urls.stream().anyMatch(u -> u.equals("/v2/" + REPO + "/blobs/uploads/patched?_state=p&digest="
+                + layer.digest().toString().replace(":", "%3A"))), urls.toString());
+        assertTrue(urls.stream().anyMatch(u -> u.startsWith("/v2/" + REPO + "/blobs/uploads/")
+                && u.endsWith("digest=" + config.digest().toString().replace(":", "%3A"))), urls.toString());
+    }
+
+    @Test
+    void chunkedUploadResumesFromTheRegistrysOffset() throws Exception {
+        ImageManifest m = storedImage(random(300_000, 8));
+        String up = "/v2/" + REPO + "/blobs/uploads/s1";
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", up)));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("0-99999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-99999")));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("100000-199999"))
+                .willReturn(aResponse().withStatus(500)));
+        wm.stubFor(get(urlPathEqualTo(up)).willReturn(aResponse().withStatus(204).withHeader("Location", up).withHeader("Range", "0-149999")));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("150000-249999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-249999")));
+        wm.stubFor(patch(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("250000-299999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-299999")));
+        wm.stubFor(put(urlPathEqualTo(up)).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS).environment(Map.of())
+                .uploadSizes(1000, 100_000).sleeper(sleeps::add).build()) {
+            c.push(m.descriptor(), ref("v1"));
+        }
+        wm.verify(1, patchRequestedFor(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("100000-199999")));
+        wm.verify(1, patchRequestedFor(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("150000-249999")));
+        wm.verify(1, putRequestedFor(urlPathEqualTo(up)).withQueryParam("digest", equalTo(m.layers().get(0).digest().toString())));
+        List<LoggedRequest> resumed = wm.findAll(patchRequestedFor(urlPathEqualTo(up)).withHeader("Content-Range", equalTo("150000-249999")));
+        byte[] layer = images.blobs().readAllBytes(m.layers().get(0).digest());
+        assertArrayEquals(java.util.Arrays.copyOfRange(layer, 150_000, 250_000), resumed.get(0).getBody());
+        wm.verify(1, putRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")));
+    }
+
+    @Test
+    void failedBlobMeansNoManifest() throws Exception {
+        ImageManifest m = storedImage(random(2000, 9));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).willReturn(aResponse().withStatus(202)
+                .withHeader("Location", "/v2/" + REPO + "/blobs/uploads/x")));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/x")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"errors\":[{\"code\":\"DIGEST_INVALID\",\"message\":\"provided digest did not match uploaded content\"}]}")));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(m.descriptor(), ref("v1")));
+            assertEquals("DIGEST_INVALID", e.code());
+            assertEquals(400, e.status());
+        }
+        wm.verify(0, putRequestedFor(urlPathMatching("/v2/" + REPO + "/manifests/.*")));
+    }
+
+    @Test
+    void redirectToAnotherHostCarriesNoCredentials() throws Exception {
+        other = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        other.start();
+        byte[] layer = random(4000, 5);
+        Descriptor d = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, layer);
+        wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).withHeader("Authorization", absent())
+                .willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"reg\"")));
+        wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).withHeader("Authorization", equalTo(Credentials.basic("alice", "secret").basicHeader()))
+                .willReturn(aResponse().withStatus(307).withHeader("Location", "http://127.0.0.1:" + other.port() + "/cdn/blob?sig=1")));
+        other.stubFor(get(urlPathEqualTo("/cdn/blob")).willReturn(aResponse().withStatus(200).withBody(layer)));
+        try (RegistryClient c = client(r -> Optional.of(Credentials.basic("alice", "secret")))) {
+            transfers(c).fetchBlob(ref("v1"), d);
+        }
+        assertTrue(images.blobs().contains(d.digest()));
+        other.verify(1, getRequestedFor(urlPathEqualTo("/cdn/blob")).withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void blobWithTheWrongContentIsRefusedAndNotStored() throws Exception {
+        byte[] layer = random(4000, 6);
+        Descriptor d = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, layer);
+        byte[] evil = layer.clone();
+        evil[100] ^= 1;
+        wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).willReturn(aResponse().withStatus(200).withBody(evil)));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> transfers(c).fetchBlob(ref("v1"), d));
+            assertEquals("DIGEST_INVALID", e.code());
+        }
+        assertFalse(images.blobs().contains(d.digest()));
+        assertTrue(images.blobs().list().isEmpty());
+    }
+
+    @Test
+    void connectionCutMidBlobResumesWithRange() throws Exception {
+        byte[] layer = random(200_000, 7);
+        Descriptor d = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, layer);
+        List<String> ranges = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        try (Socket s = server.accept()) {
+                            String range = readRange(s.getInputStream());
+                            ranges.add(String.valueOf(range));
+                            OutputStream out = s.getOutputStream();
+                            if (range == null) {
+                                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + layer.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                out.write(layer, 0, 70_000);
+                                out.flush();
+                            } else {
+                                long from = Long.parseLong(range.substring("bytes=".length(), range.indexOf('-')));
+                                out.write(("HTTP/1.1 206 Partial Content\r\nContent-Length: " + (layer.length - from)
+                                        + "\r\nContent-Range: bytes " + from + "-" + (layer.length - 1) + "/" + layer.length
+                                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                out.write(layer, (int) from, (int) (layer.length - from));
+                                out.flush();
+                            }
+                        }
+                    }
+                } catch (Exception ignored) {
+                    // the test's assertions tell
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            Reference r = Reference.parse("127.0.0.1:" + server.getLocalPort() + "/" + REPO + ":v1");
+            try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+                transfers(c).fetchBlob(r, d);
+            }
+            t.join();
+        }
+        assertArrayEquals(layer, images.blobs().readAllBytes(d.digest()));
+        assertEquals(2, ranges.size(), ranges.toString());
+        assertEquals("null", ranges.get(0));
+        assertEquals("bytes=70000-", ranges.get(1));
+    }
+
+    private static String readRange(InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            sb.append((char) b);
+        }
+        for (String line : sb.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("range:")) {
+                return line.substring(6).trim();
+            }
+        }
+        return null;
+    }
+
+    private static Transfers transfers(RegistryClient c) throws Exception {
+        var f = RegistryClient.class.getDeclaredField("transfers");
+        f.setAccessible(true);
+        return (Transfers) f.get(c);
+    }
+
+    private static com.github.tomakehurst.wiremock.client.MappingBuilder any(com.github.tomakehurst.wiremock.matching.UrlPattern p) {
+        return com.github.tomakehurst.wiremock.client.WireMock.any(p);
+    }
+
+    private static com.github.tomakehurst.wiremock.matching.UrlPattern urlPathMatching(String regex) {
+        return com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(regex);
+    }
+
+    private static com.github.tomakehurst.wiremock.matching.StringValuePattern matching(String regex) {
+        return com.github.tomakehurst.wiremock.client.WireMock.matching(regex);
+    }
+}

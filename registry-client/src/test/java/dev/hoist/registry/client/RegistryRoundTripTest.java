@@ -1,0 +1,245 @@
+package dev.hoist.registry.client;
+
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.ImageImporter;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.oci.ContainerConfig;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.ImageIndex;
+import dev.hoist.oci.Manifest;
+import dev.hoist.oci.Platform;
+import dev.hoist.oci.Reference;
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Push, pull, copy, tags and manifests against the CNCF registry, started on loopback. */
+class RegistryRoundTripTest {
+    @TempDir
+    static Path dir;
+    static PeerRegistry registry;
+    static LocalImages source;
+    static Image busybox;
+    static ExecutorService pool;
+
+    @BeforeAll
+    static void start() throws Exception {
+        registry = PeerRegistry.start(Files.createDirectories(dir.resolve("registry")));
+        source = LocalImages.open(HoistRoot.at(Files.createDirectories(dir.resolve("source"))));
+        pool = Executors.newFixedThreadPool(2);
+        try (InputStream in = Files.newInputStream(Busybox.rootfsTar())) {
+            busybox = new ImageImporter(source, pool, 2).importTar(in, new ImageImporter.Options(
+                    ContainerConfig.builder().cmd(List.of("sh")).build(), Platform.parse("linux/amd64"),
+                    Instant.EPOCH, "test"));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    private static RegistryClient client(LocalImages images, ProgressListener progress) {
+        return RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of()).progress(progress).build();
+    }
+
+    private static LocalImages freshStore(String name) throws Exception {
+        return LocalImages.open(HoistRoot.at(Files.createDirectories(dir.resolve(name))));
+    }
+
+    @Test
+    void pushThenPullGivesTheSameImage() throws Exception {
+        Reference ref = Reference.parse(registry.host() + "/test/busybox:v1");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            Descriptor pushed = c.push(busybox, ref);
+            assertEquals(busybox.manifestDigest(), pushed.digest());
+            assertEquals(List.of("v1"), c.tags(ref));
+        }
+        LocalImages target = freshStore("pulled");
+        Recorder rec = new Recorder();
+        try (RegistryClient c = client(target, rec)) {
+            Image pulled = c.pull(ref, Platform.parse("linux/amd64"));
+            assertEquals(busybox.manifestDigest(), pulled.manifestDigest());
+            assertEquals(busybox.id(), pulled.id());
+            assertEquals(List.of(ref.toString()), pulled.names());
+            for (Descriptor l : busybox.manifest().layers()) {
+                assertArrayEquals(source.blobs().readAllBytes(l.digest()), target.blobs().readAllBytes(l.digest()));
+            }
+            assertTrue(rec.finished.size() >= 2, "config and layer were downloaded: " + rec.finished);
+            // a second pull finds everything stored
+            Recorder again = new Recorder();
+            try (RegistryClient c2 = client(target, again)) {
+                c2.pull(ref, Platform.parse("linux/amd64"));
+            }
+            assertTrue(again.finished.isEmpty());
+            assertEquals(2, again.skipped.size());
+            RawManifest raw = c.manifest(ref);
+            assertEquals(busybox.manifestDigest(), raw.digest());
+        }
+    }
+
+    @Test
+    void chunkedUploadAndSecondPushSkipsBlobs() throws Exception {
+        Reference ref = Reference.parse(registry.host() + "/test/chunked:v1");
+        try (RegistryClient c = RegistryClient.builder(source).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of()).uploadSizes(1024, 100_000).build()) {
+            c.push(busybox, ref);
+        }
+        Recorder rec = new Recorder();
+        try (RegistryClient c = client(source, rec)) {
+            c.push(busybox, ref);
+        }
+        assertEquals(2, rec.skipped.size(), rec.skipped.toString());
+        assertTrue(rec.skipped.stream().allMatch(s -> s.contains("already in")));
+        LocalImages target = freshStore("chunked-pull");
+        try (RegistryClient c = client(target, ProgressListener.NONE)) {
+            assertEquals(busybox.manifestDigest(), c.pull(ref, Platform.parse("linux/amd64")).manifestDigest());
+        }
+    }
+
+    @Test
+    void copyToAnotherRepositoryMountsBlobs() throws Exception {
+        Reference src = Reference.parse(registry.host() + "/test/copy-src:v1");
+        Reference dst = Reference.parse(registry.host() + "/test/copy-dst:v2");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            c.push(busybox, src);
+        }
+        Recorder rec = new Recorder();
+        LocalImages other = freshStore("copier");
+        try (RegistryClient c = client(other, rec)) {
+            Descriptor copied = c.copy(src, dst, List.of());
+            assertEquals(busybox.manifestDigest(), copied.digest());
+            assertEquals(busybox.manifestDigest(), c.manifest(dst).digest());
+        }
+        assertEquals(2, rec.skipped.size(), rec.skipped.toString());
+        assertTrue(rec.skipped.stream().allMatch(s -> s.contains("mounted from test/copy-src")), rec.skipped.toString());
+        assertTrue(rec.finished.isEmpty(), "nothing was downloaded or uploaded");
+    }
+
+    @Test
+    void copyToAnotherRegistryKeepsDigests() throws Exception {
+        Reference src = Reference.parse(registry.host() + "/test/cross:v1");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            c.push(busybox, src);
+        }
+        try (PeerRegistry second = PeerRegistry.start(Files.createDirectories(dir.resolve("registry-2")))) {
+            Reference dst = Reference.parse(second.host() + "/elsewhere/busybox:copied");
+            Recorder rec = new Recorder();
+            try (RegistryClient c = client(freshStore("cross-copier"), rec)) {
+                assertEquals(busybox.manifestDigest(), c.copy(src, dst, List.of()).digest());
+                RawManifest raw = c.manifest(dst);
+                assertArrayEquals(busybox.manifest().bytes(), raw.bytes());
+            }
+            assertTrue(rec.skipped.isEmpty(), rec.skipped.toString());
+        }
+    }
+
+    @Test
+    void indexWithSomePlatformsIsCopied() throws Exception {
+        Reference single = Reference.parse(registry.host() + "/test/multi:amd64");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            c.push(busybox, single);
+        }
+        // an index naming the amd64 image and an arm64 "image" (the same manifest, described otherwise)
+        Descriptor amd = busybox.manifest().descriptor().withPlatform(Platform.parse("linux/amd64"));
+        Descriptor arm = busybox.manifest().descriptor().withPlatform(Platform.parse("linux/arm64"))
+                .withAnnotations(Map.of("x", "y"));
+        ImageIndex index = ImageIndex.builder().addManifest(amd).addManifest(arm).build();
+        Descriptor indexDesc = source.blobs().put(index.contentType(), index.bytes());
+        Reference all = Reference.parse(registry.host() + "/test/multi:all");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            assertEquals(index.digest(), c.push(indexDesc, all).digest());
+            Reference dst = Reference.parse(registry.host() + "/test/multi-copy:arm");
+            Descriptor copied = c.copy(all, dst, List.of(Platform.parse("linux/arm64")));
+            Manifest m = Manifest.parse(c.manifest(dst).bytes());
+            ImageIndex sub = (ImageIndex) m;
+            assertEquals(1, sub.manifests().size());
+            assertEquals(copied.digest(), sub.digest());
+            assertEquals(index.digest(), c.copy(all, Reference.parse(registry.host() + "/test/multi-copy:all"), List.of()).digest());
+        }
+    }
+
+    @Test
+    void transportsCarryImagesBetweenLayoutsArchivesRegistryAndStore() throws Exception {
+        Path layout = dir.resolve("layout");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            Transports.copy(c, new Transports.Store(source.tag(busybox, "test/busybox:src")), Transports.parse("oci:" + layout + ":bench"), List.of());
+        }
+        LocalImages fresh = freshStore("transports");
+        String dst = "docker://" + registry.host() + "/test/from-layout:bench";
+        try (RegistryClient c = client(fresh, ProgressListener.NONE)) {
+            Descriptor pushed = Transports.copy(c, Transports.parse("oci:" + layout + ":bench"), Transports.parse(dst), List.of());
+            assertEquals(c.manifest(Reference.parse(registry.host() + "/test/from-layout:bench")).digest(), pushed.digest());
+            assertTrue(fresh.blobs().list().isEmpty(), "pushed straight from the layout");
+            Path back = dir.resolve("layout-back");
+            Transports.copy(c, Transports.parse(dst), Transports.parse("oci:" + back + ":bench"), List.of(Platform.parse("linux/amd64")));
+            Path tar = dir.resolve("saved.tar");
+            Transports.copy(c, Transports.parse("oci:" + back + ":bench"), Transports.parse("docker-archive:" + tar + ":saved:v1"), List.of());
+            Path ociTar = dir.resolve("saved-oci.tar");
+            Transports.copy(c, Transports.parse("docker-archive:" + tar), Transports.parse("oci-archive:" + ociTar + ":x"), List.of());
+            Transports.copy(c, Transports.parse("oci-archive:" + ociTar + ":x"), Transports.parse("hoist:round:trip"), List.of());
+            assertEquals(busybox.id(), fresh.resolve("round:trip").id());
+        }
+    }
+
+    @Test
+    void loginToAnOpenRegistryStoresTheCredentials() throws Exception {
+        DockerConfig config = DockerConfig.at(dir.resolve("docker-config/config.json"));
+        try (RegistryClient c = RegistryClient.builder(freshStore("login")).dockerConfig(config).environment(Map.of()).build()) {
+            c.login(registry.host(), "user", "pw");
+            assertEquals(java.util.Optional.of(Credentials.basic("user", "pw")), config.credentials(registry.host()));
+            assertTrue(c.logout(registry.host()));
+        }
+    }
+
+    @Test
+    void missingTagFailsWithTheRegistrysCode() throws Exception {
+        try (RegistryClient c = client(freshStore("missing"), ProgressListener.NONE)) {
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> c.pull(Reference.parse(registry.host() + "/test/nothing:here"), Platform.parse("linux/amd64")));
+            assertEquals(404, e.status());
+            assertTrue(e.code().equals("MANIFEST_UNKNOWN") || e.code().equals("NAME_UNKNOWN"), e.getMessage());
+            assertFalse(e.getMessage().isEmpty());
+        }
+    }
+
+    static final class Recorder implements ProgressListener {
+        final ConcurrentLinkedQueue<String> skipped = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Descriptor> finished = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void skipped(Descriptor blob, String why) {
+            skipped.add(why);
+        }
+
+        @Override
+        public void finished(Descriptor blob) {
+            finished.add(blob);
+        }
+    }
+}

@@ -9,7 +9,11 @@ final class Commands {
 
     static final CommandGroup TOP = new CommandGroup("hoist",
             "Build, store, serve, copy and run OCI and Docker images, without a daemon.",
-            List.of(
+            commands(),
+            groups());
+
+    private static List<Command> commands() {
+        List<Command> all = new java.util.ArrayList<>(List.of(
                     new HistoryCommand(),
                     new ImagesCommand(),
                     new ImportCommand(),
@@ -18,10 +22,19 @@ final class Commands {
                     new PruneCommand(),
                     new RmiCommand(),
                     new SaveCommand(),
-                    new TagCommand()),
-            List.of(new CommandGroup("dockerfile", "Work with Dockerfiles without building them",
+                    new TagCommand()));
+        all.addAll(RegistryClientCommands.commands());
+        all.sort(java.util.Comparator.comparing(Command::name));
+        return all;
+    }
+
+    private static List<CommandGroup> groups() {
+        return List.of(new CommandGroup("dockerfile", "Work with Dockerfiles without building them",
                     List.of(new DockerfileParseCommand()), List.of()),
                     new CommandGroup("oci", "Read and write OCI image layout directories",
                             List.of(new OciExportCommand(), new OciImportCommand()), List.of()),
-                    RegistryCommands.group()));
+                    new CommandGroup("manifest", "Inspect manifests in registries",
+                            List.of(new RegistryClientCommands.ManifestInspect()), List.of()),
+                    RegistryCommands.group());
+    }
 }

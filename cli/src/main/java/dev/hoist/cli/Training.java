@@ -21,7 +21,7 @@ final class Training {
     private Training() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         Files.createDirectories(root);
         Path tar = root.resolve("training-rootfs.tar");
@@ -32,6 +32,14 @@ final class Training {
         System.setOut(sink);
         System.setErr(sink);
         String r = root.resolve("state").toString();
+        // hoist's own registry, in-process on an ephemeral loopback port, so that the client and server
+        // classes are archived too.
+        dev.hoist.registry.server.RegistryServer server = dev.hoist.registry.server.RegistryServer.start(
+                dev.hoist.registry.server.RegistryConfig.defaults(root.resolve("registry-root")).withListen("127.0.0.1:0"));
+        String reg = "127.0.0.1:" + server.port();
+        String layout = root.resolve("layout").toString();
+        String archive = root.resolve("saved.tar").toString();
+        Map<String, String> env = Map.of("DOCKER_CONFIG", root.resolve("docker").toString());
         try {
             for (String[] cmd : new String[][] {
                     {"--version"},
@@ -45,15 +53,29 @@ final class Training {
                     {"--root", r, "inspect", "training:one"},
                     {"--root", r, "inspect", "--format", "{{.Id}}", "training:one"},
                     {"--root", r, "history", "training:one"},
+                    {"--root", r, "tag", "training:one", reg + "/training/three:1"},
+                    {"--root", r, "push", reg + "/training/three:1"},
+                    {"--root", r, "rmi", reg + "/training/three:1"},
+                    {"--root", r, "pull", reg + "/training/three:1"},
+                    {"--root", r, "tags", reg + "/training/three"},
+                    {"--root", r, "manifest", "inspect", reg + "/training/three:1"},
+                    {"--root", r, "copy", "docker://" + reg + "/training/three:1", "oci:" + layout + ":1"},
+                    {"--root", r, "copy", "oci:" + layout + ":1", "docker://" + reg + "/training/four:1"},
+                    {"--root", r, "save", "-o", archive, "training:one"},
+                    {"--root", r, "load", "-i", archive},
+                    {"--root", r, "oci", "export", "training:one", layout},
+                    {"--root", r, "oci", "import", layout + ":one", "training:five"},
+                    {"--root", r, "pull", reg + "/training/missing:1"},
                     {"--root", r, "rmi", "127.0.0.1:5000/training/two"},
                     {"--root", r, "rmi", "training:one"},
                     {"--root", r, "prune", "--dry-run"},
                     {"--root", r, "inspect", "no-such-image"},
                     {"--root", r, "no-such-command"},
             }) {
-                Main.run(sink, sink, System.in, Map.of(), cmd);
+                Main.run(sink, sink, System.in, env, cmd);
             }
         } finally {
+            server.close();
             System.setOut(realOut);
             System.setErr(realErr);
         }

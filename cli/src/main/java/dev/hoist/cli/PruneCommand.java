@@ -50,6 +50,9 @@ final class PruneCommand implements Command {
             b.gracePeriod(parseDuration(args.value("grace")));
         }
         GcReport report = b.build().run();
+        for (java.nio.file.Path p : new dev.hoist.cache.image.Snapshots(images).removeUnused(args.flag("dry-run"))) {
+            ctx.out.println((args.flag("dry-run") ? "Would delete unpacked layers: " : "Deleted unpacked layers: ") + p.getFileName());
+        }
         String verb = report.dryRun() ? "Would delete: " : "Deleted: ";
         for (BlobInfo blob : report.removedBlobs()) {
             ctx.out.println(verb + blob.digest());

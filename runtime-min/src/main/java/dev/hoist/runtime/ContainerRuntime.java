@@ -1,0 +1,234 @@
+package dev.hoist.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Runs containers as child processes: a small single-threaded helper ({@code hoist-init}, shipped in this jar and
+ * extracted under the hoist root) joins the cgroups, enters fresh namespaces, pivots into the root filesystem and
+ * execs the target; the JVM never changes its own namespaces. Thread-safe: one runtime serves many containers.
+ *
+ * <p>Layout under the hoist root: {@code runtime/hoist-init-<hash>} and {@code containers/<id>/} (the container's
+ * hosts, hostname and resolv.conf files and the helper's config, removed when the container has exited).
+ */
+public final class ContainerRuntime {
+
+    private static final String HELPER_RESOURCE = "/dev/hoist/runtime/hoist-init";
+
+    private final Path root;
+    private volatile Path helper;
+
+    /** A runtime keeping its files under {@code hoistRoot}. */
+    public ContainerRuntime(Path hoistRoot) {
+        this.root = hoistRoot.toAbsolutePath().normalize();
+    }
+
+    /** Whether containers can run here: Linux, as root. */
+    public static boolean supported() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            return false;
+        }
+        try {
+            return LibC.INSTANCE.geteuid() == 0;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
+    }
+
+    /** The directory holding the state of container {@code id}. */
+    public Path containerDirectory(String id) {
+        return root.resolve("containers").resolve(id);
+    }
+
+    /**
+     * Starts a container with its output streamed to {@code stdout} and {@code stderr} (null discards) and its input
+     * read from {@code stdin} (null: /dev/null). Returns once the helper process is started; setup errors surface
+     * in {@link RunningContainer#waitFor()}.
+     *
+     * @throws ContainerException when the id is in use, the cgroups cannot be made or the helper cannot start
+     */
+    public RunningContainer run(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin)
+            throws ContainerException {
+        return start(spec, stdout, stderr, stdin, false);
+    }
+
+    /** Starts a container attached to this process's own stdin, stdout and stderr (a terminal, say). */
+    public RunningContainer runInherited(ContainerSpec spec) throws ContainerException {
+        return start(spec, null, null, null, true);
+    }
+
+    private RunningContainer start(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin,
+                                   boolean inherit) throws ContainerException {
+        Path helperPath = helper();
+        Path dir = containerDirectory(spec.id());
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerException("a container with id " + spec.id() + " exists already at " + dir
+                    + "; remove it or choose another id");
+        } catch (IOException e) {
+            throw new ContainerException("cannot create the container directory " + dir + ": " + e, e);
+        }
+        Cgroups cgroups = Cgroups.none();
+        try {
+            cgroups = Cgroups.create(spec.id(), spec.limits());
+            Path config = writeFiles(spec, dir, cgroups);
+            ProcessBuilder pb = new ProcessBuilder(helperPath.toString(), config.toString());
+            pb.environment().clear();
+            pb.directory(dir.toFile());
+            if (inherit) {
+                pb.inheritIO();
+            } else {
+                pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+                pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+                pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE);
+            }
+            Process process = pb.start();
+            return new RunningContainer(spec, dir, process, cgroups, inherit ? null : stdout,
+                    inherit ? null : stderr, inherit ? null : stdin);
+        } catch (IOException | RuntimeException e) {
+            cgroups.remove();
+            RunningContainer.deleteTree(dir);
+            throw new ContainerException("cannot start container " + spec.id() + ": " + e, e);
+        } catch (ContainerException e) {
+            RunningContainer.deleteTree(dir);
+            throw e;
+        }
+    }
+
+    private static Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups) throws IOException {
+        Path hosts = dir.resolve("hosts");
+        Path hostnameFile = dir.resolve("hostname");
+        Path resolv = dir.resolve("resolv.conf");
+        if (spec.network() == NetworkMode.HOST && Files.isReadable(Path.of("/etc/hosts"))) {
+            Files.copy(Path.of("/etc/hosts"), hosts);
+        } else {
+            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    + "127.0.1.1\t" + spec.hostname() + "\n");
+        }
+        Files.writeString(hostnameFile, spec.hostname() + "\n");
+        String resolvConf = Files.isReadable(Path.of("/etc/resolv.conf"))
+                ? Files.readString(Path.of("/etc/resolv.conf")) : "";
+        Files.writeString(resolv, resolvConf);
+        Path rootMount = dir.resolve("rootfs");
+        Files.createDirectory(rootMount);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (spec.rootfs() != null) {
+            record(out, "rootfs", spec.rootfs().toAbsolutePath().normalize().toString());
+        } else {
+            record(out, "rootfs", rootMount.toString());
+            List<Path> layers = new ArrayList<>(spec.layers());
+            for (int i = layers.size() - 1; i >= 0; i--) {   // overlayfs lists the top-most lower first
+                record(out, "lower", layers.get(i).toAbsolutePath().normalize().toString());
+            }
+            record(out, "upper", spec.upperDir().toAbsolutePath().normalize().toString());
+            record(out, "work", spec.workDir().toAbsolutePath().normalize().toString());
+        }
+        for (String a : spec.argv()) {
+            record(out, "arg", a);
+        }
+        for (String e : spec.env()) {
+            record(out, "env", e);
+        }
+        record(out, "cwd", spec.cwd());
+        record(out, "user", spec.user());
+        record(out, "hostname", spec.hostname());
+        record(out, "network", spec.network() == NetworkMode.HOST ? "host" : "none");
+        record(out, "readonly", spec.readOnly() ? "1" : "0");
+        record(out, "init", spec.init() ? "1" : "0");
+        record(out, "errfile", dir.resolve("error").toString());
+        record(out, "pidfile", dir.resolve("pid").toString());
+        for (Path cg : cgroups.dirs()) {
+            record(out, "cgroup", cg.toString());
+        }
+        List<Mount> mounts = new ArrayList<>();
+        mounts.add(Mount.bind(resolv, "/etc/resolv.conf", false));
+        mounts.add(Mount.bind(hostnameFile, "/etc/hostname", false));
+        mounts.add(Mount.bind(hosts, "/etc/hosts", false));
+        mounts.addAll(spec.mounts());
+        for (Mount m : mounts) {
+            String kind = m.type() == Mount.Type.BIND ? "b" : "t";
+            record(out, "mount", kind + (m.readOnly() ? "1" : "0") + "\t"
+                    + (m.source() == null ? "" : m.source().toString()) + "\t" + m.destination() + "\t" + m.options());
+        }
+        Path config = dir.resolve("init.conf");
+        Files.write(config, out.toByteArray());
+        return config;
+    }
+
+    private static void record(ByteArrayOutputStream out, String key, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(key + " cannot contain a NUL character");
+        }
+        out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+    }
+
+    /** Extracts hoist-init from the jar once, under a name that carries its hash. */
+    private Path helper() throws ContainerException {
+        Path h = helper;
+        if (h != null) {
+            return h;
+        }
+        synchronized (this) {
+            if (helper != null) {
+                return helper;
+            }
+            byte[] bytes;
+            try (InputStream in = ContainerRuntime.class.getResourceAsStream(HELPER_RESOURCE)) {
+                if (in == null) {
+                    throw new ContainerException("hoist-init is missing from the runtime-min jar; rebuild it with gcc installed");
+                }
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new ContainerException("cannot read hoist-init from the runtime-min jar: " + e, e);
+            }
+            String hash;
+            try {
+                hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            Path target = root.resolve("runtime").resolve("hoist-init-" + hash);
+            try {
+                if (!Files.isExecutable(target)) {
+                    Files.createDirectories(target.getParent());
+                    Path tmp = Files.createTempFile(target.getParent(), ".hoist-init", ".tmp");
+                    try {
+                        Files.write(tmp, bytes);
+                        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+                        try {
+                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                        } catch (AtomicMoveNotSupportedException e) {
+                            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw new ContainerException("cannot install hoist-init at " + target + ": " + e, e);
+            }
+            helper = target;
+            return target;
+        }
+    }
+}

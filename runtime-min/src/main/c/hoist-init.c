@@ -337,7 +337,8 @@ static void container_main(void) {
     }
     for (int i = 0; i < nmounts; i++) {
         if (mounts[i].kind != 'b') continue;
-        mounts[i].fd = open(mounts[i].src, O_PATH | O_CLOEXEC);
+        /* a detached copy of the host tree, attached after pivot_root where the container's symlinks resolve */
+        mounts[i].fd = (int) syscall(SYS_open_tree, AT_FDCWD, mounts[i].src, 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_RECURSIVE);
         if (mounts[i].fd < 0) die("hoist: bind mount source %s: %s", mounts[i].src, strerror(errno));
     }
     CHECK(chdir(rootfs), "hoist: chdir %s: %s", rootfs, strerror(errno));
@@ -356,8 +357,8 @@ static void container_main(void) {
         if (m->kind == 'b') {
             struct stat st; CHECK(fstat(m->fd, &st), "hoist: stat %s: %s", m->src, strerror(errno));
             ensure_target(m->dst, S_ISDIR(st.st_mode));
-            char src[64]; snprintf(src, sizeof src, "/proc/self/fd/%d", m->fd);
-            CHECK(mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL), "hoist: bind mount %s on %s: %s", m->src, m->dst, strerror(errno));
+            CHECK(syscall(SYS_move_mount, m->fd, "", AT_FDCWD, m->dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+                  "hoist: bind mount %s on %s: %s", m->src, m->dst, strerror(errno));
             if (m->ro) remount_ro(m->dst, 0);
             close(m->fd);
         } else {

@@ -104,7 +104,7 @@ public final class RunningContainer implements AutoCloseable {
             if (error != null && !error.isBlank()) {
                 result.completeExceptionally(new ContainerException(error.strip()));
             } else {
-                result.complete(new ExitStatus(code, oom && (code == 137 || code != 0), timedOut));
+                result.complete(new ExitStatus(code, oom, timedOut));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -269,7 +269,7 @@ class ContainerRuntimeTest {
         ExitStatus s = run(spec).status();
         assertEquals(137, s.code());
         assertTrue(s.oomKilled());
-        assertFalse(Files.exists(Cgroups.ROOT.resolve("memory/hoist").resolve(spec.id())), "cgroup removed");
+        assertFalse(Files.exists(cgroupParent("memory").resolve(spec.id())), "cgroup removed");
     }
 
     @Test
@@ -280,7 +280,7 @@ class ContainerRuntimeTest {
         assertTrue(r.err().contains("can't fork"), r.err());
         assertNotEquals(0, r.status().code());
         assertFalse(r.status().oomKilled());
-        assertFalse(Files.exists(Cgroups.ROOT.resolve("pids/hoist").resolve(spec.id())), "cgroup removed");
+        assertFalse(Files.exists(cgroupParent("pids").resolve(spec.id())), "cgroup removed");
     }
 
     @Test
@@ -296,6 +296,64 @@ class ContainerRuntimeTest {
             assertTrue(e.getMessage().contains("exists already"), e.getMessage());
             Optional<ExitStatus> none = c.waitFor(Duration.ZERO);
             assertTrue(none.isEmpty());
+        }
+    }
+
+    @Test
+    void devSymlinkInTheImageIsRefused() throws Exception {
+        Path rootfs = tmp.resolve("hostile-dev");
+        Busybox.system().extractRootfs(rootfs);
+        Files.delete(rootfs.resolve("dev"));
+        Files.createSymbolicLink(rootfs.resolve("dev"), Path.of("/dev"));
+        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
+                .argv("true").build()));
+        assertTrue(e.getMessage().contains("/dev is a symbolic link"), e.getMessage());
+    }
+
+    @Test
+    void garbagePasswdIsAClearErrorForNamedUsersOnly() throws Exception {
+        Files.createDirectories(tmp.resolve("upper/etc"));
+        Files.write(tmp.resolve("upper/etc/passwd"), new byte[] {0, 1, 2, ':', ':', '\n', 'x', ':', 'y', '\n', (byte) 0xff});
+        ContainerException e = assertThrows(ContainerException.class, () -> run(overlay("true").user("nobody").build()));
+        assertTrue(e.getMessage().contains("unable to find user nobody"), e.getMessage());
+        Result numeric = run(overlay("sh", "-c", "id -u; echo $HOME").user("1000").build());
+        assertEquals("1000\n/\n", numeric.out(), numeric.err());
+    }
+
+    @Test
+    void nothingLeaksAfterManyRunsIncludingKilledAndTimedOutOnes() throws Exception {
+        long fdsBefore = openFds();
+        String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+        for (int i = 0; i < 30; i++) {
+            ContainerSpec.Builder b = overlay("sh", "-c", i % 3 == 0 ? "sleep 100" : "echo " + i)
+                    .limits(Limits.NONE.withPidsLimit(20));
+            if (i % 3 == 0) {
+                b.timeout(Duration.ofMillis(30));
+            }
+            try (RunningContainer c = runtime.run(b.build(), new ByteArrayOutputStream(), new ByteArrayOutputStream(), null)) {
+                if (i % 5 == 1) {
+                    c.kill(RunningContainer.SIGKILL);
+                }
+                c.waitFor();
+            }
+        }
+        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));
+        try (var s = Files.list(shared.resolve("root/containers"))) {
+            assertEquals(0, s.count(), "no container directory left");
+        }
+        try (var s = Files.list(cgroupParent("pids"))) {
+            assertTrue(s.noneMatch(Files::isDirectory), "no cgroup left");
+        }
+        assertTrue(openFds() <= fdsBefore + 2, "no file descriptor leaked: " + fdsBefore + " before, " + openFds() + " after");
+    }
+
+    private static Path cgroupParent(String controller) {
+        return Cgroups.isV2() ? Cgroups.ROOT.resolve("hoist") : Cgroups.ROOT.resolve(controller).resolve("hoist");
+    }
+
+    private static long openFds() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
         }
     }
 }

@@ -36,8 +36,8 @@ static char *lowers[MAXN]; static int nlowers;
 static char *cgroups[64]; static int ncgroups;
 struct mnt { char kind; int ro; char *src; char *dst; char *opts; int fd; };
 static struct mnt mounts[256]; static int nmounts;
-static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *netmode = "none";
-static int readonly_root, use_init, errfd = -1;
+static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *statusfile, *netmode = "none";
+static int readonly_root, use_init, new_session, errfd = -1;
 
 static void die(const char *fmt, ...) {
     char buf[2048]; va_list ap; va_start(ap, fmt);
@@ -79,6 +79,8 @@ static void read_config(const char *path) {
         else if (!strcmp(rec, "cwd")) cwd = v;
         else if (!strcmp(rec, "errfile")) errfile = v;
         else if (!strcmp(rec, "pidfile")) pidfile = v;
+        else if (!strcmp(rec, "statusfile")) statusfile = v;
+        else if (!strcmp(rec, "setsid")) new_session = !strcmp(v, "1");
         else if (!strcmp(rec, "network")) netmode = v;
         else if (!strcmp(rec, "readonly")) readonly_root = !strcmp(v, "1");
         else if (!strcmp(rec, "init")) use_init = !strcmp(v, "1");
@@ -387,6 +389,36 @@ static void container_main(void) {
     }
 }
 
+/* Whether the kernel's OOM killer killed a process in one of our memory cgroups (v1 oom_control, v2 events). */
+static int oom_killed(void) {
+    for (int i = 0; i < ncgroups; i++) {
+        const char *names[] = { "memory.oom_control", "memory.events", NULL };
+        for (int n = 0; names[n]; n++) {
+            char path[PATH_MAX]; snprintf(path, sizeof path, "%s/%s", cgroups[i], names[n]);
+            FILE *f = fopen(path, "re"); if (!f) continue;
+            char line[256]; long count = 0;
+            while (fgets(line, sizeof line, f)) if (sscanf(line, "oom_kill %ld", &count) == 1) break;
+            fclose(f);
+            if (count > 0) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Leaves our cgroups (for their parents' parents, the controller roots) and removes them. */
+static void remove_cgroups(void) {
+    char pid[32]; snprintf(pid, sizeof pid, "%d", getpid());
+    for (int i = 0; i < ncgroups; i++) {
+        char root[PATH_MAX]; snprintf(root, sizeof root, "%s", cgroups[i]);
+        for (int up = 0; up < 2; up++) { char *slash = strrchr(root, '/'); if (slash) *slash = 0; }
+        char procs[PATH_MAX + 32]; snprintf(procs, sizeof procs, "%s/cgroup.procs", root);
+        int fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) { if (write(fd, pid, strlen(pid)) < 0) {} close(fd); }
+    }
+    for (int i = 0; i < ncgroups; i++)
+        for (int attempt = 0; attempt < 100 && rmdir(cgroups[i]) < 0 && errno == EBUSY; attempt++) usleep(5000);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
     read_config(argv[1]);
@@ -394,6 +426,7 @@ int main(int argc, char **argv) {
         errfd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (errfd < 0) die("hoist-init: open %s: %s", errfile, strerror(errno));
     }
+    if (new_session) setsid();
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) { if (write(fd, "-1000", 5) < 0) {} close(fd); }
     char pid[32]; snprintf(pid, sizeof pid, "%d", getpid());
@@ -416,6 +449,13 @@ int main(int argc, char **argv) {
     for (;;) {
         int s; pid_t p = waitpid(child, &s, 0);
         if (p < 0) { if (errno == EINTR) continue; return 125; }
-        return status_code(s);
+        int code = status_code(s), oom = oom_killed();
+        remove_cgroups();
+        if (statusfile) {
+            char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", statusfile);
+            int f = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (f >= 0) { dprintf(f, "%d %d\n", code, oom); fsync(f); close(f); rename(tmp, statusfile); }
+        }
+        return code;
     }
 }

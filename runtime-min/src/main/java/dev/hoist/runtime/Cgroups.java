@@ -123,6 +123,19 @@ final class Cgroups {
         }
     }
 
+    /** Removes whatever cgroup directories container {@code id} may have left (its helper was killed). */
+    static void removeAll(String id) {
+        List<Path> dirs = new ArrayList<>();
+        if (isV2()) {
+            dirs.add(ROOT.resolve("hoist").resolve(id));
+        } else {
+            for (String c : List.of("memory", "cpu", "cpu,cpuacct", "pids")) {
+                dirs.add(ROOT.resolve(c).resolve("hoist").resolve(id));
+            }
+        }
+        new Cgroups(dirs.stream().filter(Files::isDirectory).toList(), null, false).remove();
+    }
+
     List<Path> dirs() {
         return dirs;
     }

@@ -64,16 +64,153 @@ public final class ContainerRuntime {
      */
     public RunningContainer run(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin)
             throws ContainerException {
-        return start(spec, stdout, stderr, stdin, false);
+        return start(spec, stdout, stderr, stdin, Mode.ATTACHED, null, null);
     }
+
+    /**
+     * Starts a detached container ({@code docker run -d}): its stdout and stderr go to {@link #logFile}, its
+     * directory and state stay after it exits, for {@link #list}, {@link #inspect} and {@link #remove}, in this
+     * process or a later one. It keeps running when this JVM exits.
+     *
+     * @param name  the {@code --name}, unique among the containers of this root; null or empty for none
+     * @param image the image as the caller names it, shown by {@code ps}
+     */
+    public RunningContainer runDetached(ContainerSpec spec, String name, String image) throws ContainerException {
+        if (name != null && !name.isEmpty()) {
+            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+                throw new ContainerException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
+            }
+            for (ContainerState s : list()) {
+                if (s.name().equals(name)) {
+                    throw new ContainerException("the container name " + name + " is in use by container " + s.id()
+                            + "; remove it (hoist rm " + name + ") or choose another name");
+                }
+            }
+        }
+        return start(spec, null, null, null, Mode.DETACHED, name, image);
+    }
+
+    /** Where a detached container's output goes. */
+    public Path logFile(String id) {
+        return containerDirectory(id).resolve(StateFiles.LOG);
+    }
+
+    /** The detached containers under this root, running and exited, oldest first. */
+    public List<ContainerState> list() {
+        Path containers = root.resolve("containers");
+        if (!Files.isDirectory(containers)) {
+            return List.of();
+        }
+        List<ContainerState> out = new ArrayList<>();
+        try (var dirs = Files.list(containers)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                state(d).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            return List.copyOf(out);
+        }
+        out.sort(java.util.Comparator.comparing(ContainerState::created));
+        return List.copyOf(out);
+    }
+
+    /** The state of the container with this id, unique id prefix or name. */
+    public java.util.Optional<ContainerState> inspect(String idOrName) throws ContainerException {
+        List<ContainerState> all = list();
+        for (ContainerState s : all) {
+            if (s.id().equals(idOrName) || s.name().equals(idOrName)) {
+                return java.util.Optional.of(s);
+            }
+        }
+        List<ContainerState> prefixed = all.stream().filter(s -> s.id().startsWith(idOrName)).toList();
+        if (prefixed.size() > 1) {
+            throw new ContainerException("the id prefix " + idOrName + " matches " + prefixed.size() + " containers; give more of the id");
+        }
+        return prefixed.stream().findFirst();
+    }
+
+    private java.util.Optional<ContainerState> state(Path dir) {
+        return StateFiles.readSaved(dir).map(saved -> {
+            java.util.Optional<int[]> status = StateFiles.readStatus(dir);
+            java.time.Instant created = java.time.Instant.parse(saved.created());
+            if (status.isPresent()) {
+                return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
+                        saved.helperPid(), ContainerState.Status.EXITED, status.get()[0], status.get()[1] != 0,
+                        StateFiles.modified(dir.resolve(StateFiles.STATUS)));
+            }
+            if (StateFiles.helperAlive(saved.helperPid(), dir)) {
+                return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
+                        saved.helperPid(), ContainerState.Status.RUNNING, 0, false, null);
+            }
+            return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
+                    saved.helperPid(), ContainerState.Status.EXITED, 255, false, null);
+        });
+    }
+
+    /**
+     * Sends a signal to a detached container (SIGKILL ends the whole container).
+     *
+     * @throws ContainerException when there is no such container or it is not running
+     */
+    public void signal(String idOrName, int signal) throws ContainerException {
+        ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
+        if (s.status() != ContainerState.Status.RUNNING) {
+            throw new ContainerException("container " + idOrName + " is not running");
+        }
+        if (signal == RunningContainer.SIGKILL) {
+            containerPid(s.id()).ifPresent(p -> LibC.INSTANCE.kill((int) p, signal));
+        }
+        LibC.INSTANCE.kill((int) s.helperPid(), signal);
+    }
+
+    /**
+     * Removes a detached container's directory and cgroups; with {@code force} a running one is killed first.
+     *
+     * @throws ContainerException when there is no such container, or it runs and force is false
+     */
+    public void remove(String idOrName, boolean force) throws ContainerException {
+        ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
+        Path dir = containerDirectory(s.id());
+        if (s.status() == ContainerState.Status.RUNNING) {
+            if (!force) {
+                throw new ContainerException("container " + idOrName + " is running: stop it first (hoist stop "
+                        + idOrName + ") or remove it with -f");
+            }
+            signal(s.id(), RunningContainer.SIGKILL);
+            for (int i = 0; i < 2000 && StateFiles.helperAlive(s.helperPid(), dir); i++) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ContainerException("interrupted while removing container " + idOrName);
+                }
+            }
+        }
+        Cgroups.removeAll(s.id());
+        RunningContainer.deleteTree(dir);
+    }
+
+    private java.util.OptionalLong containerPid(String id) {
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(Files.readString(containerDirectory(id).resolve("pid")).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    private static ContainerException noSuch(String idOrName) {
+        return new ContainerException("no such container: " + idOrName + " (hoist ps -a lists them)");
+    }
+
+    private enum Mode { ATTACHED, INHERITED, DETACHED }
 
     /** Starts a container attached to this process's own stdin, stdout and stderr (a terminal, say). */
     public RunningContainer runInherited(ContainerSpec spec) throws ContainerException {
-        return start(spec, null, null, null, true);
+        return start(spec, null, null, null, Mode.INHERITED, null, null);
     }
 
     private RunningContainer start(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin,
-                                   boolean inherit) throws ContainerException {
+                                   Mode mode, String name, String image) throws ContainerException {
+        boolean inherit = mode == Mode.INHERITED;
         Path helperPath = helper();
         Path dir = containerDirectory(spec.id());
         try {
@@ -88,12 +225,17 @@ public final class ContainerRuntime {
         Cgroups cgroups = Cgroups.none();
         try {
             cgroups = Cgroups.create(spec.id(), spec.limits());
-            Path config = writeFiles(spec, dir, cgroups);
+            Path config = writeFiles(spec, dir, cgroups, mode == Mode.DETACHED);
             ProcessBuilder pb = new ProcessBuilder(helperPath.toString(), config.toString());
             pb.environment().clear();
             pb.directory(dir.toFile());
             if (inherit) {
                 pb.inheritIO();
+            } else if (mode == Mode.DETACHED) {
+                Path log = dir.resolve(StateFiles.LOG);
+                pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             } else {
                 pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
                 pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
@@ -101,8 +243,17 @@ public final class ContainerRuntime {
                         : ProcessBuilder.Redirect.PIPE);
             }
             Process process = pb.start();
+            if (mode == Mode.DETACHED) {
+                try {
+                    StateFiles.writeSaved(dir, new StateFiles.Saved(spec.id(), name, image, spec.argv(),
+                            java.time.Instant.now().toString(), process.pid()));
+                } catch (IOException e) {
+                    process.destroyForcibly();
+                    throw e;
+                }
+            }
             return new RunningContainer(spec, dir, process, cgroups, inherit ? null : stdout,
-                    inherit ? null : stderr, inherit ? null : stdin);
+                    inherit ? null : stderr, inherit ? null : stdin, mode != Mode.DETACHED);
         } catch (IOException | RuntimeException e) {
             cgroups.remove();
             RunningContainer.deleteTree(dir);
@@ -113,7 +264,7 @@ public final class ContainerRuntime {
         }
     }
 
-    private static Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups) throws IOException {
+    private static Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached) throws IOException {
         Path hosts = dir.resolve("hosts");
         Path hostnameFile = dir.resolve("hostname");
         Path resolv = dir.resolve("resolv.conf");
@@ -156,6 +307,8 @@ public final class ContainerRuntime {
         record(out, "init", spec.init() ? "1" : "0");
         record(out, "errfile", dir.resolve("error").toString());
         record(out, "pidfile", dir.resolve("pid").toString());
+        record(out, "statusfile", dir.resolve(StateFiles.STATUS).toString());
+        record(out, "setsid", detached ? "1" : "0");
         for (Path cg : cgroups.dirs()) {
             record(out, "cgroup", cg.toString());
         }
@@ -169,7 +322,7 @@ public final class ContainerRuntime {
             record(out, "mount", kind + (m.readOnly() ? "1" : "0") + "\t"
                     + (m.source() == null ? "" : m.source().toString()) + "\t" + m.destination() + "\t" + m.options());
         }
-        Path config = dir.resolve("init.conf");
+        Path config = dir.resolve(StateFiles.CONFIG);
         Files.write(config, out.toByteArray());
         return config;
     }

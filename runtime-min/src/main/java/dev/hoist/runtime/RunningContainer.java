@@ -36,9 +36,11 @@ public final class RunningContainer implements AutoCloseable {
     private final Cgroups cgroups;
     private final List<Thread> pumps = new ArrayList<>();
     private final CompletableFuture<ExitStatus> result = new CompletableFuture<>();
+    private final boolean ephemeral;
 
     RunningContainer(ContainerSpec spec, Path dir, Process process, Cgroups cgroups, OutputStream stdout,
-                     OutputStream stderr, InputStream stdin) {
+                     OutputStream stderr, InputStream stdin, boolean ephemeral) {
+        this.ephemeral = ephemeral;
         this.spec = spec;
         this.dir = dir;
         this.process = process;
@@ -98,9 +100,17 @@ public final class RunningContainer implements AutoCloseable {
                 t.join();
             }
             String error = readError();
-            boolean oom = cgroups.oomKilled();
+            Optional<int[]> recorded = StateFiles.readStatus(dir);
+            boolean oom = recorded.map(r -> r[1] != 0).orElseGet(cgroups::oomKilled);
+            if (recorded.isPresent()) {
+                code = recorded.get()[0];
+            } else if (!ephemeral) {
+                StateFiles.writeStatus(dir, code, oom);   // the helper was killed before it could
+            }
             cgroups.remove();
-            deleteTree(dir);
+            if (ephemeral) {
+                deleteTree(dir);
+            }
             if (error != null && !error.isBlank()) {
                 result.completeExceptionally(new ContainerException(error.strip()));
             } else {

@@ -1,0 +1,95 @@
+package dev.hoist.runtime;
+
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Detached containers whose state outlives the runtime object that started them; needs root. */
+class DetachedContainersTest {
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path tmp;
+    static Path busybox;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "containers need root on Linux");
+        busybox = shared.resolve("busybox");
+        Busybox.system().extractRootfs(busybox);
+    }
+
+    private ContainerSpec spec(String script) throws Exception {
+        return ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", script).env(List.of("PATH=/bin")).build();
+    }
+
+    @Test
+    void psInspectKillAndRemoveAcrossInvocations() throws Exception {
+        Path root = tmp.resolve("root");
+        ContainerRuntime first = new ContainerRuntime(root);
+        RunningContainer c = first.runDetached(spec("echo hello; sleep 100"), "web", "busybox:local");
+        while (!Files.exists(first.logFile(c.id())) || !Files.readString(first.logFile(c.id())).contains("hello")) {
+            assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+
+        ContainerRuntime second = new ContainerRuntime(root);   // as a later hoist command would
+        ContainerState running = second.inspect("web").orElseThrow();
+        assertEquals(c.id(), running.id());
+        assertEquals(ContainerState.Status.RUNNING, running.status());
+        assertEquals("busybox:local", running.image());
+        assertEquals(List.of("sh", "-c", "echo hello; sleep 100"), running.command());
+        assertEquals(running, second.inspect(c.id().substring(0, 12)).orElseThrow());
+        assertEquals(1, second.list().size());
+        ContainerException inUse = assertThrows(ContainerException.class, () -> second.runDetached(spec("true"), "web", "x"));
+        assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
+        ContainerException running2 = assertThrows(ContainerException.class, () -> second.remove("web", false));
+        assertTrue(running2.getMessage().contains("-f"), running2.getMessage());
+
+        second.signal("web", RunningContainer.SIGKILL);
+        assertEquals(137, c.waitFor().code());
+        ContainerState exited = second.inspect("web").orElseThrow();
+        assertEquals(ContainerState.Status.EXITED, exited.status());
+        assertEquals(137, exited.exitCode());
+
+        second.remove("web", false);
+        assertTrue(second.list().isEmpty());
+        assertFalse(Files.exists(second.containerDirectory(c.id())));
+    }
+
+    @Test
+    void exitedContainerKeepsItsCodeAndLogs() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        RunningContainer c = runtime.runDetached(spec("echo out; echo err >&2; exit 4"), null, "img");
+        assertEquals(4, c.waitFor().code());
+        ContainerState s = new ContainerRuntime(tmp.resolve("root")).inspect(c.id()).orElseThrow();
+        assertEquals(ContainerState.Status.EXITED, s.status());
+        assertEquals(4, s.exitCode());
+        String log = Files.readString(runtime.logFile(c.id()));
+        assertTrue(log.contains("out\n") && log.contains("err\n"), log);
+        runtime.remove(c.id(), false);
+    }
+
+    @Test
+    void forcedRemoveKillsARunningContainer() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        RunningContainer c = runtime.runDetached(spec("sleep 100"), "sleeper", "img");
+        runtime.remove("sleeper", true);
+        assertEquals(137, c.waitFor().code());
+        assertTrue(runtime.list().isEmpty());
+        assertThrows(ContainerException.class, () -> runtime.remove("sleeper", true));
+    }
+}

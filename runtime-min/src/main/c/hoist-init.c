@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -322,8 +323,15 @@ static void exec_target(void) {
     _exit(e == ENOENT ? 127 : 126);
 }
 
+static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
+
 static void container_main(void) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (parent_alive_fd >= 0) {   /* the outer process died before PR_SET_PDEATHSIG took effect */
+        struct pollfd p = { parent_alive_fd, POLLIN, 0 };
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) _exit(137);
+        close(parent_alive_fd);
+    }
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) { if (write(fd, "0", 1) < 0) {} close(fd); }
     CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "hoist: make / private: %s", strerror(errno));
@@ -438,9 +446,12 @@ int main(int argc, char **argv) {
     if (strcmp(netmode, "host")) flags |= CLONE_NEWNET;
     CHECK(unshare(flags), "hoist: unshare namespaces: %s (run as root on a kernel with namespaces)", strerror(errno));
     install_forwarding();
+    int alive[2];
+    CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
     pid_t child = fork_blocked();
     if (child < 0) die("hoist: fork: %s", strerror(errno));
-    if (child == 0) { container_main(); _exit(125); }
+    if (child == 0) { close(alive[1]); parent_alive_fd = alive[0]; container_main(); _exit(125); }
+    close(alive[0]);
     if (pidfile) {
         char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
         int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -38,7 +38,7 @@ static char *cgroups[64]; static int ncgroups;
 struct mnt { char kind; int ro; char *src; char *dst; char *opts; int fd; };
 static struct mnt mounts[256]; static int nmounts;
 static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *statusfile, *netmode = "none";
-static int readonly_root, use_init, new_session, errfd = -1;
+static int readonly_root, use_init, new_session, errfd = -1, exec_pid;
 
 static void die(const char *fmt, ...) {
     char buf[2048]; va_list ap; va_start(ap, fmt);
@@ -81,6 +81,7 @@ static void read_config(const char *path) {
         else if (!strcmp(rec, "errfile")) errfile = v;
         else if (!strcmp(rec, "pidfile")) pidfile = v;
         else if (!strcmp(rec, "statusfile")) statusfile = v;
+        else if (!strcmp(rec, "exec-target")) exec_pid = atoi(v);
         else if (!strcmp(rec, "setsid")) new_session = !strcmp(v, "1");
         else if (!strcmp(rec, "network")) netmode = v;
         else if (!strcmp(rec, "readonly")) readonly_root = !strcmp(v, "1");
@@ -95,7 +96,7 @@ static void read_config(const char *path) {
         }
     }
     argv_t[argc_t] = NULL; env_t[envc_t] = NULL;
-    if (!rootfs || argc_t == 0) die("hoist-init: config lacks rootfs or arg");
+    if ((!rootfs && !exec_pid) || argc_t == 0) die("hoist-init: config lacks rootfs or arg");
 }
 
 static void write_file(const char *path, const char *s) {
@@ -427,6 +428,43 @@ static void remove_cgroups(void) {
         for (int attempt = 0; attempt < 100 && rmdir(cgroups[i]) < 0 && errno == EBUSY; attempt++) usleep(5000);
 }
 
+/* hoist exec: enter the namespaces of a running container's PID 1 and run another process there. */
+static int exec_main(void) {
+    static const char *kinds[] = { "ipc", "uts", "net", "pid", "mnt", NULL };
+    int fds[5];
+    for (int i = 0; kinds[i]; i++) {
+        char path[64]; snprintf(path, sizeof path, "/proc/%d/ns/%s", exec_pid, kinds[i]);
+        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) die("hoist: the container is not running (%s: %s)", path, strerror(errno));
+    }
+    for (int i = 0; kinds[i]; i++) {
+        CHECK(setns(fds[i], 0), "hoist: enter the container's %s namespace: %s", kinds[i], strerror(errno));
+        close(fds[i]);
+    }
+    install_forwarding();
+    int alive[2];
+    CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
+    pid_t child = fork_blocked();
+    if (child < 0) die("hoist: fork: %s", strerror(errno));
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(alive[1]);
+        struct pollfd p = { alive[0], POLLIN, 0 };
+        if (poll(&p, 1, 0) > 0) _exit(137);
+        close(alive[0]);
+        int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (adj >= 0) { if (write(adj, "0", 1) < 0) {} close(adj); }
+        CHECK(chdir("/"), "hoist: chdir /: %s", strerror(errno));
+        exec_target();
+    }
+    close(alive[0]);
+    for (;;) {
+        int s; pid_t p = waitpid(child, &s, 0);
+        if (p < 0) { if (errno == EINTR) continue; return 125; }
+        return status_code(s);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
     read_config(argv[1]);
@@ -442,6 +480,7 @@ int main(int argc, char **argv) {
         char path[PATH_MAX]; snprintf(path, sizeof path, "%s/cgroup.procs", cgroups[i]);
         write_file(path, pid);
     }
+    if (exec_pid) return exec_main();
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
     if (strcmp(netmode, "host")) flags |= CLONE_NEWNET;
     CHECK(unshare(flags), "hoist: unshare namespaces: %s (run as root on a kernel with namespaces)", strerror(errno));

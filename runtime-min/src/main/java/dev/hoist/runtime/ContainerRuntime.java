@@ -189,6 +189,85 @@ public final class ContainerRuntime {
         RunningContainer.deleteTree(dir);
     }
 
+    /**
+     * Runs another process in a running container ({@code hoist exec}): in its namespaces and cgroups, with its
+     * environment plus {@code env}, as {@code user} (empty: the container's) in {@code cwd} (empty: the container's).
+     * Works for detached containers and for attached ones of this root (by full id).
+     *
+     * @throws ContainerException when there is no such container or it is not running
+     */
+    public ExecProcess exec(String idOrName, List<String> argv, List<String> env, String user, String cwd,
+                            OutputStream stdout, OutputStream stderr, InputStream stdin) throws ContainerException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("exec needs a command");
+        }
+        String id = inspect(idOrName).map(ContainerState::id).orElse(idOrName);
+        Path dir = containerDirectory(id);
+        java.util.OptionalLong pid = containerPid(id);
+        if (pid.isEmpty() || Files.exists(dir.resolve(StateFiles.STATUS))) {
+            throw new ContainerException(Files.isDirectory(dir) ? "container " + idOrName + " is not running" : noSuch(idOrName).getMessage());
+        }
+        java.util.Map<String, List<String>> container = readConfig(dir.resolve(StateFiles.CONFIG));
+        java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
+        for (String e : container.getOrDefault("env", List.of())) {
+            environment.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+        }
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("invalid environment entry '" + e + "': use NAME=value");
+            }
+            environment.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        String suffix = ContainerSpec.randomId().substring(0, 12);
+        Path config = dir.resolve("exec-" + suffix + ".conf");
+        Path error = dir.resolve("exec-" + suffix + ".err");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        record(out, "exec-target", Long.toString(pid.getAsLong()));
+        for (String a : argv) {
+            record(out, "arg", a);
+        }
+        environment.forEach((k, v) -> record(out, "env", k + "=" + v));
+        record(out, "user", user == null || user.isEmpty() ? first(container, "user", "") : user);
+        record(out, "cwd", cwd == null || cwd.isEmpty() ? first(container, "cwd", "/") : cwd);
+        record(out, "errfile", error.toString());
+        for (String cg : container.getOrDefault("cgroup", List.of())) {
+            record(out, "cgroup", cg);
+        }
+        try {
+            Files.write(config, out.toByteArray());
+            ProcessBuilder pb = new ProcessBuilder(helper().toString(), config.toString());
+            pb.environment().clear();
+            pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+            pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+            pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+            return new ExecProcess(pb.start(), config, error, stdout, stderr, stdin);
+        } catch (IOException e) {
+            throw new ContainerException("cannot exec in container " + idOrName + ": " + e, e);
+        }
+    }
+
+    private static String first(java.util.Map<String, List<String>> config, String key, String fallback) {
+        List<String> values = config.get(key);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    private static java.util.Map<String, List<String>> readConfig(Path file) throws ContainerException {
+        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+        try {
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            for (String rec : text.split("\0")) {
+                int eq = rec.indexOf('=');
+                if (eq > 0) {
+                    out.computeIfAbsent(rec.substring(0, eq), k -> new ArrayList<>()).add(rec.substring(eq + 1));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new ContainerException("cannot read the container's configuration " + file + ": " + e, e);
+        }
+    }
+
     private java.util.OptionalLong containerPid(String id) {
         try {
             return java.util.OptionalLong.of(Long.parseLong(Files.readString(containerDirectory(id).resolve("pid")).trim()));

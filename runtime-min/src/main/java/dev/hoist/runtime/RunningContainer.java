@@ -60,7 +60,7 @@ public final class RunningContainer implements AutoCloseable {
         watcher.start();
     }
 
-    private static Thread pump(InputStream in, OutputStream out, String name, boolean closeOut) {
+    static Thread pump(InputStream in, OutputStream out, String name, boolean closeOut) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try {

@@ -92,4 +92,32 @@ class DetachedContainersTest {
         assertTrue(runtime.list().isEmpty());
         assertThrows(ContainerException.class, () -> runtime.remove("sleeper", true));
     }
+
+    @Test
+    void execRunsInTheContainersNamespaces() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        ContainerSpec spec = ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "echo inside > /marker; sleep 100")
+                .env(List.of("PATH=/bin", "FOO=bar")).hostname("execbox").build();
+        RunningContainer c = runtime.runDetached(spec, "ex", "img");
+        while (!Files.exists(tmp.resolve("upper/marker"))) {
+            assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        ExecProcess p = runtime.exec("ex", List.of("sh", "-c", "cat /marker; hostname; echo $FOO $BAZ; id -u; ls /proc | grep -c '^[0-9]'"),
+                List.of("BAZ=qux"), "nobody", "/tmp", out, err, null);
+        assertEquals(0, p.waitFor(), err.toString());
+        String[] lines = out.toString().split("\n");
+        assertEquals(List.of("inside", "execbox", "bar qux", "65534"), List.of(lines).subList(0, 4));
+        assertTrue(Integer.parseInt(lines[4]) <= 5, "sees the container's processes only: " + out);
+
+        ExecProcess bad = runtime.exec("ex", List.of("true"), List.of(), "nosuch", "", null, null, null);
+        ContainerException e = assertThrows(ContainerException.class, bad::waitFor);
+        assertTrue(e.getMessage().contains("unable to find user"), e.getMessage());
+
+        runtime.remove("ex", true);
+        assertEquals(137, c.waitFor().code());
+        assertThrows(ContainerException.class, () -> runtime.exec("ex", List.of("true"), List.of(), "", "", null, null, null));
+    }
 }

@@ -337,11 +337,29 @@ static void container_main(void) {
     if (fd >= 0) { if (write(fd, "0", 1) < 0) {} close(fd); }
     CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "hoist: make / private: %s", strerror(errno));
     if (nlowers > 0) {
+        /* The mount data is one page: with many long layer paths, mount from their common parent with relative
+         * paths, as Docker's overlay2 driver does. */
+        size_t total = 0; for (int i = 0; i < nlowers; i++) total += strlen(lowers[i]) + 1;
+        if (total > 3000) {
+            size_t common = strlen(lowers[0]);
+            for (int i = 1; i < nlowers; i++) {
+                size_t k = 0; while (k < common && lowers[i][k] == lowers[0][k]) k++;
+                common = k;
+            }
+            while (common > 0 && lowers[0][common - 1] != '/') common--;
+            if (common > 1) {
+                char dir[PATH_MAX]; snprintf(dir, sizeof dir, "%.*s", (int) common, lowers[0]);
+                CHECK(chdir(dir), "hoist: chdir %s: %s", dir, strerror(errno));
+                for (int i = 0; i < nlowers; i++) lowers[i] += common;
+            }
+        }
         size_t cap = 64; for (int i = 0; i < nlowers; i++) cap += strlen(lowers[i]) + 1;
         cap += (upper ? strlen(upper) : 0) + (work ? strlen(work) : 0) + 64;
         char *opts = malloc(cap); strcpy(opts, "lowerdir=");
         for (int i = 0; i < nlowers; i++) { if (i) strcat(opts, ":"); strcat(opts, lowers[i]); }
         if (upper) { strcat(opts, ",upperdir="); strcat(opts, upper); strcat(opts, ",workdir="); strcat(opts, work); }
+        if (strlen(opts) >= 4096)
+            die("hoist: too many layers for one overlay mount (%zu bytes of options, at most 4095): keep the layer snapshots in one directory with short names", strlen(opts));
         CHECK(mount("overlay", rootfs, "overlay", 0, opts), "hoist: mount the overlay root filesystem on %s: %s", rootfs, strerror(errno));
     } else {
         CHECK(mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL), "hoist: bind the root filesystem %s: %s", rootfs, strerror(errno));
@@ -467,6 +485,7 @@ static int exec_main(void) {
 
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
+    install_forwarding();   /* first: a signal before the container exists must not kill this process */
     read_config(argv[1]);
     if (errfile) {
         errfd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -163,6 +163,29 @@ public final class ContainerRuntime {
     }
 
     /**
+     * Stops a detached container as {@code docker stop}: SIGTERM, then SIGKILL when it still runs after
+     * {@code grace}. Returns its state afterwards; an exited container is left as it is.
+     */
+    public ContainerState stop(String idOrName, java.time.Duration grace) throws ContainerException, InterruptedException {
+        ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
+        Path dir = containerDirectory(s.id());
+        if (s.status() == ContainerState.Status.RUNNING) {
+            LibC.INSTANCE.kill((int) s.helperPid(), RunningContainer.SIGTERM);
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (StateFiles.helperAlive(s.helperPid(), dir) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (StateFiles.helperAlive(s.helperPid(), dir)) {
+                signal(s.id(), RunningContainer.SIGKILL);
+                for (int i = 0; i < 2000 && StateFiles.helperAlive(s.helperPid(), dir); i++) {
+                    Thread.sleep(5);
+                }
+            }
+        }
+        return inspect(s.id()).orElseThrow(() -> noSuch(idOrName));
+    }
+
+    /**
      * Removes a detached container's directory and cgroups; with {@code force} a running one is killed first.
      *
      * @throws ContainerException when there is no such container, or it runs and force is false

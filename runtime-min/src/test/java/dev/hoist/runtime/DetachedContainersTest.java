@@ -120,4 +120,44 @@ class DetachedContainersTest {
         assertEquals(137, c.waitFor().code());
         assertThrows(ContainerException.class, () -> runtime.exec("ex", List.of("true"), List.of(), "", "", null, null, null));
     }
+
+    @Test
+    void stopSendsTermThenKill() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        RunningContainer trapping = runtime.runDetached(spec("trap 'exit 7' TERM; echo ready; while true; do sleep 0.05; done"), "t", "img");
+        while (!Files.exists(runtime.logFile(trapping.id())) || !Files.readString(runtime.logFile(trapping.id())).contains("ready")) {
+            assertTrue(trapping.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+        assertEquals(7, runtime.stop("t", Duration.ofSeconds(10)).exitCode());
+        RunningContainer deaf = runtime.runDetached(spec("sleep 100"), "d", "img");   // PID 1 without a TERM handler
+        assertEquals(137, runtime.stop("d", Duration.ofMillis(100)).exitCode());
+        assertEquals(137, deaf.waitFor().code());
+        assertEquals(7, trapping.waitFor().code());
+        runtime.remove("t", false);
+        runtime.remove("d", false);
+    }
+
+    @Test
+    void manyLongLayerPathsAreMountedFromTheirCommonParent() throws Exception {
+        Path layers = Files.createDirectories(tmp.resolve("x".repeat(120)).resolve("snapshots"));
+        List<Path> lowers = new java.util.ArrayList<>();
+        Path base = layers.resolve("base").resolve("fs");
+        Busybox.system().extractRootfs(base);
+        lowers.add(base);
+        for (int i = 0; i < 40; i++) {
+            Path layer = Files.createDirectories(layers.resolve(String.format("%064d", i)).resolve("fs"));
+            Files.writeString(layer.resolve("layer" + i), Integer.toString(i));
+            lowers.add(layer);
+        }
+        Files.writeString(lowers.get(40).resolve("layer0"), "top");
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        ContainerSpec s = ContainerSpec.builder().overlay(lowers, Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "cat /layer0 /layer39").env(List.of("PATH=/bin")).build();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(s, out, err, null)) {
+            assertEquals(0, c.waitFor().code(), err.toString());
+        }
+        assertEquals("top39", out.toString());
+    }
 }

@@ -326,8 +326,11 @@ static void exec_target(void) {
 
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
 
+static int ns_flags;
+
 static void container_main(void) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    CHECK(unshare(ns_flags), "hoist: unshare namespaces: %s (run as root on a kernel with namespaces)", strerror(errno));
     if (parent_alive_fd >= 0) {   /* the outer process died before PR_SET_PDEATHSIG took effect */
         struct pollfd p = { parent_alive_fd, POLLIN, 0 };
         if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) _exit(137);
@@ -455,10 +458,8 @@ static int exec_main(void) {
         fds[i] = open(path, O_RDONLY | O_CLOEXEC);
         if (fds[i] < 0) die("hoist: the container is not running (%s: %s)", path, strerror(errno));
     }
-    for (int i = 0; kinds[i]; i++) {
-        CHECK(setns(fds[i], 0), "hoist: enter the container's %s namespace: %s", kinds[i], strerror(errno));
-        close(fds[i]);
-    }
+    /* the PID namespace here (for the child); the others in the child, so that this process stays on the host */
+    CHECK(setns(fds[3], CLONE_NEWPID), "hoist: enter the container's pid namespace: %s", strerror(errno));
     install_forwarding();
     int alive[2];
     CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
@@ -470,6 +471,11 @@ static int exec_main(void) {
         struct pollfd p = { alive[0], POLLIN, 0 };
         if (poll(&p, 1, 0) > 0) _exit(137);
         close(alive[0]);
+        for (int i = 0; kinds[i]; i++) {
+            if (i == 3) continue;
+            CHECK(setns(fds[i], 0), "hoist: enter the container's %s namespace: %s", kinds[i], strerror(errno));
+            close(fds[i]);
+        }
         int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
         if (adj >= 0) { if (write(adj, "0", 1) < 0) {} close(adj); }
         CHECK(chdir("/"), "hoist: chdir /: %s", strerror(errno));
@@ -502,7 +508,10 @@ int main(int argc, char **argv) {
     if (exec_pid) return exec_main();
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
     if (strcmp(netmode, "host")) flags |= CLONE_NEWNET;
-    CHECK(unshare(flags), "hoist: unshare namespaces: %s (run as root on a kernel with namespaces)", strerror(errno));
+    /* Only the PID namespace here (it applies to children): this process stays in the host's mount namespace,
+     * where pivot_root cannot move it and where it writes the status and removes the cgroups. */
+    CHECK(unshare(CLONE_NEWPID), "hoist: unshare the PID namespace: %s (run as root on a kernel with namespaces)", strerror(errno));
+    ns_flags = flags & ~CLONE_NEWPID;
     install_forwarding();
     int alive[2];
     CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));

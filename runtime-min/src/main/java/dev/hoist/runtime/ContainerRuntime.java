@@ -156,10 +156,13 @@ public final class ContainerRuntime {
         if (s.status() != ContainerState.Status.RUNNING) {
             throw new ContainerException("container " + idOrName + " is not running");
         }
-        if (signal == RunningContainer.SIGKILL) {
-            containerPid(s.id()).ifPresent(p -> LibC.INSTANCE.kill((int) p, signal));
+        java.util.OptionalLong pid = containerPid(s.id());
+        if (signal == RunningContainer.SIGKILL && pid.isPresent()) {
+            // PID 1's death ends the namespace; the helper, still alive, records the status and removes the cgroups
+            LibC.INSTANCE.kill((int) pid.getAsLong(), signal);
+        } else {
+            LibC.INSTANCE.kill((int) s.helperPid(), signal);   // forwarded to PID 1, or kills it before it exists
         }
-        LibC.INSTANCE.kill((int) s.helperPid(), signal);
     }
 
     /**
@@ -180,6 +183,9 @@ public final class ContainerRuntime {
                 for (int i = 0; i < 2000 && StateFiles.helperAlive(s.helperPid(), dir); i++) {
                     Thread.sleep(5);
                 }
+            }
+            if (StateFiles.readStatus(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
+                StateFiles.writeStatus(dir, 137, false);   // the helper was killed before it could record it
             }
         }
         return inspect(s.id()).orElseThrow(() -> noSuch(idOrName));

@@ -228,9 +228,12 @@ public final class RunningContainer implements AutoCloseable {
     private void killAll() {
         OptionalLong pid = pid();
         if (process.isAlive()) {
-            // the helper has not reaped PID 1 yet, so its pid cannot have been reused
-            pid.ifPresent(p -> LibC.INSTANCE.kill((int) p, SIGKILL));
-            process.destroyForcibly();   // PID 1 has PR_SET_PDEATHSIG=SIGKILL: the namespace dies with it
+            if (pid.isPresent()) {
+                // PID 1's death ends the namespace; the helper records the status and removes the cgroups
+                LibC.INSTANCE.kill((int) pid.getAsLong(), SIGKILL);
+            } else {
+                process.destroyForcibly();   // before the fork, or PID 1 dies of PR_SET_PDEATHSIG with it
+            }
         }
     }
 

@@ -129,7 +129,10 @@ class DetachedContainersTest {
             assertTrue(trapping.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
         }
         assertEquals(7, runtime.stop("t", Duration.ofSeconds(10)).exitCode());
-        RunningContainer deaf = runtime.runDetached(spec("sleep 100"), "d", "img");   // PID 1 without a TERM handler
+        RunningContainer deaf = runtime.runDetached(spec("echo ready; exec sleep 100"), "d", "img");   // PID 1 without a TERM handler
+        while (!Files.exists(runtime.logFile(deaf.id())) || !Files.readString(runtime.logFile(deaf.id())).contains("ready")) {
+            assertTrue(deaf.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
         assertEquals(137, runtime.stop("d", Duration.ofMillis(100)).exitCode());
         assertEquals(137, deaf.waitFor().code());
         assertEquals(7, trapping.waitFor().code());

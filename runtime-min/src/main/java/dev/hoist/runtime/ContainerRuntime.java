@@ -43,11 +43,16 @@ public final class ContainerRuntime {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             return false;
         }
-        try {
-            return LibC.INSTANCE.geteuid() == 0;
-        } catch (UnsatisfiedLinkError e) {
+        try {   // the effective uid, without loading native code
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
             return false;
         }
+        return false;
     }
 
     /** The directory holding the state of container {@code id}. */
@@ -395,6 +400,7 @@ public final class ContainerRuntime {
         } else {
             record(out, "rootfs", rootMount.toString());
             List<Path> layers = new ArrayList<>(spec.layers());
+            layers.add(initLayer(dir));
             for (int i = layers.size() - 1; i >= 0; i--) {   // overlayfs lists the top-most lower first
                 record(out, "lower", layers.get(i).toAbsolutePath().normalize().toString());
             }
@@ -433,6 +439,23 @@ public final class ContainerRuntime {
         Path config = dir.resolve(StateFiles.CONFIG);
         Files.write(config, out.toByteArray());
         return config;
+    }
+
+    /**
+     * Docker's "init layer": the mount points the runtime needs (/etc/hosts, /etc/hostname, /etc/resolv.conf, /proc,
+     * /sys, /dev), as the top-most lower layer, so that making them never writes to the upper directory and a
+     * build step's diff holds only what its command changed.
+     */
+    private static Path initLayer(Path dir) throws IOException {
+        Path init = dir.resolve("init");
+        Files.createDirectories(init.resolve("etc"));
+        for (String f : List.of("etc/hosts", "etc/hostname", "etc/resolv.conf")) {
+            Files.createFile(init.resolve(f));
+        }
+        for (String d : List.of("proc", "sys", "dev")) {
+            Files.createDirectory(init.resolve(d));
+        }
+        return init;
     }
 
     private static void record(ByteArrayOutputStream out, String key, String value) {

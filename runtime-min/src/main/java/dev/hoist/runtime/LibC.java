@@ -9,6 +9,4 @@ interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
     int kill(int pid, int signal);
-
-    int geteuid();
 }

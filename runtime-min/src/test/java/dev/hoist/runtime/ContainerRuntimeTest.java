@@ -112,6 +112,11 @@ class ContainerRuntimeTest {
         PosixFileAttributes whiteout = Files.readAttributes(tmp.resolve("upper/bin/cat"), PosixFileAttributes.class,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS);
         assertTrue(whiteout.isOther(), "a whiteout (character device 0/0) marks the deletion");
+        try (var files = Files.walk(tmp.resolve("upper"))) {
+            // nothing of the runtime's own (mount points, /etc/hosts...) lands in the upper directory
+            assertEquals(List.of("", "bin", "bin/cat", "newfile"), files.map(f -> tmp.resolve("upper").relativize(f).toString())
+                    .sorted().toList());
+        }
     }
 
     @Test

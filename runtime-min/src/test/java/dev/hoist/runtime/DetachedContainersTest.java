@@ -153,7 +153,7 @@ class DetachedContainersTest {
             lowers.add(layer);
         }
         Files.writeString(lowers.get(40).resolve("layer0"), "top");
-        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        ContainerRuntime runtime = new ContainerRuntime(layers.resolveSibling("root"));
         ContainerSpec s = ContainerSpec.builder().overlay(lowers, Files.createDirectories(tmp.resolve("upper")),
                 Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "cat /layer0 /layer39").env(List.of("PATH=/bin")).build();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

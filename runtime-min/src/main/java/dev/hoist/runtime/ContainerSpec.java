@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param env      {@code NAME=value} entries, as given (see {@link ProcessSpecs#environment})
  * @param cwd      absolute working directory, created if missing
  * @param user     {@code name|uid[:group|gid]}, resolved in the container's /etc/passwd and /etc/group; empty is root
- * @param hostname the container's hostname; empty means the first 12 characters of the id
+ * @param hostname the container's hostname; empty means the first 12 characters of the id (the host's hostname
+ *                 with the host network), as in Docker
  * @param mounts   bind mounts and tmpfs, mounted in order
  * @param network  none or host
  * @param limits   cgroup limits
@@ -71,11 +72,25 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
             throw new IllegalArgumentException("working directory '" + cwd + "' must be absolute");
         }
         user = user == null ? "" : user;
-        hostname = hostname == null || hostname.isEmpty() ? id.substring(0, Math.min(12, id.length())) : hostname;
         network = network == null ? NetworkMode.NONE : network;
+        if (hostname == null || hostname.isEmpty()) {
+            hostname = network == NetworkMode.HOST ? hostHostname(id) : id.substring(0, Math.min(12, id.length()));
+        }
+        if (!hostname.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}")) {
+            throw new IllegalArgumentException("invalid hostname '" + hostname + "': use letters, digits, '.' and '-', at most 63");
+        }
         limits = limits == null ? Limits.NONE : limits;
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive");
+        }
+    }
+
+    /** With the host's network, Docker gives the container the host's hostname. */
+    private static String hostHostname(String id) {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (java.io.IOException e) {
+            return id.substring(0, Math.min(12, id.length()));
         }
     }
 

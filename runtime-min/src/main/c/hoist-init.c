@@ -327,6 +327,7 @@ static void exec_target(void) {
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
 
 static int ns_flags;
+static pid_t jvm_pid;
 
 static void container_main(void) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -449,6 +450,21 @@ static void remove_cgroups(void) {
         for (int attempt = 0; attempt < 100 && rmdir(cgroups[i]) < 0 && errno == EBUSY; attempt++) usleep(5000);
 }
 
+/* Waits for the child; when attached (not a new session), a JVM that dies takes the container with it: the
+ * parent pid changes when this process is orphaned. SIGCHLD is taken with sigtimedwait, so exits are seen at once. */
+static int wait_child(pid_t child, pid_t jvm, int attached) {
+    sigset_t chld; sigemptyset(&chld); sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    for (;;) {
+        int s; pid_t p = waitpid(child, &s, WNOHANG);
+        if (p == child) return s;
+        if (p < 0 && errno != EINTR) return -1;
+        if (attached && getppid() != jvm) { kill(child, SIGKILL); attached = 0; }
+        struct timespec ts = { 1, 0 };
+        sigtimedwait(&chld, NULL, &ts);
+    }
+}
+
 /* hoist exec: enter the namespaces of a running container's PID 1 and run another process there. */
 static int exec_main(void) {
     static const char *kinds[] = { "ipc", "uts", "net", "pid", "mnt", NULL };
@@ -482,16 +498,14 @@ static int exec_main(void) {
         exec_target();
     }
     close(alive[0]);
-    for (;;) {
-        int s; pid_t p = waitpid(child, &s, 0);
-        if (p < 0) { if (errno == EINTR) continue; return 125; }
-        return status_code(s);
-    }
+    int s = wait_child(child, jvm_pid, 1);
+    return s < 0 ? 125 : status_code(s);
 }
 
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
     install_forwarding();   /* first: a signal before the container exists must not kill this process */
+    jvm_pid = getppid();
     read_config(argv[1]);
     if (errfile) {
         errfd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -524,9 +538,9 @@ int main(int argc, char **argv) {
         int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (p >= 0) { dprintf(p, "%d\n", child); close(p); rename(tmp, pidfile); }
     }
-    for (;;) {
-        int s; pid_t p = waitpid(child, &s, 0);
-        if (p < 0) { if (errno == EINTR) continue; return 125; }
+    {
+        int s = wait_child(child, jvm_pid, !new_session);
+        if (s < 0) return 125;
         int code = status_code(s), oom = oom_killed();
         remove_cgroups();
         if (statusfile) {

@@ -1,0 +1,553 @@
+/*
+ * hoist-init: the single-threaded helper that hoist's JVM spawns to run one container.
+ * Usage: hoist-init CONFIG   (CONFIG: records "key=value\0", written by dev.hoist.runtime.HelperConfig)
+ * Outer process: joins the cgroups, unshares the namespaces, forks PID 1, forwards signals, exits with
+ * PID 1's status (128+signal when killed). PID 1: mounts the rootfs, pivot_root, /proc /sys /dev,
+ * masks kernel paths, drops capabilities, switches user, execs the target (or reaps under it with init=1).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#define MAXN 4096
+static char *argv_t[MAXN]; static int argc_t;
+static char *env_t[MAXN]; static int envc_t;
+static char *lowers[MAXN]; static int nlowers;
+static char *cgroups[64]; static int ncgroups;
+struct mnt { char kind; int ro; char *src; char *dst; char *opts; int fd; };
+static struct mnt mounts[256]; static int nmounts;
+static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *statusfile, *netmode = "none";
+static int readonly_root, use_init, new_session, errfd = -1, exec_pid;
+
+static void die(const char *fmt, ...) {
+    char buf[2048]; va_list ap; va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 2, fmt, ap); va_end(ap);
+    if (n < 0) n = 0;
+    if (n > (int) sizeof buf - 2) n = sizeof buf - 2;
+    buf[n++] = '\n';
+    if (errfd >= 0) { if (write(errfd, buf, n) < 0) {} }
+    else if (write(2, buf, n) < 0) {}
+    _exit(125);
+}
+#define CHECK(x, ...) do { if ((x) < 0) die(__VA_ARGS__); } while (0)
+
+static void read_config(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("hoist-init: cannot open config %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, len = 0; char *buf = malloc(cap);
+    for (;;) {
+        if (len == cap) buf = realloc(buf, cap *= 2);
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0) die("hoist-init: read config: %s", strerror(errno));
+        if (r == 0) break;
+        len += r;
+    }
+    close(fd);
+    buf = realloc(buf, len + 1); buf[len] = 0;
+    for (size_t i = 0; i < len;) {
+        char *rec = buf + i; size_t rl = strlen(rec); i += rl + 1;
+        char *eq = strchr(rec, '='); if (!eq) continue; *eq = 0; char *v = eq + 1;
+        if (!strcmp(rec, "arg")) { if (argc_t < MAXN - 1) argv_t[argc_t++] = v; }
+        else if (!strcmp(rec, "env")) { if (envc_t < MAXN - 1) env_t[envc_t++] = v; }
+        else if (!strcmp(rec, "lower")) { if (nlowers < MAXN) lowers[nlowers++] = v; }
+        else if (!strcmp(rec, "cgroup")) { if (ncgroups < 64) cgroups[ncgroups++] = v; }
+        else if (!strcmp(rec, "rootfs")) rootfs = v;
+        else if (!strcmp(rec, "upper")) upper = v;
+        else if (!strcmp(rec, "work")) work = v;
+        else if (!strcmp(rec, "hostname")) hostname = v;
+        else if (!strcmp(rec, "user")) user = v;
+        else if (!strcmp(rec, "cwd")) cwd = v;
+        else if (!strcmp(rec, "errfile")) errfile = v;
+        else if (!strcmp(rec, "pidfile")) pidfile = v;
+        else if (!strcmp(rec, "statusfile")) statusfile = v;
+        else if (!strcmp(rec, "exec-target")) exec_pid = atoi(v);
+        else if (!strcmp(rec, "setsid")) new_session = !strcmp(v, "1");
+        else if (!strcmp(rec, "network")) netmode = v;
+        else if (!strcmp(rec, "readonly")) readonly_root = !strcmp(v, "1");
+        else if (!strcmp(rec, "init")) use_init = !strcmp(v, "1");
+        else if (!strcmp(rec, "mount")) {
+            /* kind(b|t) ro(0|1) \t src \t dst \t opts */
+            if (nmounts >= 256) die("hoist-init: too many mounts");
+            struct mnt *m = &mounts[nmounts++];
+            m->kind = v[0]; m->ro = v[1] == '1'; m->fd = -1;
+            char *p = v + 3; m->src = p; p = strchr(p, '\t'); if (!p) die("bad mount record"); *p++ = 0;
+            m->dst = p; p = strchr(p, '\t'); if (!p) die("bad mount record"); *p++ = 0; m->opts = p;
+        }
+    }
+    argv_t[argc_t] = NULL; env_t[envc_t] = NULL;
+    if ((!rootfs && !exec_pid) || argc_t == 0) die("hoist-init: config lacks rootfs or arg");
+}
+
+static void write_file(const char *path, const char *s) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) die("hoist-init: open %s: %s", path, strerror(errno));
+    if (write(fd, s, strlen(s)) < 0) die("hoist-init: write %s: %s", path, strerror(errno));
+    close(fd);
+}
+
+/* mkdir -p inside the current root (the container's after pivot_root). */
+static void mkdirs(const char *path, mode_t mode) {
+    char buf[PATH_MAX]; snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == 0) {
+            char c = *p; *p = 0;
+            if (mkdir(buf, mode) < 0 && errno != EEXIST) die("hoist: cannot create directory %s in the container: %s", buf, strerror(errno));
+            *p = c; if (!c) break;
+        }
+    }
+}
+
+static void no_symlink(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        die("hoist: the image's %s is a symbolic link; refusing to mount over it (a hostile or broken image)", path);
+}
+
+static void ensure_target(const char *dst, int is_dir) {
+    struct stat st;
+    if (stat(dst, &st) == 0) return;
+    char parent[PATH_MAX]; snprintf(parent, sizeof parent, "%s", dst);
+    char *slash = strrchr(parent, '/'); if (slash && slash != parent) { *slash = 0; mkdirs(parent, 0755); }
+    if (is_dir) mkdirs(dst, 0755);
+    else { int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644); if (fd < 0) die("hoist: cannot create mount point %s: %s", dst, strerror(errno)); close(fd); }
+}
+
+static void remount_ro(const char *path, unsigned long extra) {
+    if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL) < 0) {
+        /* some filesystems need the flags they already have (nosuid, nodev...) */
+        if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            die("hoist: cannot make %s read-only: %s", path, strerror(errno));
+    }
+}
+
+static void mknod_dev(const char *path, int maj, int min) {
+    if (mknod(path, S_IFCHR | 0666, makedev(maj, min)) < 0) die("hoist: mknod %s: %s", path, strerror(errno));
+    chmod(path, 0666);
+}
+
+static void setup_dev(void) {
+    no_symlink("/dev");
+    mkdirs("/dev", 0755);
+    CHECK(mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"), "hoist: mount /dev: %s", strerror(errno));
+    mode_t old = umask(0);
+    mknod_dev("/dev/null", 1, 3); mknod_dev("/dev/zero", 1, 5); mknod_dev("/dev/full", 1, 7);
+    mknod_dev("/dev/random", 1, 8); mknod_dev("/dev/urandom", 1, 9); mknod_dev("/dev/tty", 5, 0);
+    mkdir("/dev/pts", 0755); mkdir("/dev/shm", 01777); mkdir("/dev/mqueue", 0755);
+    umask(old);
+    CHECK(mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"), "hoist: mount /dev/pts: %s", strerror(errno));
+    CHECK(symlink("pts/ptmx", "/dev/ptmx"), "hoist: /dev/ptmx: %s", strerror(errno));
+    CHECK(mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"), "hoist: mount /dev/shm: %s", strerror(errno));
+    mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    symlink("/proc/self/fd", "/dev/fd"); symlink("/proc/self/fd/0", "/dev/stdin");
+    symlink("/proc/self/fd/1", "/dev/stdout"); symlink("/proc/self/fd/2", "/dev/stderr");
+    symlink("/proc/kcore", "/dev/core");
+}
+
+static const char *masked[] = { "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    "/sys/devices/virtual/powercap", NULL };
+static const char *readonly_paths[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
+
+static void mask_paths(void) {
+    for (int i = 0; masked[i]; i++) {
+        struct stat st;
+        if (stat(masked[i], &st) < 0) continue;
+        if (S_ISDIR(st.st_mode)) mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, NULL);
+        else mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+    }
+    for (int i = 0; readonly_paths[i]; i++) {
+        struct stat st;
+        if (stat(readonly_paths[i], &st) < 0) continue;
+        if (mount(readonly_paths[i], readonly_paths[i], NULL, MS_BIND | MS_REC, NULL) == 0)
+            remount_ro(readonly_paths[i], MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    }
+}
+
+static void lo_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("hoist: socket: %s", strerror(errno));
+    struct ifreq ifr; memset(&ifr, 0, sizeof ifr); strcpy(ifr.ifr_name, "lo");
+    CHECK(ioctl(s, SIOCGIFFLAGS, &ifr), "hoist: lo flags: %s", strerror(errno));
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    CHECK(ioctl(s, SIOCSIFFLAGS, &ifr), "hoist: bring lo up: %s", strerror(errno));
+    close(s);
+}
+
+/* ---- user resolution in the container's /etc/passwd and /etc/group ---- */
+static int all_digits(const char *s) { if (!*s) return 0; for (; *s; s++) if (*s < '0' || *s > '9') return 0; return 1; }
+
+static uid_t uid; static gid_t gid; static gid_t groups[NGROUPS_MAX]; static int ngroups; static char home[PATH_MAX] = "/";
+static char username[256];
+
+static void resolve_user(void) {
+    uid = 0; gid = 0; ngroups = 0;
+    char spec[512]; snprintf(spec, sizeof spec, "%s", user && *user ? user : "0");
+    char *grp = strchr(spec, ':'); if (grp) *grp++ = 0;
+    int found = 0, uid_numeric = all_digits(spec);
+    FILE *f = fopen("/etc/passwd", "re");
+    if (uid_numeric) uid = (uid_t) strtoul(spec, NULL, 10);
+    if (f) {
+        char line[4096];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            char *fields[7]; int n = 0; char *p = line;
+            while (n < 7) { fields[n++] = p; p = strchr(p, ':'); if (!p) break; *p++ = 0; }
+            if (n < 7 || !all_digits(fields[2]) || !all_digits(fields[3])) continue;
+            uid_t fu = (uid_t) strtoul(fields[2], NULL, 10);
+            if ((uid_numeric && fu == uid) || (!uid_numeric && !strcmp(fields[0], spec))) {
+                uid = fu; gid = (gid_t) strtoul(fields[3], NULL, 10);
+                snprintf(home, sizeof home, "%s", *fields[5] ? fields[5] : "/");
+                snprintf(username, sizeof username, "%s", fields[0]);
+                found = 1; break;
+            }
+        }
+        fclose(f);
+    }
+    if (!found && !uid_numeric) die("hoist: unable to find user %s: no matching entries in the image's /etc/passwd", spec);
+    int gid_set = 0;
+    if (grp && *grp) {
+        if (all_digits(grp)) { gid = (gid_t) strtoul(grp, NULL, 10); gid_set = 1; }
+    }
+    f = fopen("/etc/group", "re");
+    if (f) {
+        char line[65536];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            char *fields[4]; int n = 0; char *p = line;
+            while (n < 4) { fields[n++] = p; p = strchr(p, ':'); if (!p) break; *p++ = 0; }
+            if (n < 4 || !all_digits(fields[2])) continue;
+            gid_t g = (gid_t) strtoul(fields[2], NULL, 10);
+            if (grp && *grp && !gid_set && !strcmp(fields[0], grp)) { gid = g; gid_set = 1; }
+            if (*username) {
+                for (char *m = strtok(fields[3], ","); m; m = strtok(NULL, ","))
+                    if (!strcmp(m, username) && ngroups < NGROUPS_MAX) { groups[ngroups++] = g; break; }
+            }
+        }
+        fclose(f);
+    }
+    if (grp && *grp && !gid_set) die("hoist: unable to find group %s: no matching entries in the image's /etc/group", grp);
+}
+
+/* Docker's default capability set. */
+static const int default_caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW,
+    CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE, -1 };
+
+static void drop_caps(void) {
+    unsigned long long keep = 0;
+    for (int i = 0; default_caps[i] >= 0; i++) keep |= 1ULL << default_caps[i];
+    for (int c = 0; c <= 63; c++) {
+        if (keep & (1ULL << c)) continue;
+        if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0) break; /* past the kernel's last cap */
+        CHECK(prctl(PR_CAPBSET_DROP, c, 0, 0, 0), "hoist: drop capability %d: %s", c, strerror(errno));
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    d[0].effective = d[0].permitted = (unsigned) keep; /* inheritable empty, as Docker since 20.10.14 */
+    d[1].effective = d[1].permitted = (unsigned) (keep >> 32);
+    CHECK(syscall(SYS_capset, &h, d), "hoist: capset: %s", strerror(errno));
+}
+
+
+static volatile pid_t forward_to;
+static void forward(int sig) { if (forward_to > 0) kill(forward_to, sig); }
+
+static void install_forwarding(void) {
+    struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = forward; sigemptyset(&sa.sa_mask);
+    for (int s = 1; s < NSIG; s++) {
+        if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD || s == SIGSEGV || s == SIGBUS || s == SIGILL || s == SIGFPE
+            || s == SIGTTIN || s == SIGTTOU || s == SIGTSTP || s == SIGPIPE) continue;
+        sigaction(s, &sa, NULL);
+    }
+}
+
+static void reset_signals(void) {
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    sigset_t none; sigemptyset(&none); sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int status_code(int st) {
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return 125;
+}
+
+static pid_t fork_blocked(void) {
+    sigset_t all, old; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t p = fork();
+    if (p == 0) { reset_signals(); return 0; }
+    if (p > 0) forward_to = p;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return p;
+}
+
+static void exec_target(void) {
+    resolve_user();
+    drop_caps();
+    CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "hoist: no_new_privs: %s", strerror(errno));
+    CHECK(setgroups(ngroups, groups), "hoist: setgroups: %s", strerror(errno));
+    CHECK(setgid(gid), "hoist: setgid %u: %s", gid, strerror(errno));
+    CHECK(setuid(uid), "hoist: setuid %u: %s", uid, strerror(errno));
+    if (chdir(cwd) < 0) die("hoist: cannot change to the working directory %s: %s", cwd, strerror(errno));
+    if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
+        for (int fd = 3; fd < 65536; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    int has_home = 0;
+    for (int i = 0; i < envc_t; i++) if (!strncmp(env_t[i], "HOME=", 5)) has_home = 1;
+    clearenv();
+    for (int i = 0; i < envc_t; i++) putenv(env_t[i]);
+    if (!has_home) setenv("HOME", home, 1);
+    execvp(argv_t[0], argv_t);
+    int e = errno;
+    dprintf(2, "hoist: exec: \"%s\": %s\n", argv_t[0], e == ENOENT ? "executable file not found in $PATH" : strerror(e));
+    _exit(e == ENOENT ? 127 : 126);
+}
+
+static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
+
+static int ns_flags;
+static pid_t jvm_pid;
+
+static void container_main(void) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    CHECK(unshare(ns_flags), "hoist: unshare namespaces: %s (run as root on a kernel with namespaces)", strerror(errno));
+    if (parent_alive_fd >= 0) {   /* the outer process died before PR_SET_PDEATHSIG took effect */
+        struct pollfd p = { parent_alive_fd, POLLIN, 0 };
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) _exit(137);
+        close(parent_alive_fd);
+    }
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) { if (write(fd, "0", 1) < 0) {} close(fd); }
+    CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "hoist: make / private: %s", strerror(errno));
+    if (nlowers > 0) {
+        /* The mount data is one page: with many long layer paths, mount from their common parent with relative
+         * paths, as Docker's overlay2 driver does. */
+        size_t total = 0; for (int i = 0; i < nlowers; i++) total += strlen(lowers[i]) + 1;
+        if (total > 3000) {
+            size_t common = strlen(lowers[0]);
+            for (int i = 1; i < nlowers; i++) {
+                size_t k = 0; while (k < common && lowers[i][k] == lowers[0][k]) k++;
+                common = k;
+            }
+            while (common > 0 && lowers[0][common - 1] != '/') common--;
+            if (common > 1) {
+                char dir[PATH_MAX]; snprintf(dir, sizeof dir, "%.*s", (int) common, lowers[0]);
+                CHECK(chdir(dir), "hoist: chdir %s: %s", dir, strerror(errno));
+                for (int i = 0; i < nlowers; i++) lowers[i] += common;
+            }
+        }
+        size_t cap = 64; for (int i = 0; i < nlowers; i++) cap += strlen(lowers[i]) + 1;
+        cap += (upper ? strlen(upper) : 0) + (work ? strlen(work) : 0) + 64;
+        char *opts = malloc(cap); strcpy(opts, "lowerdir=");
+        for (int i = 0; i < nlowers; i++) { if (i) strcat(opts, ":"); strcat(opts, lowers[i]); }
+        if (upper) { strcat(opts, ",upperdir="); strcat(opts, upper); strcat(opts, ",workdir="); strcat(opts, work); }
+        if (strlen(opts) >= 4096)
+            die("hoist: too many layers for one overlay mount (%zu bytes of options, at most 4095): keep the layer snapshots in one directory with short names", strlen(opts));
+        CHECK(mount("overlay", rootfs, "overlay", 0, opts), "hoist: mount the overlay root filesystem on %s: %s", rootfs, strerror(errno));
+    } else {
+        CHECK(mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL), "hoist: bind the root filesystem %s: %s", rootfs, strerror(errno));
+    }
+    for (int i = 0; i < nmounts; i++) {
+        if (mounts[i].kind != 'b') continue;
+        /* a detached copy of the host tree, attached after pivot_root where the container's symlinks resolve */
+        mounts[i].fd = (int) syscall(SYS_open_tree, AT_FDCWD, mounts[i].src, 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_RECURSIVE);
+        if (mounts[i].fd < 0) die("hoist: bind mount source %s: %s", mounts[i].src, strerror(errno));
+    }
+    CHECK(chdir(rootfs), "hoist: chdir %s: %s", rootfs, strerror(errno));
+    CHECK(syscall(SYS_pivot_root, ".", "."), "hoist: pivot_root into %s: %s", rootfs, strerror(errno));
+    CHECK(umount2(".", MNT_DETACH), "hoist: detach the old root: %s", strerror(errno));
+    CHECK(chdir("/"), "hoist: chdir /: %s", strerror(errno));
+
+    no_symlink("/proc"); mkdirs("/proc", 0555);
+    CHECK(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "hoist: mount /proc: %s", strerror(errno));
+    no_symlink("/sys"); mkdirs("/sys", 0555);
+    CHECK(mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "hoist: mount /sys: %s", strerror(errno));
+    setup_dev();
+    for (int i = 0; i < nmounts; i++) {
+        struct mnt *m = &mounts[i];
+        if (m->dst[0] != '/') die("hoist: mount destination %s is not absolute", m->dst);
+        if (m->kind == 'b') {
+            struct stat st; CHECK(fstat(m->fd, &st), "hoist: stat %s: %s", m->src, strerror(errno));
+            ensure_target(m->dst, S_ISDIR(st.st_mode));
+            CHECK(syscall(SYS_move_mount, m->fd, "", AT_FDCWD, m->dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+                  "hoist: bind mount %s on %s: %s", m->src, m->dst, strerror(errno));
+            if (m->ro) remount_ro(m->dst, 0);
+            close(m->fd);
+        } else {
+            ensure_target(m->dst, 1);
+            CHECK(mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), *m->opts ? m->opts : NULL),
+                  "hoist: mount tmpfs on %s: %s", m->dst, strerror(errno));
+        }
+    }
+    mask_paths();
+    if (hostname && *hostname) CHECK(sethostname(hostname, strlen(hostname)), "hoist: sethostname: %s", strerror(errno));
+    if (!strcmp(netmode, "none")) lo_up();
+    struct stat st;
+    if (stat(cwd, &st) < 0) mkdirs(cwd, 0755);
+    if (readonly_root) remount_ro("/", 0);
+
+    if (!use_init) exec_target();
+    /* a small init: PID 1 reaps orphans and forwards signals to the target */
+    install_forwarding();
+    pid_t target = fork_blocked();
+    if (target < 0) die("hoist: fork: %s", strerror(errno));
+    if (target == 0) exec_target();
+    for (;;) {
+        int s; pid_t p = waitpid(-1, &s, 0);
+        if (p < 0) { if (errno == EINTR) continue; _exit(125); }
+        if (p == target) _exit(status_code(s));
+    }
+}
+
+/* Whether the kernel's OOM killer killed a process in one of our memory cgroups (v1 oom_control, v2 events). */
+static int oom_killed(void) {
+    for (int i = 0; i < ncgroups; i++) {
+        const char *names[] = { "memory.oom_control", "memory.events", NULL };
+        for (int n = 0; names[n]; n++) {
+            char path[PATH_MAX]; snprintf(path, sizeof path, "%s/%s", cgroups[i], names[n]);
+            FILE *f = fopen(path, "re"); if (!f) continue;
+            char line[256]; long count = 0;
+            while (fgets(line, sizeof line, f)) if (sscanf(line, "oom_kill %ld", &count) == 1) break;
+            fclose(f);
+            if (count > 0) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Leaves our cgroups (for their parents' parents, the controller roots) and removes them. */
+static void remove_cgroups(void) {
+    char pid[32]; snprintf(pid, sizeof pid, "%d", getpid());
+    for (int i = 0; i < ncgroups; i++) {
+        char root[PATH_MAX]; snprintf(root, sizeof root, "%s", cgroups[i]);
+        for (int up = 0; up < 2; up++) { char *slash = strrchr(root, '/'); if (slash) *slash = 0; }
+        char procs[PATH_MAX + 32]; snprintf(procs, sizeof procs, "%s/cgroup.procs", root);
+        int fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) { if (write(fd, pid, strlen(pid)) < 0) {} close(fd); }
+    }
+    for (int i = 0; i < ncgroups; i++)
+        for (int attempt = 0; attempt < 100 && rmdir(cgroups[i]) < 0 && errno == EBUSY; attempt++) usleep(5000);
+}
+
+/* Waits for the child; when attached (not a new session), a JVM that dies takes the container with it: the
+ * parent pid changes when this process is orphaned. SIGCHLD is taken with sigtimedwait, so exits are seen at once. */
+static int wait_child(pid_t child, pid_t jvm, int attached) {
+    sigset_t chld; sigemptyset(&chld); sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    for (;;) {
+        int s; pid_t p = waitpid(child, &s, WNOHANG);
+        if (p == child) return s;
+        if (p < 0 && errno != EINTR) return -1;
+        if (attached && getppid() != jvm) { kill(child, SIGKILL); attached = 0; }
+        struct timespec ts = { 1, 0 };
+        sigtimedwait(&chld, NULL, &ts);
+    }
+}
+
+/* hoist exec: enter the namespaces of a running container's PID 1 and run another process there. */
+static int exec_main(void) {
+    static const char *kinds[] = { "ipc", "uts", "net", "pid", "mnt", NULL };
+    int fds[5];
+    for (int i = 0; kinds[i]; i++) {
+        char path[64]; snprintf(path, sizeof path, "/proc/%d/ns/%s", exec_pid, kinds[i]);
+        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) die("hoist: the container is not running (%s: %s)", path, strerror(errno));
+    }
+    /* the PID namespace here (for the child); the others in the child, so that this process stays on the host */
+    CHECK(setns(fds[3], CLONE_NEWPID), "hoist: enter the container's pid namespace: %s", strerror(errno));
+    install_forwarding();
+    int alive[2];
+    CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
+    pid_t child = fork_blocked();
+    if (child < 0) die("hoist: fork: %s", strerror(errno));
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(alive[1]);
+        struct pollfd p = { alive[0], POLLIN, 0 };
+        if (poll(&p, 1, 0) > 0) _exit(137);
+        close(alive[0]);
+        for (int i = 0; kinds[i]; i++) {
+            if (i == 3) continue;
+            CHECK(setns(fds[i], 0), "hoist: enter the container's %s namespace: %s", kinds[i], strerror(errno));
+            close(fds[i]);
+        }
+        int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (adj >= 0) { if (write(adj, "0", 1) < 0) {} close(adj); }
+        CHECK(chdir("/"), "hoist: chdir /: %s", strerror(errno));
+        exec_target();
+    }
+    close(alive[0]);
+    int s = wait_child(child, jvm_pid, 1);
+    return s < 0 ? 125 : status_code(s);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
+    install_forwarding();   /* first: a signal before the container exists must not kill this process */
+    jvm_pid = getppid();
+    read_config(argv[1]);
+    if (errfile) {
+        errfd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (errfd < 0) die("hoist-init: open %s: %s", errfile, strerror(errno));
+    }
+    if (new_session) setsid();
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) { if (write(fd, "-1000", 5) < 0) {} close(fd); }
+    char pid[32]; snprintf(pid, sizeof pid, "%d", getpid());
+    for (int i = 0; i < ncgroups; i++) {
+        char path[PATH_MAX]; snprintf(path, sizeof path, "%s/cgroup.procs", cgroups[i]);
+        write_file(path, pid);
+    }
+    if (exec_pid) return exec_main();
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+    if (strcmp(netmode, "host")) flags |= CLONE_NEWNET;
+    /* Only the PID namespace here (it applies to children): this process stays in the host's mount namespace,
+     * where pivot_root cannot move it and where it writes the status and removes the cgroups. */
+    CHECK(unshare(CLONE_NEWPID), "hoist: unshare the PID namespace: %s (run as root on a kernel with namespaces)", strerror(errno));
+    ns_flags = flags & ~CLONE_NEWPID;
+    install_forwarding();
+    int alive[2];
+    CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
+    pid_t child = fork_blocked();
+    if (child < 0) die("hoist: fork: %s", strerror(errno));
+    if (child == 0) { close(alive[1]); parent_alive_fd = alive[0]; container_main(); _exit(125); }
+    close(alive[0]);
+    if (pidfile) {
+        char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+        int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (p >= 0) { dprintf(p, "%d\n", child); close(p); rename(tmp, pidfile); }
+    }
+    {
+        int s = wait_child(child, jvm_pid, !new_session);
+        if (s < 0) return 125;
+        int code = status_code(s), oom = oom_killed();
+        remove_cgroups();
+        if (statusfile) {
+            char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", statusfile);
+            int f = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (f >= 0) { dprintf(f, "%d %d\n", code, oom); fsync(f); close(f); rename(tmp, statusfile); }
+        }
+        return code;
+    }
+}

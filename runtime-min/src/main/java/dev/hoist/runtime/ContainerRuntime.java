@@ -1,0 +1,518 @@
+package dev.hoist.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Runs containers as child processes: a small single-threaded helper ({@code hoist-init}, shipped in this jar and
+ * extracted under the hoist root) joins the cgroups, enters fresh namespaces, pivots into the root filesystem and
+ * execs the target; the JVM never changes its own namespaces. Thread-safe: one runtime serves many containers.
+ *
+ * <p>Layout under the hoist root: {@code runtime/hoist-init-<hash>} and {@code containers/<id>/} (the container's
+ * hosts, hostname and resolv.conf files and the helper's config, removed when the container has exited).
+ */
+public final class ContainerRuntime {
+
+    private static final String HELPER_RESOURCE = "/dev/hoist/runtime/hoist-init";
+
+    private final Path root;
+    private volatile Path helper;
+
+    /** A runtime keeping its files under {@code hoistRoot}. */
+    public ContainerRuntime(Path hoistRoot) {
+        this.root = hoistRoot.toAbsolutePath().normalize();
+    }
+
+    /** Whether containers can run here: Linux, as root. */
+    public static boolean supported() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            return false;
+        }
+        try {   // the effective uid, without loading native code
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** The directory holding the state of container {@code id}. */
+    public Path containerDirectory(String id) {
+        return root.resolve("containers").resolve(id);
+    }
+
+    /**
+     * Starts a container with its output streamed to {@code stdout} and {@code stderr} (null discards) and its input
+     * read from {@code stdin} (null: /dev/null). Returns once the helper process is started; setup errors surface
+     * in {@link RunningContainer#waitFor()}.
+     *
+     * @throws ContainerException when the id is in use, the cgroups cannot be made or the helper cannot start
+     */
+    public RunningContainer run(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin)
+            throws ContainerException {
+        return start(spec, stdout, stderr, stdin, Mode.ATTACHED, null, null);
+    }
+
+    /**
+     * Starts a detached container ({@code docker run -d}): its stdout and stderr go to {@link #logFile}, its
+     * directory and state stay after it exits, for {@link #list}, {@link #inspect} and {@link #remove}, in this
+     * process or a later one. It keeps running when this JVM exits.
+     *
+     * @param name  the {@code --name}, unique among the containers of this root; null or empty for none
+     * @param image the image as the caller names it, shown by {@code ps}
+     */
+    public RunningContainer runDetached(ContainerSpec spec, String name, String image) throws ContainerException {
+        if (name != null && !name.isEmpty()) {
+            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+                throw new ContainerException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
+            }
+            for (ContainerState s : list()) {
+                if (s.name().equals(name)) {
+                    throw new ContainerException("the container name " + name + " is in use by container " + s.id()
+                            + "; remove it (hoist rm " + name + ") or choose another name");
+                }
+            }
+        }
+        return start(spec, null, null, null, Mode.DETACHED, name, image);
+    }
+
+    /** Where a detached container's output goes. */
+    public Path logFile(String id) {
+        return containerDirectory(id).resolve(StateFiles.LOG);
+    }
+
+    /** The detached containers under this root, running and exited, oldest first. */
+    public List<ContainerState> list() {
+        Path containers = root.resolve("containers");
+        if (!Files.isDirectory(containers)) {
+            return List.of();
+        }
+        List<ContainerState> out = new ArrayList<>();
+        try (var dirs = Files.list(containers)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                state(d).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            return List.copyOf(out);
+        }
+        out.sort(java.util.Comparator.comparing(ContainerState::created));
+        return List.copyOf(out);
+    }
+
+    /** The state of the container with this id, unique id prefix or name. */
+    public java.util.Optional<ContainerState> inspect(String idOrName) throws ContainerException {
+        List<ContainerState> all = list();
+        for (ContainerState s : all) {
+            if (s.id().equals(idOrName) || s.name().equals(idOrName)) {
+                return java.util.Optional.of(s);
+            }
+        }
+        List<ContainerState> prefixed = all.stream().filter(s -> s.id().startsWith(idOrName)).toList();
+        if (prefixed.size() > 1) {
+            throw new ContainerException("the id prefix " + idOrName + " matches " + prefixed.size() + " containers; give more of the id");
+        }
+        return prefixed.stream().findFirst();
+    }
+
+    private java.util.Optional<ContainerState> state(Path dir) {
+        return StateFiles.readSaved(dir).map(saved -> {
+            java.util.Optional<int[]> status = StateFiles.readStatus(dir);
+            java.time.Instant created = java.time.Instant.parse(saved.created());
+            if (status.isPresent()) {
+                return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
+                        saved.helperPid(), ContainerState.Status.EXITED, status.get()[0], status.get()[1] != 0,
+                        StateFiles.modified(dir.resolve(StateFiles.STATUS)));
+            }
+            if (StateFiles.helperAlive(saved.helperPid(), dir)) {
+                return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
+                        saved.helperPid(), ContainerState.Status.RUNNING, 0, false, null);
+            }
+            return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
+                    saved.helperPid(), ContainerState.Status.EXITED, 255, false, null);
+        });
+    }
+
+    /**
+     * Sends a signal to a detached container (SIGKILL ends the whole container).
+     *
+     * @throws ContainerException when there is no such container or it is not running
+     */
+    public void signal(String idOrName, int signal) throws ContainerException {
+        ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
+        if (s.status() != ContainerState.Status.RUNNING) {
+            throw new ContainerException("container " + idOrName + " is not running");
+        }
+        java.util.OptionalLong pid = containerPid(s.id());
+        if (signal == RunningContainer.SIGKILL && pid.isPresent()) {
+            // PID 1's death ends the namespace; the helper, still alive, records the status and removes the cgroups
+            LibC.INSTANCE.kill((int) pid.getAsLong(), signal);
+        } else {
+            LibC.INSTANCE.kill((int) s.helperPid(), signal);   // forwarded to PID 1, or kills it before it exists
+        }
+    }
+
+    /**
+     * Stops a detached container as {@code docker stop}: SIGTERM, then SIGKILL when it still runs after
+     * {@code grace}. Returns its state afterwards; an exited container is left as it is.
+     */
+    public ContainerState stop(String idOrName, java.time.Duration grace) throws ContainerException, InterruptedException {
+        ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
+        Path dir = containerDirectory(s.id());
+        if (s.status() == ContainerState.Status.RUNNING) {
+            LibC.INSTANCE.kill((int) s.helperPid(), RunningContainer.SIGTERM);
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (StateFiles.helperAlive(s.helperPid(), dir) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (StateFiles.helperAlive(s.helperPid(), dir)) {
+                signal(s.id(), RunningContainer.SIGKILL);
+                for (int i = 0; i < 2000 && StateFiles.helperAlive(s.helperPid(), dir); i++) {
+                    Thread.sleep(5);
+                }
+            }
+            if (StateFiles.readStatus(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
+                StateFiles.writeStatus(dir, 137, false);   // the helper was killed before it could record it
+            }
+        }
+        return inspect(s.id()).orElseThrow(() -> noSuch(idOrName));
+    }
+
+    /**
+     * Removes a detached container's directory and cgroups; with {@code force} a running one is killed first.
+     *
+     * @throws ContainerException when there is no such container, or it runs and force is false
+     */
+    public void remove(String idOrName, boolean force) throws ContainerException {
+        ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
+        Path dir = containerDirectory(s.id());
+        if (s.status() == ContainerState.Status.RUNNING) {
+            if (!force) {
+                throw new ContainerException("container " + idOrName + " is running: stop it first (hoist stop "
+                        + idOrName + ") or remove it with -f");
+            }
+            signal(s.id(), RunningContainer.SIGKILL);
+            for (int i = 0; i < 2000 && StateFiles.helperAlive(s.helperPid(), dir); i++) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ContainerException("interrupted while removing container " + idOrName);
+                }
+            }
+        }
+        Cgroups.removeAll(s.id());
+        RunningContainer.deleteTree(dir);
+    }
+
+    /**
+     * Runs another process in a running container ({@code hoist exec}): in its namespaces and cgroups, with its
+     * environment plus {@code env}, as {@code user} (empty: the container's) in {@code cwd} (empty: the container's).
+     * Works for detached containers and for attached ones of this root (by full id).
+     *
+     * @throws ContainerException when there is no such container or it is not running
+     */
+    public ExecProcess exec(String idOrName, List<String> argv, List<String> env, String user, String cwd,
+                            OutputStream stdout, OutputStream stderr, InputStream stdin) throws ContainerException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("exec needs a command");
+        }
+        String id = inspect(idOrName).map(ContainerState::id).orElse(idOrName);
+        Path dir = containerDirectory(id);
+        java.util.OptionalLong pid = containerPid(id);
+        if (pid.isEmpty() || Files.exists(dir.resolve(StateFiles.STATUS))) {
+            throw new ContainerException(Files.isDirectory(dir) ? "container " + idOrName + " is not running" : noSuch(idOrName).getMessage());
+        }
+        java.util.Map<String, List<String>> container = readConfig(dir.resolve(StateFiles.CONFIG));
+        java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
+        for (String e : container.getOrDefault("env", List.of())) {
+            environment.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+        }
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("invalid environment entry '" + e + "': use NAME=value");
+            }
+            environment.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        String suffix = ContainerSpec.randomId().substring(0, 12);
+        Path config = dir.resolve("exec-" + suffix + ".conf");
+        Path error = dir.resolve("exec-" + suffix + ".err");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        record(out, "exec-target", Long.toString(pid.getAsLong()));
+        for (String a : argv) {
+            record(out, "arg", a);
+        }
+        environment.forEach((k, v) -> record(out, "env", k + "=" + v));
+        record(out, "user", user == null || user.isEmpty() ? first(container, "user", "") : user);
+        record(out, "cwd", cwd == null || cwd.isEmpty() ? first(container, "cwd", "/") : cwd);
+        record(out, "errfile", error.toString());
+        for (String cg : container.getOrDefault("cgroup", List.of())) {
+            record(out, "cgroup", cg);
+        }
+        try {
+            Files.write(config, out.toByteArray());
+            ProcessBuilder pb = new ProcessBuilder(helper().toString(), config.toString());
+            pb.environment().clear();
+            pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+            pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+            pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+            return new ExecProcess(pb.start(), config, error, stdout, stderr, stdin);
+        } catch (IOException e) {
+            throw new ContainerException("cannot exec in container " + idOrName + ": " + e, e);
+        }
+    }
+
+    private static String first(java.util.Map<String, List<String>> config, String key, String fallback) {
+        List<String> values = config.get(key);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    private static java.util.Map<String, List<String>> readConfig(Path file) throws ContainerException {
+        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+        try {
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            for (String rec : text.split("\0")) {
+                int eq = rec.indexOf('=');
+                if (eq > 0) {
+                    out.computeIfAbsent(rec.substring(0, eq), k -> new ArrayList<>()).add(rec.substring(eq + 1));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new ContainerException("cannot read the container's configuration " + file + ": " + e, e);
+        }
+    }
+
+    private java.util.OptionalLong containerPid(String id) {
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(Files.readString(containerDirectory(id).resolve("pid")).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    private static ContainerException noSuch(String idOrName) {
+        return new ContainerException("no such container: " + idOrName + " (hoist ps -a lists them)");
+    }
+
+    private enum Mode { ATTACHED, INHERITED, DETACHED }
+
+    /** Starts a container attached to this process's own stdin, stdout and stderr (a terminal, say). */
+    public RunningContainer runInherited(ContainerSpec spec) throws ContainerException {
+        return start(spec, null, null, null, Mode.INHERITED, null, null);
+    }
+
+    private RunningContainer start(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin,
+                                   Mode mode, String name, String image) throws ContainerException {
+        boolean inherit = mode == Mode.INHERITED;
+        Path helperPath = helper();
+        Path dir = containerDirectory(spec.id());
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerException("a container with id " + spec.id() + " exists already at " + dir
+                    + "; remove it or choose another id");
+        } catch (IOException e) {
+            throw new ContainerException("cannot create the container directory " + dir + ": " + e, e);
+        }
+        Cgroups cgroups = Cgroups.none();
+        try {
+            cgroups = Cgroups.create(spec.id(), spec.limits());
+            Path config = writeFiles(spec, dir, cgroups, mode == Mode.DETACHED);
+            ProcessBuilder pb = new ProcessBuilder(helperPath.toString(), config.toString());
+            pb.environment().clear();
+            pb.directory(dir.toFile());
+            if (inherit) {
+                pb.inheritIO();
+            } else if (mode == Mode.DETACHED) {
+                Path log = dir.resolve(StateFiles.LOG);
+                pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            } else {
+                pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+                pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+                pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE);
+            }
+            Process process = pb.start();
+            if (mode == Mode.DETACHED) {
+                try {
+                    StateFiles.writeSaved(dir, new StateFiles.Saved(spec.id(), name, image, spec.argv(),
+                            java.time.Instant.now().toString(), process.pid()));
+                } catch (IOException e) {
+                    process.destroyForcibly();
+                    throw e;
+                }
+            }
+            return new RunningContainer(spec, dir, process, cgroups, inherit ? null : stdout,
+                    inherit ? null : stderr, inherit ? null : stdin, mode != Mode.DETACHED);
+        } catch (IOException | RuntimeException e) {
+            cgroups.remove();
+            RunningContainer.deleteTree(dir);
+            throw new ContainerException("cannot start container " + spec.id() + ": " + e, e);
+        } catch (ContainerException e) {
+            RunningContainer.deleteTree(dir);
+            throw e;
+        }
+    }
+
+    private static Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached) throws IOException {
+        Path hosts = dir.resolve("hosts");
+        Path hostnameFile = dir.resolve("hostname");
+        Path resolv = dir.resolve("resolv.conf");
+        if (spec.network() == NetworkMode.HOST && Files.isReadable(Path.of("/etc/hosts"))) {
+            Files.copy(Path.of("/etc/hosts"), hosts);
+        } else {
+            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    + "127.0.1.1\t" + spec.hostname() + "\n");
+        }
+        Files.writeString(hostnameFile, spec.hostname() + "\n");
+        String resolvConf = Files.isReadable(Path.of("/etc/resolv.conf"))
+                ? Files.readString(Path.of("/etc/resolv.conf")) : "";
+        Files.writeString(resolv, resolvConf);
+        Path rootMount = dir.resolve("rootfs");
+        Files.createDirectory(rootMount);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (spec.rootfs() != null) {
+            record(out, "rootfs", spec.rootfs().toAbsolutePath().normalize().toString());
+        } else {
+            record(out, "rootfs", rootMount.toString());
+            List<Path> layers = new ArrayList<>(spec.layers());
+            layers.add(initLayer(dir));
+            for (int i = layers.size() - 1; i >= 0; i--) {   // overlayfs lists the top-most lower first
+                record(out, "lower", layers.get(i).toAbsolutePath().normalize().toString());
+            }
+            record(out, "upper", spec.upperDir().toAbsolutePath().normalize().toString());
+            record(out, "work", spec.workDir().toAbsolutePath().normalize().toString());
+        }
+        for (String a : spec.argv()) {
+            record(out, "arg", a);
+        }
+        for (String e : spec.env()) {
+            record(out, "env", e);
+        }
+        record(out, "cwd", spec.cwd());
+        record(out, "user", spec.user());
+        record(out, "hostname", spec.hostname());
+        record(out, "network", spec.network() == NetworkMode.HOST ? "host" : "none");
+        record(out, "readonly", spec.readOnly() ? "1" : "0");
+        record(out, "init", spec.init() ? "1" : "0");
+        record(out, "errfile", dir.resolve("error").toString());
+        record(out, "pidfile", dir.resolve("pid").toString());
+        record(out, "statusfile", dir.resolve(StateFiles.STATUS).toString());
+        record(out, "setsid", detached ? "1" : "0");
+        for (Path cg : cgroups.dirs()) {
+            record(out, "cgroup", cg.toString());
+        }
+        List<Mount> mounts = new ArrayList<>();
+        mounts.add(Mount.bind(resolv, "/etc/resolv.conf", false));
+        mounts.add(Mount.bind(hostnameFile, "/etc/hostname", false));
+        mounts.add(Mount.bind(hosts, "/etc/hosts", false));
+        mounts.addAll(spec.mounts());
+        for (Mount m : mounts) {
+            String kind = m.type() == Mount.Type.BIND ? "b" : "t";
+            record(out, "mount", kind + (m.readOnly() ? "1" : "0") + "\t"
+                    + (m.source() == null ? "" : m.source().toString()) + "\t" + m.destination() + "\t" + m.options());
+        }
+        Path config = dir.resolve(StateFiles.CONFIG);
+        Files.write(config, out.toByteArray());
+        return config;
+    }
+
+    /**
+     * Docker's "init layer": the mount points the runtime needs (/etc/hosts, /etc/hostname, /etc/resolv.conf, /proc,
+     * /sys, /dev), as the top-most lower layer, so that making them never writes to the upper directory and a
+     * build step's diff holds only what its command changed.
+     */
+    private static Path initLayer(Path dir) throws IOException {
+        Path init = dir.resolve("init");
+        Files.createDirectories(init.resolve("etc"));
+        for (String f : List.of("etc/hosts", "etc/hostname", "etc/resolv.conf")) {
+            Files.createFile(init.resolve(f));
+        }
+        for (String d : List.of("proc", "sys", "dev")) {
+            Files.createDirectory(init.resolve(d));
+        }
+        return init;
+    }
+
+    private static void record(ByteArrayOutputStream out, String key, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(key + " cannot contain a NUL character");
+        }
+        out.writeBytes((key + "=" + value).getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+    }
+
+    /** Extracts hoist-init from the jar once, under a name that carries its hash. */
+    private Path helper() throws ContainerException {
+        Path h = helper;
+        if (h != null) {
+            return h;
+        }
+        synchronized (this) {
+            if (helper != null) {
+                return helper;
+            }
+            byte[] bytes;
+            try (InputStream in = ContainerRuntime.class.getResourceAsStream(HELPER_RESOURCE)) {
+                if (in == null) {
+                    throw new ContainerException("hoist-init is missing from the runtime-min jar; rebuild it with gcc installed");
+                }
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new ContainerException("cannot read hoist-init from the runtime-min jar: " + e, e);
+            }
+            String hash;
+            try {
+                hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            Path target = root.resolve("runtime").resolve("hoist-init-" + hash);
+            try {
+                if (!Files.isExecutable(target)) {
+                    Files.createDirectories(target.getParent());
+                    Path tmp = Files.createTempFile(target.getParent(), ".hoist-init", ".tmp");
+                    try {
+                        Files.write(tmp, bytes);
+                        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+                        try {
+                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                        } catch (AtomicMoveNotSupportedException e) {
+                            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw new ContainerException("cannot install hoist-init at " + target + ": " + e, e);
+            }
+            helper = target;
+            return target;
+        }
+    }
+}

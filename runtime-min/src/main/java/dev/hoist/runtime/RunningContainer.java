@@ -1,0 +1,276 @@
+package dev.hoist.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A started container: wait for it, signal it, stop it. A watcher thread enforces the timeout, delivers the output
+ * and removes the container's cgroups and files once it has exited. Thread-safe.
+ */
+public final class RunningContainer implements AutoCloseable {
+
+    /** SIGKILL. */
+    public static final int SIGKILL = 9;
+    /** SIGTERM. */
+    public static final int SIGTERM = 15;
+
+    private final ContainerSpec spec;
+    private final Path dir;
+    private final Process process;
+    private final Cgroups cgroups;
+    private final List<Thread> pumps = new ArrayList<>();
+    private final CompletableFuture<ExitStatus> result = new CompletableFuture<>();
+    private final boolean ephemeral;
+
+    RunningContainer(ContainerSpec spec, Path dir, Process process, Cgroups cgroups, OutputStream stdout,
+                     OutputStream stderr, InputStream stdin, boolean ephemeral) {
+        this.ephemeral = ephemeral;
+        this.spec = spec;
+        this.dir = dir;
+        this.process = process;
+        this.cgroups = cgroups;
+        String name = "hoist-" + spec.id().substring(0, Math.min(12, spec.id().length()));
+        if (stdout != null) {
+            pumps.add(pump(process.getInputStream(), stdout, name + "-stdout", false));
+        }
+        if (stderr != null) {
+            pumps.add(pump(process.getErrorStream(), stderr, name + "-stderr", false));
+        }
+        if (stdin != null) {
+            pump(stdin, process.getOutputStream(), name + "-stdin", true);
+        }
+        Thread watcher = new Thread(this::watch, name + "-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    static Thread pump(InputStream in, OutputStream out, String name, boolean closeOut) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException ignored) {
+                // the container or the caller went away
+            } finally {
+                if (closeOut) {
+                    try {
+                        out.close();
+                    } catch (IOException ignored) {
+                        // nothing to do
+                    }
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void watch() {
+        boolean timedOut = false;
+        try {
+            if (spec.timeout() != null) {
+                if (!process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    timedOut = true;
+                    killAll();
+                }
+            }
+            int code = process.waitFor();
+            for (Thread t : pumps) {
+                t.join();
+            }
+            String error = readError();
+            Optional<int[]> recorded = StateFiles.readStatus(dir);
+            boolean oom = recorded.map(r -> r[1] != 0).orElseGet(cgroups::oomKilled);
+            if (recorded.isPresent()) {
+                code = recorded.get()[0];
+            } else if (!ephemeral) {
+                StateFiles.writeStatus(dir, code, oom);   // the helper was killed before it could
+            }
+            cgroups.remove();
+            if (ephemeral) {
+                deleteTree(dir);
+            }
+            if (error != null && !error.isBlank()) {
+                result.completeExceptionally(new ContainerException(error.strip()));
+            } else {
+                result.complete(new ExitStatus(code, oom, timedOut));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(new ContainerException("interrupted while waiting for container " + spec.id()));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    private String readError() {
+        try {
+            Path f = dir.resolve("error");
+            return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The container's id. */
+    public String id() {
+        return spec.id();
+    }
+
+    /** The spec it was started with. */
+    public ContainerSpec spec() {
+        return spec;
+    }
+
+    /** The host pid of the helper process that holds the container (its exit status is the container's). */
+    public long helperPid() {
+        return process.pid();
+    }
+
+    /** The host pid of the container's PID 1, once it has been forked. */
+    public OptionalLong pid() {
+        try {
+            Path f = dir.resolve("pid");
+            if (Files.exists(f)) {
+                return OptionalLong.of(Long.parseLong(Files.readString(f).trim()));
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not written yet, or gone
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Whether the container is still running (or its files are still being cleaned up). */
+    public boolean isAlive() {
+        return !result.isDone();
+    }
+
+    /**
+     * Waits for the container to exit and its resources to be released.
+     *
+     * @throws ContainerException when the container could not be set up (the message says why)
+     */
+    public ExitStatus waitFor() throws ContainerException, InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    /** Waits at most {@code timeout}; empty when the container is still running. */
+    public Optional<ExitStatus> waitFor(Duration timeout) throws ContainerException, InterruptedException {
+        try {
+            return Optional.of(result.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    /** The exit status as a future, completed once resources are released. */
+    public CompletableFuture<ExitStatus> onExit() {
+        return result.copy();
+    }
+
+    private static ContainerException unwrap(ExecutionException e) {
+        if (e.getCause() instanceof ContainerException ce) {
+            return ce;
+        }
+        return new ContainerException("container failed: " + e.getCause(), e.getCause());
+    }
+
+    /**
+     * Sends {@code signal} to the container's PID 1 (forwarded by the helper). As in Docker, PID 1 ignores signals it
+     * has no handler for, except SIGKILL, which ends the whole container.
+     */
+    public void kill(int signal) {
+        if (signal == SIGKILL) {
+            killAll();
+        } else if (process.isAlive()) {
+            LibC.INSTANCE.kill((int) process.pid(), signal);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL when the container has not exited after {@code grace}; returns its exit status. */
+    public ExitStatus stop(Duration grace) throws ContainerException, InterruptedException {
+        kill(SIGTERM);
+        Optional<ExitStatus> status = waitFor(grace);
+        if (status.isPresent()) {
+            return status.get();
+        }
+        killAll();
+        return waitFor();
+    }
+
+    private void killAll() {
+        OptionalLong pid = pid();
+        if (process.isAlive()) {
+            if (pid.isPresent()) {
+                // PID 1's death ends the namespace; the helper records the status and removes the cgroups
+                LibC.INSTANCE.kill((int) pid.getAsLong(), SIGKILL);
+            } else {
+                process.destroyForcibly();   // before the fork, or PID 1 dies of PR_SET_PDEATHSIG with it
+            }
+        }
+    }
+
+    /** Kills the container if it still runs and waits until its resources are released. */
+    @Override
+    public void close() throws ContainerException {
+        killAll();
+        try {
+            result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while removing container " + spec.id());
+        } catch (ExecutionException ignored) {
+            // a setup error; the resources are released all the same
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort; a leftover directory is reported by the next run with the same id
+        }
+    }
+}

@@ -1,0 +1,364 @@
+package dev.hoist.runtime;
+
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Real containers on a busybox rootfs; needs root (skipped otherwise). */
+class ContainerRuntimeTest {
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path tmp;
+
+    static Path busybox;
+    static ContainerRuntime runtime;
+
+    record Result(ExitStatus status, String out, String err) {
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "containers need root on Linux");
+        busybox = shared.resolve("busybox");
+        Busybox.system().extractRootfs(busybox);
+        runtime = new ContainerRuntime(shared.resolve("root"));
+    }
+
+    ContainerSpec.Builder overlay(String... argv) throws Exception {
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        return ContainerSpec.builder().overlay(List.of(busybox), upper, work).argv(argv).env(List.of("PATH=/bin"));
+    }
+
+    Result run(ContainerSpec spec) throws Exception {
+        return run(spec, null);
+    }
+
+    Result run(ContainerSpec spec, byte[] stdin) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(spec, out, err, stdin == null ? null : new ByteArrayInputStream(stdin))) {
+            ExitStatus status = c.waitFor();
+            assertFalse(Files.exists(runtime.containerDirectory(spec.id())), "container directory removed");
+            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    Result sh(String script) throws Exception {
+        return run(overlay("sh", "-c", script).build());
+    }
+
+    @Test
+    void targetIsPid1AndSeesOnlyItsOwnProcesses() throws Exception {
+        Result r = sh("echo $$; ls /proc | grep -c '^[0-9]'");
+        assertEquals(0, r.status().code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals("1", lines[0]);
+        assertTrue(Integer.parseInt(lines[1]) <= 4, r.out());
+    }
+
+    @Test
+    void hostnameIsItsOwn() throws Exception {
+        Result r = run(overlay("sh", "-c", "hostname; cat /etc/hostname; grep -c localhost /etc/hosts").hostname("box1").build());
+        assertEquals("box1\nbox1\n2\n", r.out(), r.err());
+    }
+
+    @Test
+    void networkNoneHasOnlyLoopbackUp() throws Exception {
+        Result r = sh("ls /sys/class/net; ip link show lo | grep -c UP");
+        assertEquals("lo\n1\n", r.out(), r.err());
+    }
+
+    @Test
+    void mountsMadeInsideAreInvisibleToTheHost() throws Exception {
+        String before = Files.readString(Path.of("/proc/self/mountinfo"));
+        // the container has no CAP_SYS_ADMIN (as in Docker), so the mounts made inside are the runtime's own
+        Result r = run(overlay("sh", "-c", "touch /mnt/x && ls /mnt && grep -c hoist-test-tmpfs /proc/self/mountinfo;"
+                + " mount -t tmpfs t /tmp 2>/dev/null || echo no-mount").addMount(Mount.tmpfs("/mnt", "size=1m")).build());
+        assertEquals("x\n0\nno-mount\n", r.out(), r.err());
+        String after = Files.readString(Path.of("/proc/self/mountinfo"));
+        assertFalse(after.contains("hoist-test-tmpfs"));
+        assertFalse(after.contains(tmp.toString()), "no overlay of this test is left mounted");
+        assertEquals(before.lines().count(), after.lines().count());
+    }
+
+    @Test
+    void writesLandInTheUpperDirectoryNotTheLayer() throws Exception {
+        Result r = sh("echo hi > /newfile && rm /bin/cat");
+        assertEquals(0, r.status().code(), r.err());
+        assertEquals("hi\n", Files.readString(tmp.resolve("upper/newfile")));
+        assertFalse(Files.exists(busybox.resolve("newfile")));
+        assertTrue(Files.exists(busybox.resolve("bin/cat"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        PosixFileAttributes whiteout = Files.readAttributes(tmp.resolve("upper/bin/cat"), PosixFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        assertTrue(whiteout.isOther(), "a whiteout (character device 0/0) marks the deletion");
+        try (var files = Files.walk(tmp.resolve("upper"))) {
+            // nothing of the runtime's own (mount points, /etc/hosts...) lands in the upper directory
+            assertEquals(List.of("", "bin", "bin/cat", "newfile"), files.map(f -> tmp.resolve("upper").relativize(f).toString())
+                    .sorted().toList());
+        }
+    }
+
+    @Test
+    void plainRootfsDirectoryWorks() throws Exception {
+        Path rootfs = tmp.resolve("plain");
+        Busybox.system().extractRootfs(rootfs);
+        Result r = run(ContainerSpec.builder().rootfs(rootfs).argv("sh", "-c", "echo ok > /tmp/f; cat /tmp/f")
+                .env(List.of("PATH=/bin")).build());
+        assertEquals("ok\n", r.out(), r.err());
+        assertEquals("ok\n", Files.readString(rootfs.resolve("tmp/f")));
+    }
+
+    @Test
+    void readOnlyRootRefusesWrites() throws Exception {
+        Result r = run(overlay("sh", "-c", "touch /x").readOnly(true).build());
+        assertNotEquals(0, r.status().code());
+        assertTrue(r.err().contains("Read-only file system"), r.err());
+        assertFalse(Files.exists(tmp.resolve("upper/x")));
+    }
+
+    @Test
+    void exitCodesComeBack() throws Exception {
+        assertEquals(3, sh("exit 3").status().code());
+        assertEquals(0, sh("true").status().code());
+        Result missing = run(overlay("no-such-program").build());
+        assertEquals(127, missing.status().code());
+        assertTrue(missing.err().contains("executable file not found"), missing.err());
+    }
+
+    @Test
+    void signalledProcessExitsWith128PlusSignal() throws Exception {
+        // under --init the shell is not PID 1, so it can be killed from inside
+        Result r = run(overlay("sh", "-c", "kill -KILL $$").init(true).build());
+        assertEquals(137, r.status().code());
+        assertEquals(9, r.status().signal());
+    }
+
+    @Test
+    void killEndsTheWholeContainer() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(overlay("sh", "-c", "sleep 100 & echo started; wait").build(), out, null, null)) {
+            while (!out.toString(StandardCharsets.UTF_8).contains("started")) {
+                assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+            }
+            c.kill(RunningContainer.SIGKILL);
+            assertEquals(137, c.waitFor().code());
+        }
+    }
+
+    @Test
+    void termIsForwardedUnderInit() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(overlay("sh", "-c", "trap 'exit 42' TERM; echo ready; while true; do sleep 0.05; done")
+                .init(true).build(), out, null, null)) {
+            while (!out.toString(StandardCharsets.UTF_8).contains("ready")) {
+                assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+            }
+            ExitStatus status = c.stop(Duration.ofSeconds(10));
+            assertEquals(42, status.code());
+        }
+    }
+
+    @Test
+    void timeoutKillsTheContainer() throws Exception {
+        ExitStatus s = run(overlay("sleep", "100").timeout(Duration.ofMillis(200)).build()).status();
+        assertTrue(s.timedOut());
+        assertEquals(137, s.code());
+    }
+
+    @Test
+    void envUserGroupsAndWorkingDirectory() throws Exception {
+        Files.createDirectories(tmp.resolve("upper/etc"));
+        Files.writeString(tmp.resolve("upper/etc/group"), Busybox.GROUP + "staff:x:50:nobody,other\n");
+        Result r = run(overlay("sh", "-c", "id -u; id -g; id -G; pwd; echo $FOO $HOME")
+                .env(List.of("PATH=/bin", "FOO=bar")).user("nobody").cwd("/work/dir").build());
+        assertEquals("65534\n65534\n65534 50\n/work/dir\nbar /\n", r.out(), r.err());
+
+        Result g = run(overlay("sh", "-c", "id -u; id -g").user("1234:staff").build());
+        assertEquals("1234\n50\n", g.out(), g.err());
+
+        Result root = run(overlay("sh", "-c", "echo $HOME").build());
+        assertEquals("/root\n", root.out(), root.err());
+    }
+
+    @Test
+    void capabilitiesAreDockersDefaultAndNoNewPrivs() throws Exception {
+        Result r = sh("grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status");
+        assertEquals("CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\n", r.out(), r.err());
+        Result nobody = run(overlay("grep", "^CapEff", "/proc/self/status").user("nobody").build());
+        assertEquals("CapEff:\t0000000000000000\n", nobody.out());
+    }
+
+    @Test
+    void devProcAndSysAreSetUp() throws Exception {
+        Result r = sh("ls /dev | tr '\\n' ' '; echo; echo x > /dev/null && head -c 4 /dev/zero | wc -c;"
+                + " touch /sys/x 2>/dev/null || echo sys-ro; cat /proc/kcore | wc -c; echo > /proc/sysrq-trigger 2>/dev/null || echo sysrq-ro");
+        assertEquals(0, r.status().code(), r.err());
+        for (String dev : List.of("null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm", "fd",
+                "stdin", "stdout", "stderr")) {
+            assertTrue(r.out().contains(" " + dev + " ") || r.out().startsWith(dev + " "), dev + " in " + r.out());
+        }
+        assertTrue(r.out().contains("\n4\nsys-ro\n0\nsysrq-ro\n"), r.out());
+    }
+
+    @Test
+    void noFileDescriptorOfTheJvmLeaks() throws Exception {
+        Result r = sh("ls /proc/self/fd | tr '\\n' ' '");
+        // 0 1 2 and the one ls opens to read the directory
+        assertEquals("0 1 2 3 ", r.out(), r.err());
+    }
+
+    @Test
+    void bindMountsReadOnlyAndReadWrite() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("in"), "hello\n");
+        Path rw = Files.createDirectories(tmp.resolve("rw"));
+        Result r = run(overlay("sh", "-c", "cat /data/in; echo x > /data/out || echo refused; echo y > /out/f")
+                .addMount(Mount.parseVolume(data + ":/data:ro")).addMount(Mount.bind(rw, "/out", false))
+                .addMount(Mount.parseTmpfs("/scratch:size=1m")).build());
+        assertEquals("hello\nrefused\n", r.out());
+        assertFalse(Files.exists(data.resolve("out")));
+        assertEquals("y\n", Files.readString(rw.resolve("f")));
+    }
+
+    @Test
+    void stdinIsStreamedIn() throws Exception {
+        Result r = run(overlay("cat").build(), "from stdin\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("from stdin\n", r.out());
+    }
+
+    @Test
+    void unknownUserIsAClearError() throws Exception {
+        ContainerException e = assertThrows(ContainerException.class, () -> run(overlay("true").user("nosuch").build()));
+        assertTrue(e.getMessage().contains("unable to find user nosuch"), e.getMessage());
+    }
+
+    @Test
+    void procSymlinkInTheImageIsRefused() throws Exception {
+        Path rootfs = tmp.resolve("hostile");
+        Busybox.system().extractRootfs(rootfs);
+        Files.delete(rootfs.resolve("proc"));
+        Path victim = Files.createDirectories(tmp.resolve("victim"));
+        Files.createSymbolicLink(rootfs.resolve("proc"), victim);
+        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
+                .argv("true").build()));
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        try (var s = Files.list(victim)) {
+            assertEquals(0, s.count());
+        }
+    }
+
+    @Test
+    void memoryLimitEndsWithAnOomKill() throws Exception {
+        ContainerSpec spec = overlay("tail", "/dev/zero").limits(Limits.NONE.withMemory(16L << 20)).build();
+        ExitStatus s = run(spec).status();
+        assertEquals(137, s.code());
+        assertTrue(s.oomKilled());
+        assertFalse(Files.exists(cgroupParent("memory").resolve(spec.id())), "cgroup removed");
+    }
+
+    @Test
+    void pidsLimitStopsAForkBomb() throws Exception {
+        ContainerSpec spec = overlay("sh", "-c", "for i in $(seq 50); do sleep 1 & done; wait")
+                .limits(Limits.NONE.withPidsLimit(8)).build();
+        Result r = run(spec);
+        assertTrue(r.err().contains("can't fork"), r.err());
+        assertNotEquals(0, r.status().code());
+        assertFalse(r.status().oomKilled());
+        assertFalse(Files.exists(cgroupParent("pids").resolve(spec.id())), "cgroup removed");
+    }
+
+    @Test
+    void cpuLimitIsAccepted() throws Exception {
+        assertEquals(0, run(overlay("true").limits(Limits.NONE.withCpus(0.5)).build()).status().code());
+    }
+
+    @Test
+    void idInUseIsRefused() throws Exception {
+        ContainerSpec spec = overlay("sleep", "100").build();
+        try (RunningContainer c = runtime.run(spec, null, null, null)) {
+            ContainerException e = assertThrows(ContainerException.class, () -> runtime.run(spec, null, null, null));
+            assertTrue(e.getMessage().contains("exists already"), e.getMessage());
+            Optional<ExitStatus> none = c.waitFor(Duration.ZERO);
+            assertTrue(none.isEmpty());
+        }
+    }
+
+    @Test
+    void devSymlinkInTheImageIsRefused() throws Exception {
+        Path rootfs = tmp.resolve("hostile-dev");
+        Busybox.system().extractRootfs(rootfs);
+        Files.delete(rootfs.resolve("dev"));
+        Files.createSymbolicLink(rootfs.resolve("dev"), Path.of("/dev"));
+        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
+                .argv("true").build()));
+        assertTrue(e.getMessage().contains("/dev is a symbolic link"), e.getMessage());
+    }
+
+    @Test
+    void garbagePasswdIsAClearErrorForNamedUsersOnly() throws Exception {
+        Files.createDirectories(tmp.resolve("upper/etc"));
+        Files.write(tmp.resolve("upper/etc/passwd"), new byte[] {0, 1, 2, ':', ':', '\n', 'x', ':', 'y', '\n', (byte) 0xff});
+        ContainerException e = assertThrows(ContainerException.class, () -> run(overlay("true").user("nobody").build()));
+        assertTrue(e.getMessage().contains("unable to find user nobody"), e.getMessage());
+        Result numeric = run(overlay("sh", "-c", "id -u; echo $HOME").user("1000").build());
+        assertEquals("1000\n/\n", numeric.out(), numeric.err());
+    }
+
+    @Test
+    void nothingLeaksAfterManyRunsIncludingKilledAndTimedOutOnes() throws Exception {
+        long fdsBefore = openFds();
+        String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+        for (int i = 0; i < 30; i++) {
+            ContainerSpec.Builder b = overlay("sh", "-c", i % 3 == 0 ? "sleep 100" : "echo " + i)
+                    .limits(Limits.NONE.withPidsLimit(20));
+            if (i % 3 == 0) {
+                b.timeout(Duration.ofMillis(30));
+            }
+            try (RunningContainer c = runtime.run(b.build(), new ByteArrayOutputStream(), new ByteArrayOutputStream(), null)) {
+                if (i % 5 == 1) {
+                    c.kill(RunningContainer.SIGKILL);
+                }
+                c.waitFor();
+            }
+        }
+        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));
+        try (var s = Files.list(shared.resolve("root/containers"))) {
+            assertEquals(0, s.count(), "no container directory left");
+        }
+        try (var s = Files.list(cgroupParent("pids"))) {
+            assertTrue(s.noneMatch(Files::isDirectory), "no cgroup left");
+        }
+        assertTrue(openFds() <= fdsBefore + 2, "no file descriptor leaked: " + fdsBefore + " before, " + openFds() + " after");
+    }
+
+    private static Path cgroupParent(String controller) {
+        return Cgroups.isV2() ? Cgroups.ROOT.resolve("hoist") : Cgroups.ROOT.resolve(controller).resolve("hoist");
+    }
+
+    private static long openFds() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+}

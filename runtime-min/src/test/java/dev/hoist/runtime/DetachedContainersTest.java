@@ -1,0 +1,166 @@
+package dev.hoist.runtime;
+
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Detached containers whose state outlives the runtime object that started them; needs root. */
+class DetachedContainersTest {
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path tmp;
+    static Path busybox;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "containers need root on Linux");
+        busybox = shared.resolve("busybox");
+        Busybox.system().extractRootfs(busybox);
+    }
+
+    private ContainerSpec spec(String script) throws Exception {
+        return ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", script).env(List.of("PATH=/bin")).build();
+    }
+
+    @Test
+    void psInspectKillAndRemoveAcrossInvocations() throws Exception {
+        Path root = tmp.resolve("root");
+        ContainerRuntime first = new ContainerRuntime(root);
+        RunningContainer c = first.runDetached(spec("echo hello; sleep 100"), "web", "busybox:local");
+        while (!Files.exists(first.logFile(c.id())) || !Files.readString(first.logFile(c.id())).contains("hello")) {
+            assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+
+        ContainerRuntime second = new ContainerRuntime(root);   // as a later hoist command would
+        ContainerState running = second.inspect("web").orElseThrow();
+        assertEquals(c.id(), running.id());
+        assertEquals(ContainerState.Status.RUNNING, running.status());
+        assertEquals("busybox:local", running.image());
+        assertEquals(List.of("sh", "-c", "echo hello; sleep 100"), running.command());
+        assertEquals(running, second.inspect(c.id().substring(0, 12)).orElseThrow());
+        assertEquals(1, second.list().size());
+        ContainerException inUse = assertThrows(ContainerException.class, () -> second.runDetached(spec("true"), "web", "x"));
+        assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
+        ContainerException running2 = assertThrows(ContainerException.class, () -> second.remove("web", false));
+        assertTrue(running2.getMessage().contains("-f"), running2.getMessage());
+
+        second.signal("web", RunningContainer.SIGKILL);
+        assertEquals(137, c.waitFor().code());
+        ContainerState exited = second.inspect("web").orElseThrow();
+        assertEquals(ContainerState.Status.EXITED, exited.status());
+        assertEquals(137, exited.exitCode());
+
+        second.remove("web", false);
+        assertTrue(second.list().isEmpty());
+        assertFalse(Files.exists(second.containerDirectory(c.id())));
+    }
+
+    @Test
+    void exitedContainerKeepsItsCodeAndLogs() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        RunningContainer c = runtime.runDetached(spec("echo out; echo err >&2; exit 4"), null, "img");
+        assertEquals(4, c.waitFor().code());
+        ContainerState s = new ContainerRuntime(tmp.resolve("root")).inspect(c.id()).orElseThrow();
+        assertEquals(ContainerState.Status.EXITED, s.status());
+        assertEquals(4, s.exitCode());
+        String log = Files.readString(runtime.logFile(c.id()));
+        assertTrue(log.contains("out\n") && log.contains("err\n"), log);
+        runtime.remove(c.id(), false);
+    }
+
+    @Test
+    void forcedRemoveKillsARunningContainer() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        RunningContainer c = runtime.runDetached(spec("sleep 100"), "sleeper", "img");
+        runtime.remove("sleeper", true);
+        assertEquals(137, c.waitFor().code());
+        assertTrue(runtime.list().isEmpty());
+        assertThrows(ContainerException.class, () -> runtime.remove("sleeper", true));
+    }
+
+    @Test
+    void execRunsInTheContainersNamespaces() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        ContainerSpec spec = ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "echo inside > /marker; sleep 100")
+                .env(List.of("PATH=/bin", "FOO=bar")).hostname("execbox").build();
+        RunningContainer c = runtime.runDetached(spec, "ex", "img");
+        while (!Files.exists(tmp.resolve("upper/marker"))) {
+            assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        ExecProcess p = runtime.exec("ex", List.of("sh", "-c", "cat /marker; hostname; echo $FOO $BAZ; id -u; ls /proc | grep -c '^[0-9]'"),
+                List.of("BAZ=qux"), "nobody", "/tmp", out, err, null);
+        assertEquals(0, p.waitFor(), err.toString());
+        String[] lines = out.toString().split("\n");
+        assertEquals(List.of("inside", "execbox", "bar qux", "65534"), List.of(lines).subList(0, 4));
+        assertTrue(Integer.parseInt(lines[4]) <= 5, "sees the container's processes only: " + out);
+
+        ExecProcess bad = runtime.exec("ex", List.of("true"), List.of(), "nosuch", "", null, null, null);
+        ContainerException e = assertThrows(ContainerException.class, bad::waitFor);
+        assertTrue(e.getMessage().contains("unable to find user"), e.getMessage());
+
+        runtime.remove("ex", true);
+        assertEquals(137, c.waitFor().code());
+        assertThrows(ContainerException.class, () -> runtime.exec("ex", List.of("true"), List.of(), "", "", null, null, null));
+    }
+
+    @Test
+    void stopSendsTermThenKill() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        RunningContainer trapping = runtime.runDetached(spec("trap 'exit 7' TERM; echo ready; while true; do sleep 0.05; done"), "t", "img");
+        while (!Files.exists(runtime.logFile(trapping.id())) || !Files.readString(runtime.logFile(trapping.id())).contains("ready")) {
+            assertTrue(trapping.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+        assertEquals(7, runtime.stop("t", Duration.ofSeconds(10)).exitCode());
+        RunningContainer deaf = runtime.runDetached(spec("echo ready; exec sleep 100"), "d", "img");   // PID 1 without a TERM handler
+        while (!Files.exists(runtime.logFile(deaf.id())) || !Files.readString(runtime.logFile(deaf.id())).contains("ready")) {
+            assertTrue(deaf.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+        assertEquals(137, runtime.stop("d", Duration.ofMillis(100)).exitCode());
+        assertEquals(137, deaf.waitFor().code());
+        assertEquals(7, trapping.waitFor().code());
+        runtime.remove("t", false);
+        runtime.remove("d", false);
+    }
+
+    @Test
+    void manyLongLayerPathsAreMountedFromTheirCommonParent() throws Exception {
+        Path layers = Files.createDirectories(tmp.resolve("x".repeat(120)).resolve("snapshots"));
+        List<Path> lowers = new java.util.ArrayList<>();
+        Path base = layers.resolve("base").resolve("fs");
+        Busybox.system().extractRootfs(base);
+        lowers.add(base);
+        for (int i = 0; i < 40; i++) {
+            Path layer = Files.createDirectories(layers.resolve(String.format("%064d", i)).resolve("fs"));
+            Files.writeString(layer.resolve("layer" + i), Integer.toString(i));
+            lowers.add(layer);
+        }
+        Files.writeString(lowers.get(40).resolve("layer0"), "top");
+        ContainerRuntime runtime = new ContainerRuntime(layers.resolveSibling("root"));
+        ContainerSpec s = ContainerSpec.builder().overlay(lowers, Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "cat /layer0 /layer39").env(List.of("PATH=/bin")).build();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(s, out, err, null)) {
+            assertEquals(0, c.waitFor().code(), err.toString());
+        }
+        assertEquals("top39", out.toString());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.hoist.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ValuesTest {
+
+    @Test
+    void volumesAndTmpfsParseAsDocker() {
+        Mount m = Mount.parseVolume("/host/dir:/data:ro");
+        assertEquals(Path.of("/host/dir"), m.source());
+        assertEquals("/data", m.destination());
+        assertTrue(m.readOnly());
+        assertEquals(Mount.Type.TMPFS, Mount.parseTmpfs("/run:size=1m").type());
+        assertEquals("size=1m", Mount.parseTmpfs("/run:size=1m").options());
+        assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("named:/data"));
+        assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("/a:/b:xx"));
+        assertThrows(IllegalArgumentException.class, () -> Mount.bind(Path.of("/a"), "relative", false));
+    }
+
+    @Test
+    void sizesParseAsDocker() {
+        assertEquals(512L << 20, Limits.parseBytes("512m"));
+        assertEquals(1L << 30, Limits.parseBytes("1g"));
+        assertEquals(100, Limits.parseBytes("100"));
+        assertEquals(1536, Limits.parseBytes("1.5k"));
+        assertThrows(IllegalArgumentException.class, () -> Limits.parseBytes("lots"));
+        assertThrows(IllegalArgumentException.class, () -> Limits.NONE.withMemory(1024));
+    }
+
+    @Test
+    void specValidatesEarly() {
+        assertThrows(IllegalArgumentException.class, () -> ContainerSpec.builder().rootfs(Path.of("/r")).build());
+        assertThrows(IllegalArgumentException.class, () -> ContainerSpec.builder().argv("true").build());
+        assertThrows(IllegalArgumentException.class, () -> ContainerSpec.builder().id("Bad/Id").rootfs(Path.of("/r")).argv("true").build());
+        ContainerSpec s = ContainerSpec.builder().rootfs(Path.of("/r")).argv("true").build();
+        assertEquals(64, s.id().length());
+        assertEquals(s.id().substring(0, 12), s.hostname());
+        assertEquals(NetworkMode.NONE, s.network());
+        assertEquals(NetworkMode.HOST, NetworkMode.parse("host"));
+    }
+}

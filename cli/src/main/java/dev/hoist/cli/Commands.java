@@ -21,6 +21,7 @@ final class Commands {
                     new LoadCommand(),
                     new PruneCommand(),
                     new RmiCommand(),
+                    new RunCommand(),
                     new SaveCommand(),
                     new TagCommand()));
         all.addAll(RegistryClientCommands.commands());

@@ -1,0 +1,200 @@
+package dev.hoist.cli;
+
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.Snapshots;
+import dev.hoist.oci.ContainerConfig;
+import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.runtime.ContainerSpec;
+import dev.hoist.runtime.ExitStatus;
+import dev.hoist.runtime.Limits;
+import dev.hoist.runtime.Mount;
+import dev.hoist.runtime.NetworkMode;
+import dev.hoist.runtime.ProcessSpecs;
+import dev.hoist.runtime.RunningContainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code hoist run IMAGE [CMD...]}: runs an image as a container in the foreground, as {@code docker run} does,
+ * on an overlay of the image's unpacked layers with a writable layer of its own, and exits with its status.
+ */
+final class RunCommand implements Command {
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String usage() {
+        return "IMAGE [COMMAND] [ARG...]";
+    }
+
+    @Override
+    public String summary() {
+        return "Run a command in a new container";
+    }
+
+    @Override
+    public boolean stopAtFirstPositional() {
+        return true;
+    }
+
+    @Override
+    public int[] arity() {
+        return new int[] {1, -1};
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.flag("--rm", "Automatically remove the container when it exits (hoist always does, for now: there is no ps or rm yet)"),
+                OptionSpec.list("-e, --env", "NAME=VALUE", "Set environment variables (NAME alone takes the value from hoist's environment)"),
+                OptionSpec.list("--env-file", "FILE", "Read environment variables from a file, one NAME=VALUE a line"),
+                OptionSpec.value("-w, --workdir", "DIR", "Working directory inside the container (created if missing)"),
+                OptionSpec.value("-u, --user", "USER[:GROUP]", "Username or UID, and optionally group or GID"),
+                OptionSpec.value("-h, --hostname", "NAME", "Container host name (default: the first 12 characters of its ID)"),
+                OptionSpec.list("-v, --volume", "HOST:CONTAINER[:ro]", "Bind mount a file or directory"),
+                OptionSpec.list("--tmpfs", "DIR[:OPTIONS]", "Mount a tmpfs"),
+                OptionSpec.value("--network", "none|host", "Network: none (only loopback; the default) or host"),
+                OptionSpec.value("-m, --memory", "BYTES", "Memory limit, e.g. 64m, 1g"),
+                OptionSpec.value("--memory-swap", "BYTES", "Memory plus swap limit; -1 for unlimited swap"),
+                OptionSpec.value("--cpus", "N", "Number of CPUs, e.g. 0.5"),
+                OptionSpec.value("--cpu-shares", "N", "CPU shares (relative weight)"),
+                OptionSpec.value("--pids-limit", "N", "Limit on the number of processes"),
+                OptionSpec.flag("--read-only", "Mount the container's root filesystem read-only"),
+                OptionSpec.flag("--init", "Run a small init as PID 1 that forwards signals and reaps zombies"),
+                OptionSpec.flag("-i, --interactive", "Keep STDIN open"),
+                OptionSpec.flag("-t, --tty", "Attached to this terminal (stdin, stdout and stderr are passed through as they are)"),
+                OptionSpec.value("--entrypoint", "CMD", "Overwrite the default ENTRYPOINT of the image (\"\" clears it)"),
+                OptionSpec.value("--stop-timeout", "SECONDS", "Seconds to wait after SIGTERM before SIGKILL when interrupted (default 10)"));
+    }
+
+    @Override
+    public int run(Context ctx, Args args) throws Exception {
+        if (!ContainerRuntime.supported()) {
+            throw new IllegalStateException("running containers needs Linux and root (namespaces, overlay mounts and cgroups)");
+        }
+        List<String> positionals = args.positionals();
+        Image image = ctx.images().resolve(positionals.get(0));
+        List<String> command = positionals.subList(1, positionals.size());
+        ContainerConfig config = image.config().config();
+        List<String> entrypoint = args.value("entrypoint") == null ? null
+                : (args.value("entrypoint").isEmpty() ? List.of("") : List.of(args.value("entrypoint")));
+        List<String> argv;
+        try {
+            argv = ProcessSpecs.command(config, entrypoint, command);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        String id = ContainerSpec.randomId();
+        String hostname = args.value("hostname") != null ? args.value("hostname") : id.substring(0, 12);
+        List<String> env = new ArrayList<>();
+        for (String file : args.values("env-file")) {
+            for (String line : Files.readAllLines(Path.of(file))) {
+                String l = line.strip();
+                if (!l.isEmpty() && !l.startsWith("#")) {
+                    env.add(withHostValue(ctx, l));
+                }
+            }
+        }
+        for (String e : args.values("env")) {
+            env.add(withHostValue(ctx, e));
+        }
+        Limits limits = Limits.NONE;
+        if (args.value("memory") != null) {
+            limits = limits.withMemory(Limits.parseBytes(args.value("memory")));
+        }
+        if (args.value("cpus") != null) {
+            limits = limits.withCpus(Double.parseDouble(args.value("cpus")));
+        }
+        if (args.value("pids-limit") != null) {
+            limits = limits.withPidsLimit(Long.parseLong(args.value("pids-limit")));
+        }
+        if (args.value("memory-swap") != null || args.value("cpu-shares") != null) {
+            long swap = args.value("memory-swap") == null ? limits.memorySwapBytes()
+                    : (args.value("memory-swap").equals("-1") ? -1 : Limits.parseBytes(args.value("memory-swap")));
+            int shares = args.value("cpu-shares") == null ? limits.cpuShares() : Integer.parseInt(args.value("cpu-shares"));
+            limits = new Limits(limits.memoryBytes(), swap, limits.cpus(), shares, limits.pidsLimit());
+        }
+        Path rootfs = new Snapshots(ctx.images()).rootfs(image);
+        ContainerRuntime runtime = new ContainerRuntime(ctx.images().root().path());
+        // The container's writable layer: a directory of its own beside the store, removed when it exits.
+        Path dir = ctx.images().root().createTempDirectory("container");
+        Path upper = dir.resolve("upper");
+        Path work = dir.resolve("work");
+        Files.createDirectories(upper);
+        Files.createDirectories(work);
+        ContainerSpec.Builder spec = ContainerSpec.builder()
+                .id(id)
+                .overlay(List.of(rootfs), upper, work)
+                .argv(argv)
+                .env(ProcessSpecs.environment(config, env, hostname))
+                .cwd(args.value("workdir") != null ? args.value("workdir")
+                        : (config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir()))
+                .hostname(hostname)
+                .network(NetworkMode.parse(args.value("network", "none")))
+                .limits(limits)
+                .readOnly(args.flag("read-only"))
+                .init(args.flag("init"));
+        String user = args.value("user") != null ? args.value("user") : config.user();
+        if (user != null && !user.isEmpty()) {
+            spec.user(user);
+        }
+        for (String v : args.values("volume")) {
+            spec.addMount(Mount.parseVolume(v));
+        }
+        for (String t : args.values("tmpfs")) {
+            spec.addMount(Mount.parseTmpfs(t));
+        }
+        int stopTimeout = Integer.parseInt(args.value("stop-timeout", "10"));
+        ExitStatus status;
+        try (RunningContainer container = ctx.terminal || args.flag("tty") || args.flag("interactive")
+                ? runtime.runInherited(spec.build())
+                : runtime.run(spec.build(), ctx.out, ctx.err, null)) {
+            Thread stopper = new Thread(() -> {
+                try {
+                    container.stop(java.time.Duration.ofSeconds(stopTimeout));
+                } catch (Exception ignored) {
+                    // the container is gone or going; close() cleans up
+                }
+            }, "hoist-run-stop");
+            Runtime.getRuntime().addShutdownHook(stopper);
+            status = container.waitFor();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException shuttingDown) {
+                // already stopping
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        if (status.oomKilled()) {
+            ctx.err.println("hoist run: the container was killed for running out of memory (OOMKilled)");
+        }
+        ctx.out.flush();
+        return status.code();
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** {@code NAME} alone takes NAME's value from hoist's own environment, as Docker does. */
+    private static String withHostValue(Context ctx, String e) {
+        if (e.contains("=")) {
+            return e;
+        }
+        String v = ctx.env.get(e);
+        return v == null ? e : e + "=" + v;
+    }
+}

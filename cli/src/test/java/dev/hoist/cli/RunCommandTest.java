@@ -1,0 +1,80 @@
+package dev.hoist.cli;
+
+import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** hoist run with real containers (needs root, namespaces and overlayfs, as on CI). */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsRoot() {
+        assumeTrue(ContainerRuntime.supported(), "running containers needs Linux and root");
+    }
+
+    private MainTest.Result hoist(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--root";
+        all[1] = dir.resolve("root").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return MainTest.run(Map.of("SOURCE_DATE_EPOCH", "0", "FROM_HOST", "yes"), all);
+    }
+
+    @Test
+    void runsTheImageCommandWithDockerSemantics() throws Exception {
+        assertEquals(0, hoist("import", "-c", "CMD [\"echo\", \"default command\"]", "-c", "ENV GREETING=hi",
+                Busybox.rootfsTar().toString(), "busybox:local").status());
+
+        MainTest.Result dflt = hoist("run", "--rm", "busybox:local");
+        assertEquals(0, dflt.status(), dflt.err());
+        assertEquals("default command\n", dflt.out());
+
+        MainTest.Result r = hoist("run", "--rm", "-e", "EXTRA=1", "-e", "FROM_HOST", "-w", "/made/here", "-u", "nobody",
+                "--hostname", "box", "busybox:local", "sh", "-c",
+                "echo $$ $(hostname) $GREETING $EXTRA $FROM_HOST $(pwd) $(id -u); ls /sys/class/net; exit 7");
+        assertEquals(7, r.status(), r.err());
+        assertEquals("1 box hi 1 yes /made/here 65534\nlo\n", r.out());
+
+        MainTest.Result write = hoist("run", "--rm", "busybox:local", "sh", "-c", "echo x > /bin/new && cat /bin/new");
+        assertEquals("x\n", write.out(), write.err());
+        MainTest.Result fresh = hoist("run", "--rm", "busybox:local", "ls", "/bin/new");
+        assertEquals(1, fresh.status(), "a container's writes do not reach the image: " + fresh.out());
+
+        MainTest.Result ro = hoist("run", "--rm", "--read-only", "busybox:local", "touch", "/x");
+        assertEquals(1, ro.status());
+
+        Path vol = Files.createDirectories(dir.resolve("vol"));
+        Files.writeString(vol.resolve("in.txt"), "from the host\n");
+        MainTest.Result v = hoist("run", "--rm", "-v", vol + ":/data:ro", "busybox:local", "cat", "/data/in.txt");
+        assertEquals("from the host\n", v.out(), v.err());
+
+        MainTest.Result missing = hoist("run", "--rm", "busybox:local", "no-such-program");
+        assertEquals(127, missing.status());
+        try (var s = Files.list(dir.resolve("root").resolve("tmp"))) {
+            assertEquals(0, s.count(), "the container's writable layer is removed");
+        }
+    }
+
+    @Test
+    void noCommandAndNoImageAreClearErrors() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "bare:1").status());
+        MainTest.Result none = hoist("run", "--rm", "bare:1");
+        assertEquals(2, none.status());
+        assertTrue(none.err().contains("no command specified"), none.err());
+        MainTest.Result noImage = hoist("run", "--rm", "nope:1");
+        assertEquals(1, noImage.status());
+        assertTrue(noImage.err().contains("No such image: nope:1"), noImage.err());
+    }
+}

@@ -171,6 +171,44 @@ public final class ContainerRuntime {
     }
 
     /**
+     * Removes what attached containers left when their JVM died (the container itself died with it): directories
+     * without a live helper, and their cgroups. Safe while other processes run containers under the same root.
+     *
+     * @return how many were removed
+     */
+    public int pruneOrphans() {
+        Path containers = root.resolve("containers");
+        if (!Files.isDirectory(containers)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var dirs = Files.list(containers)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                if (Files.exists(d.resolve(StateFiles.STATE))) {
+                    continue;   // detached: removed with remove()
+                }
+                Path helperFile = d.resolve(StateFiles.HELPER);
+                boolean orphan;
+                try {
+                    orphan = Files.exists(helperFile)
+                            ? !StateFiles.helperAlive(Long.parseLong(Files.readString(helperFile).trim()), d)
+                            : Files.getLastModifiedTime(d).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+                } catch (IOException | NumberFormatException e) {
+                    continue;
+                }
+                if (orphan) {
+                    Cgroups.removeAll(d.getFileName().toString());
+                    RunningContainer.deleteTree(d);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            return removed;
+        }
+        return removed;
+    }
+
+    /**
      * Stops a detached container as {@code docker stop}: SIGTERM, then SIGKILL when it still runs after
      * {@code grace}. Returns its state afterwards; an exited container is left as it is.
      */
@@ -356,7 +394,9 @@ public final class ContainerRuntime {
                         : ProcessBuilder.Redirect.PIPE);
             }
             Process process = pb.start();
-            if (mode == Mode.DETACHED) {
+            if (mode != Mode.DETACHED) {
+                Files.writeString(dir.resolve(StateFiles.HELPER), Long.toString(process.pid()));
+            } else {
                 try {
                     StateFiles.writeSaved(dir, new StateFiles.Saved(spec.id(), name, image, spec.argv(),
                             java.time.Instant.now().toString(), process.pid()));

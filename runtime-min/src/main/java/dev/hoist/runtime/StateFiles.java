@@ -19,6 +19,7 @@ final class StateFiles {
     static final String STATUS = "status";
     static final String CONFIG = "init.conf";
     static final String LOG = "container.log";
+    static final String HELPER = "helper.pid";
 
     /** What is written once at start. */
     record Saved(String id, String name, String image, List<String> command, String created, long helperPid) {

@@ -90,6 +90,24 @@ class ContainerRuntimeTest {
     }
 
     @Test
+    void hostNetworkSeesTheHostsInterfacesAndHostname() throws Exception {
+        String hostIfs;
+        try (var s = Files.list(Path.of("/sys/class/net"))) {
+            hostIfs = s.map(p -> p.getFileName().toString()).sorted().reduce("", (a, b) -> a + b + "\n");
+        }
+        Result r = run(overlay("sh", "-c", "ls /sys/class/net; hostname").network(NetworkMode.HOST).build());
+        assertEquals(hostIfs + Files.readString(Path.of("/proc/sys/kernel/hostname")).strip() + "\n", r.out(), r.err());
+    }
+
+    @Test
+    void allLimitsAreWritten() throws Exception {
+        Limits limits = new Limits(64L << 20, 128L << 20, 1.5, 512, 100);
+        Result r = run(overlay("true").limits(limits).build());
+        assertEquals(0, r.status().code(), r.err());
+        assertFalse(r.status().oomKilled());
+    }
+
+    @Test
     void mountsMadeInsideAreInvisibleToTheHost() throws Exception {
         String before = Files.readString(Path.of("/proc/self/mountinfo"));
         // the container has no CAP_SYS_ADMIN (as in Docker), so the mounts made inside are the runtime's own

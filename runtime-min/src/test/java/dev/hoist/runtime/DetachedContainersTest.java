@@ -33,8 +33,9 @@ class DetachedContainersTest {
     }
 
     private ContainerSpec spec(String script) throws Exception {
-        return ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
-                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", script).env(List.of("PATH=/bin")).build();
+        Path dirs = Files.createTempDirectory(tmp, "c");   // each container its own upper and work directories
+        return ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(dirs.resolve("upper")),
+                Files.createDirectories(dirs.resolve("work"))).argv("sh", "-c", script).env(List.of("PATH=/bin")).build();
     }
 
     @Test
@@ -162,5 +163,22 @@ class DetachedContainersTest {
             assertEquals(0, c.waitFor().code(), err.toString());
         }
         assertEquals("top39", out.toString());
+    }
+
+    @Test
+    void pruneRemovesWhatADeadJvmLeft() throws Exception {
+        ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
+        Path left = Files.createDirectories(runtime.containerDirectory("deadbeef"));
+        Files.writeString(left.resolve("helper.pid"), "999999999");
+        Files.writeString(left.resolve("init.conf"), "");
+        RunningContainer live = runtime.run(spec("sleep 100"), null, null, null);
+        RunningContainer detached = runtime.runDetached(spec("true"), "kept", "img");
+        detached.waitFor();
+        assertEquals(1, runtime.pruneOrphans());
+        assertFalse(Files.exists(left));
+        assertTrue(Files.exists(runtime.containerDirectory(live.id())), "a live attached container is kept");
+        assertTrue(runtime.inspect("kept").isPresent(), "detached containers are kept");
+        live.close();
+        runtime.remove("kept", false);
     }
 }

@@ -25,6 +25,7 @@ final class Commands {
                     new SaveCommand(),
                     new TagCommand()));
         all.addAll(RegistryClientCommands.commands());
+        all.addAll(ContainerCommands.commands());
         all.sort(java.util.Comparator.comparing(Command::name));
         return all;
     }

@@ -50,7 +50,9 @@ final class RunCommand implements Command {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.flag("--rm", "Automatically remove the container when it exits (hoist always does, for now: there is no ps or rm yet)"),
+                OptionSpec.flag("--rm", "Automatically remove the container when it exits (a container in the foreground always is)"),
+                OptionSpec.flag("-d, --detach", "Run the container in the background and print its ID (see hoist ps, logs, stop, rm)"),
+                OptionSpec.value("--name", "NAME", "Assign a name to a detached container"),
                 OptionSpec.list("-e, --env", "NAME=VALUE", "Set environment variables (NAME alone takes the value from hoist's environment)"),
                 OptionSpec.list("--env-file", "FILE", "Read environment variables from a file, one NAME=VALUE a line"),
                 OptionSpec.value("-w, --workdir", "DIR", "Working directory inside the container (created if missing)"),
@@ -121,8 +123,10 @@ final class RunCommand implements Command {
         }
         Path rootfs = new Snapshots(ctx.images()).rootfs(image);
         ContainerRuntime runtime = new ContainerRuntime(ctx.images().root().path());
-        // The container's writable layer: a directory of its own beside the store, removed when it exits.
-        Path dir = ctx.images().root().createTempDirectory("container");
+        boolean detach = args.flag("detach");
+        // The container's writable layer: for a container in the foreground, a temporary directory removed when
+        // it exits; for a detached one, container-layers/<id>, removed by hoist rm.
+        Path dir = detach ? ContainerCommands.layersDirectory(ctx, id) : ctx.images().root().createTempDirectory("container");
         Path upper = dir.resolve("upper");
         Path work = dir.resolve("work");
         Files.createDirectories(upper);
@@ -150,6 +154,16 @@ final class RunCommand implements Command {
             spec.addMount(Mount.parseTmpfs(t));
         }
         int stopTimeout = Integer.parseInt(args.value("stop-timeout", "10"));
+        if (detach) {
+            try {
+                RunningContainer container = runtime.runDetached(spec.build(), args.value("name"), positionals.get(0));
+                ctx.out.println(container.id());
+                return Main.OK;
+            } catch (Exception e) {
+                deleteTree(dir);
+                throw e;
+            }
+        }
         ExitStatus status;
         try (RunningContainer container = ctx.terminal || args.flag("tty") || args.flag("interactive")
                 ? runtime.runInherited(spec.build())
@@ -178,7 +192,7 @@ final class RunCommand implements Command {
         return status.code();
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    static void deleteTree(Path dir) throws java.io.IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

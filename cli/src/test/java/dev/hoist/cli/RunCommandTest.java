@@ -68,6 +68,36 @@ class RunCommandTest {
     }
 
     @Test
+    void detachedContainersAcrossInvocations() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result run = hoist("run", "-d", "--name", "svc", "busybox:local", "sh", "-c",
+                "echo started; while true; do sleep 0.1; done");
+        assertEquals(0, run.status(), run.err());
+        String id = run.out().trim();
+        assertEquals(64, id.length(), id);
+        MainTest.Result ps = hoist("ps");
+        assertTrue(ps.out().contains(id.substring(0, 12)) && ps.out().contains("svc") && ps.out().contains("Up "), ps.out());
+        MainTest.Result exec = hoist("exec", "svc", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '");
+        assertEquals(0, exec.status(), exec.err());
+        assertTrue(exec.out().startsWith("sh -c echo started"), exec.out());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!hoist("logs", "svc").out().contains("started") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("started\n", hoist("logs", "svc").out());
+        assertEquals(0, hoist("kill", "svc").status());
+        MainTest.Result logs = hoist("logs", "-f", "svc");
+        assertEquals("started\n", logs.out(), "logs -f returns once the container has exited");
+        assertTrue(hoist("ps", "-a").out().contains("Exited (137)"), hoist("ps", "-a").out());
+        assertEquals(0, hoist("rm", "svc").status());
+        assertEquals(1, hoist("ps", "-a", "-q").out().isEmpty() ? 1 : 0);
+        assertTrue(Files.notExists(dir.resolve("root").resolve("container-layers").resolve(id)));
+        MainTest.Result gone = hoist("rm", "svc");
+        assertEquals(1, gone.status());
+        assertTrue(gone.err().contains("No such container: svc"), gone.err());
+    }
+
+    @Test
     void noCommandAndNoImageAreClearErrors() throws Exception {
         assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "bare:1").status());
         MainTest.Result none = hoist("run", "--rm", "bare:1");

@@ -66,6 +66,10 @@ final class Training {
                     {"--root", r, "oci", "export", "training:one", layout},
                     {"--root", r, "oci", "import", layout + ":one", "training:five"},
                     {"--root", r, "pull", reg + "/training/missing:1"},
+                    // As root, a real container: the training image has no programs, so it fails at exec (127)
+                    // after namespaces, mounts and the helper have all been set up.
+                    {"--root", r, "run", "--rm", "training:one", "/no/such/program"},
+                    {"--root", r, "ps", "-a"},
                     {"--root", r, "rmi", "127.0.0.1:5000/training/two"},
                     {"--root", r, "rmi", "training:one"},
                     {"--root", r, "prune", "--dry-run"},

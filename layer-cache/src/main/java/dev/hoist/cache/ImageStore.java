@@ -19,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,11 +37,14 @@ import java.util.TreeMap;
 public final class ImageStore {
     static final String LOCK = "images";
     static final int SCHEMA_VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+    /** The writer's mapper, made on first write only: listing images reads with the shared tree mapper. */
+    private static final class Writing {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+    }
 
     private final HoistRoot root;
     private final BlobStore blobs;
@@ -194,7 +196,7 @@ public final class ImageStore {
         // binding's first use of a type costs more than the whole listing.
         JsonNode tree;
         try {
-            tree = JSON.readTree(bytes);
+            tree = dev.hoist.oci.OciJson.mapper().readTree(bytes);
         } catch (IOException e) {
             throw unreadable(file, StoreErrors.describe(e), e);
         }
@@ -228,10 +230,9 @@ public final class ImageStore {
                 }
                 Instant tagged;
                 JsonNode t = w.get("tagged");
-                try {
-                    tagged = t == null || t.isNull() ? Instant.EPOCH : Instant.parse(t.asText());
-                } catch (DateTimeParseException ex) {
-                    throw unreadable(file, "image " + e.getKey() + " has a bad time: " + t.asText(), ex);
+                tagged = t == null || t.isNull() ? Instant.EPOCH : dev.hoist.oci.Rfc3339.parse(t.asText());
+                if (tagged == null) {
+                    throw unreadable(file, "image " + e.getKey() + " has a bad time: " + t.asText(), null);
                 }
                 try {
                     images.put(e.getKey(), new ImageEntry(e.getKey(), target, tagged));
@@ -253,7 +254,7 @@ public final class ImageStore {
         images.forEach((name, e) -> out.put(name, new WireEntry(e.target(), e.tagged().toString())));
         byte[] bytes;
         try {
-            bytes = JSON.writeValueAsBytes(new Wire(SCHEMA_VERSION, out));
+            bytes = Writing.JSON.writeValueAsBytes(new Wire(SCHEMA_VERSION, out));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the image store", e);
         }

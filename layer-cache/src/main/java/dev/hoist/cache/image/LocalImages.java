@@ -146,8 +146,19 @@ public final class LocalImages {
         return out;
     }
 
+    /**
+     * A stored JSON blob's tree, read without re-hashing it: only for the listing, which shows what is stored
+     * and must start fast (the first digest costs ~30 ms of security-provider setup). Everything that uses
+     * an image's content reads through the verifying {@link BlobStore#open}; {@code hoist prune --verify}
+     * checks every blob.
+     */
     private JsonNode tree(Digest digest) throws StoreException {
-        byte[] bytes = blobs.readAllBytes(digest);
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(blobs.path(digest));
+        } catch (java.io.IOException e) {
+            throw new StoreException("reading the stored blob " + digest + " failed: " + e.getMessage(), e);
+        }
         try {
             JsonNode n = OciJson.mapper().readTree(bytes);
             if (n == null || !n.isObject()) {
@@ -160,11 +171,7 @@ public final class LocalImages {
     }
 
     private static Instant parseTime(String text) {
-        try {
-            return java.time.OffsetDateTime.parse(text).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
+        return dev.hoist.oci.Rfc3339.parse(text);
     }
 
     /**

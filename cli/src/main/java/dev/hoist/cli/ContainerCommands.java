@@ -37,6 +37,30 @@ final class ContainerCommands {
         return runtime.inspect(idOrName).orElseThrow(() -> new java.io.IOException("No such container: " + idOrName));
     }
 
+    /** What stop, kill and rm do to one container. */
+    interface Action {
+        void apply(ContainerRuntime runtime, ContainerState container) throws Exception;
+    }
+
+    /**
+     * Applies {@code action} to each named container as Docker does: the name is echoed when it worked, an error
+     * is printed when it did not, and the others are still done; exit status 1 if any failed.
+     */
+    static int forEach(Context ctx, List<String> names, Action action) {
+        ContainerRuntime runtime = runtime(ctx);
+        int status = Main.OK;
+        for (String c : names) {
+            try {
+                action.apply(runtime, find(ctx, runtime, c));
+                ctx.out.println(c);
+            } catch (Exception e) {
+                ctx.err.println("Error response: " + e.getMessage());
+                status = Main.FAILED;
+            }
+        }
+        return status;
+    }
+
     static final class Ps implements Command {
         @Override
         public String name() {
@@ -181,20 +205,8 @@ final class ContainerCommands {
 
         @Override
         public int run(Context ctx, Args args) throws Exception {
-            ContainerRuntime runtime = runtime(ctx);
             Duration grace = Duration.ofSeconds(Long.parseLong(args.value("time", "10")));
-            int status = Main.OK;
-            for (String c : args.positionals()) {
-                try {
-                    find(ctx, runtime, c);
-                    runtime.stop(c, grace);
-                    ctx.out.println(c);
-                } catch (Exception e) {
-                    ctx.err.println("Error response: " + e.getMessage());
-                    status = Main.FAILED;
-                }
-            }
-            return status;
+            return forEach(ctx, args.positionals(), (runtime, c) -> runtime.stop(c.id(), grace));
         }
     }
 
@@ -227,19 +239,7 @@ final class ContainerCommands {
         @Override
         public int run(Context ctx, Args args) throws Exception {
             int signal = signalNumber(args.value("signal", "KILL"));
-            ContainerRuntime runtime = runtime(ctx);
-            int status = Main.OK;
-            for (String c : args.positionals()) {
-                try {
-                    find(ctx, runtime, c);
-                    runtime.signal(c, signal);
-                    ctx.out.println(c);
-                } catch (Exception e) {
-                    ctx.err.println("Error response: " + e.getMessage());
-                    status = Main.FAILED;
-                }
-            }
-            return status;
+            return forEach(ctx, args.positionals(), (runtime, c) -> runtime.signal(c.id(), signal));
         }
 
         static int signalNumber(String s) throws UsageException {
@@ -300,20 +300,11 @@ final class ContainerCommands {
 
         @Override
         public int run(Context ctx, Args args) throws Exception {
-            ContainerRuntime runtime = runtime(ctx);
-            int status = Main.OK;
-            for (String c : args.positionals()) {
-                try {
-                    ContainerState state = find(ctx, runtime, c);
-                    runtime.remove(state.id(), args.flag("force"));
-                    RunCommand.deleteTree(layersDirectory(ctx, state.id()));
-                    ctx.out.println(c);
-                } catch (Exception e) {
-                    ctx.err.println("Error response: " + e.getMessage());
-                    status = Main.FAILED;
-                }
-            }
-            return status;
+            boolean force = args.flag("force");
+            return forEach(ctx, args.positionals(), (runtime, c) -> {
+                runtime.remove(c.id(), force);
+                RunCommand.deleteTree(layersDirectory(ctx, c.id()));
+            });
         }
     }
 

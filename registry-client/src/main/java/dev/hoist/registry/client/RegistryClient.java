@@ -290,6 +290,7 @@ public final class RegistryClient implements AutoCloseable {
         if (ownExecutor) {
             executor.shutdownNow();
         }
+        http.close();
     }
 
     /** Builds a {@link RegistryClient}; not thread-safe. */

@@ -468,7 +468,10 @@ final class RegistryHttp {
             if (proxy != null) {
                 b.proxy(proxy);
             }
-            if ("https".equalsIgnoreCase(uri.getScheme())) {
+            if (!"https".equalsIgnoreCase(uri.getScheme())) {
+                // Never used over plain HTTP; without it HttpClient loads the CA trust store (~150 ms a start).
+                b.sslContext(UnusedTls.CONTEXT);
+            } else {
                 try {
                     SSLContext ctx = TlsContexts.forRegistry(settings.certsDir(), uri.getRawAuthority());
                     if (ctx == null && uri.getPort() == 443) {
@@ -483,6 +486,63 @@ final class RegistryHttp {
             }
             return b.build();
         });
+    }
+
+    /**
+     * Stops the HTTP clients' selector threads. On Java 17 HttpClient has no close(), and a selector thread
+     * blocked in native epoll makes the JVM's exit wait up to 300 ms for it, on every command; HttpClientImpl's
+     * selector manager's own shutdown() ends it. Reached by reflection (the launcher opens java.net.http to hoist); where that is not
+     * allowed, nothing happens and the exit is only slower.
+     */
+    void close() {
+        for (HttpClient c : clients.values()) {
+            try {
+                java.lang.reflect.Field impl = c.getClass().getDeclaredField("impl");
+                impl.setAccessible(true);
+                Object client = impl.get(c);
+                java.lang.reflect.Field selmgr = client.getClass().getDeclaredField("selmgr");
+                selmgr.setAccessible(true);
+                Object manager = selmgr.get(client);
+                java.lang.reflect.Method shutdown = manager.getClass().getDeclaredMethod("shutdown");
+                shutdown.setAccessible(true);
+                shutdown.invoke(manager);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // best effort, as above
+            }
+        }
+        clients.clear();
+    }
+
+    /** An SSL context that trusts nothing, for clients that only speak plain HTTP. */
+    private static final class UnusedTls {
+        static final SSLContext CONTEXT = create();
+
+        private static SSLContext create() {
+            try {
+                SSLContext c = SSLContext.getInstance("TLS");
+                c.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                    @Override
+                    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                            throws java.security.cert.CertificateException {
+                        throw new java.security.cert.CertificateException("this client speaks plain HTTP only");
+                    }
+
+                    @Override
+                    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                            throws java.security.cert.CertificateException {
+                        throw new java.security.cert.CertificateException("this client speaks plain HTTP only");
+                    }
+
+                    @Override
+                    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                        return new java.security.cert.X509Certificate[0];
+                    }
+                }}, null);
+                return c;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("TLS is missing from this JVM", e);
+            }
+        }
     }
 
     /** The registry's error code in a distribution spec error body, or null. */

@@ -1,0 +1,275 @@
+package dev.hoist.builder;
+
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.ImageImporter;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.cache.image.Snapshots;
+import dev.hoist.oci.ContainerConfig;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Platform;
+import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class BuilderTest {
+    @TempDir
+    Path dir;
+
+    private LocalImages images;
+    private Builder builder;
+    private Path ctx;
+    private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        images = LocalImages.open(HoistRoot.at(dir.resolve("root")));
+        builder = Builder.builder(images, new ContainerRuntime(images.root().path()), null).build();
+        ctx = Files.createDirectories(dir.resolve("ctx"));
+    }
+
+    private void importBase() throws Exception {
+        try (InputStream in = Files.newInputStream(Busybox.rootfsTar())) {
+            Image base = new ImageImporter(images, Executors.newSingleThreadExecutor(), 1).importTar(in,
+                    new ImageImporter.Options(ContainerConfig.builder().cmd("sh").build(), Platform.current(),
+                            Instant.EPOCH, "busybox"));
+            images.tag(base, "base:1");
+        }
+    }
+
+    private void containers() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "running containers needs Linux, root, namespaces and overlayfs");
+        importBase();
+    }
+
+    private void write(String name, String content) throws IOException {
+        Path p = ctx.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    private BuildResult build(String dockerfile, String... tags) throws Exception {
+        return build(dockerfile, "", false, tags);
+    }
+
+    private BuildResult build(String dockerfile, String target, boolean noCache, String... tags) throws Exception {
+        write("Dockerfile", dockerfile);
+        BuildRequest.Builder r = BuildRequest.builder(ctx).target(target).noCache(noCache)
+                .progress(new PrintStream(progress, true, StandardCharsets.UTF_8));
+        for (String t : tags) {
+            r.tag(t);
+        }
+        return builder.build(r.build());
+    }
+
+    private Path rootfs(BuildResult r) throws IOException {
+        return new Snapshots(images).rootfs(r.image());
+    }
+
+    private static StepResult step(BuildResult r, String prefix) {
+        return r.steps().stream().filter(s -> s.instruction().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void scratchWithCopyAndMetadataNeedsNoContainer() throws Exception {
+        write("a.txt", "A");
+        write("d/b.txt", "B");
+        BuildResult r = build("""
+                FROM scratch
+                COPY a.txt /x/
+                COPY d /y
+                CMD ["run"]
+                ENTRYPOINT ["/bin/app"]
+                STOPSIGNAL SIGINT
+                VOLUME /data
+                EXPOSE 80 53/udp
+                HEALTHCHECK CMD ["true"]
+                SHELL ["/bin/bash", "-c"]
+                ENTRYPOINT /srv
+                """, "app:1");
+        ContainerConfig c = r.image().config().config();
+        assertEquals(List.of("run"), c.cmd(), "a CMD set in this stage survives a later ENTRYPOINT");
+        assertEquals(List.of("/bin/bash", "-c", "/srv"), c.entrypoint());
+        assertEquals("SIGINT", c.stopSignal());
+        assertEquals(Set.of("/data"), c.volumes());
+        assertEquals(Set.of("80/tcp", "53/udp"), c.exposedPorts());
+        assertEquals(List.of("CMD", "true"), c.healthcheck().test());
+        assertEquals(2, r.image().manifest().layers().size());
+        assertEquals(10, r.image().config().history().size());
+        assertEquals(Instant.EPOCH, r.image().config().createdInstant());
+        Path fs = rootfs(r);
+        assertEquals("A", Files.readString(fs.resolve("x/a.txt")));
+        assertEquals("B", Files.readString(fs.resolve("y/b.txt")));
+        assertEquals(List.of("docker.io/library/app:1"), r.tags());
+        assertEquals(r.image().id(), images.resolve("app:1").id());
+        assertTrue(r.image().manifest().isDocker());
+    }
+
+    @Test
+    void entrypointResetsAnInheritedCmd() throws Exception {
+        importBase();
+        BuildResult r = build("FROM base:1\nENTRYPOINT [\"/bin/echo\"]\n");
+        assertEquals(List.of(), r.image().config().config().cmd());
+    }
+
+    @Test
+    void envWorkdirRunAndCopyEndUpInTheImage() throws Exception {
+        containers();
+        write("hello.txt", "hello\n");
+        write("dir/f.txt", "f");
+        BuildResult r = build("""
+                FROM base:1
+                ARG GREETING=hi
+                ENV APP=/app NAME=${GREETING}-x
+                WORKDIR $APP
+                COPY hello.txt .
+                COPY dir/ sub/
+                RUN echo "$NAME $GREETING" > out.txt && cat hello.txt >> out.txt && id -u > /uid
+                COPY --chown=nobody:nogroup --chmod=600 hello.txt /owned
+                USER nobody
+                LABEL a=b
+                CMD echo hi
+                """);
+        ContainerConfig c = r.image().config().config();
+        assertTrue(c.env().contains("APP=/app"), c.env().toString());
+        assertTrue(c.env().contains("NAME=hi-x"), c.env().toString());
+        assertFalse(c.env().stream().anyMatch(e -> e.startsWith("GREETING=")), "ARGs are not kept in the image");
+        assertEquals("/app", c.workingDir());
+        assertEquals("nobody", c.user());
+        assertEquals(Map.of("a", "b"), c.labels());
+        assertEquals(List.of("/bin/sh", "-c", "echo hi"), c.cmd());
+        Path fs = rootfs(r);
+        assertEquals("hi-x hi\nhello\n", Files.readString(fs.resolve("app/out.txt")));
+        assertEquals("f", Files.readString(fs.resolve("app/sub/f.txt")));
+        assertEquals("0\n", Files.readString(fs.resolve("uid")));
+        Path owned = fs.resolve("owned");
+        assertEquals(65534, Files.getAttribute(owned, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(65534, Files.getAttribute(owned, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(0600, (Integer) Files.getAttribute(owned, "unix:mode") & 07777);
+        String history = r.image().config().history().toString();
+        assertTrue(history.contains("RUN /bin/sh -c echo"), history);
+        assertTrue(progress.toString(StandardCharsets.UTF_8).contains("] RUN echo"), progress.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aSecondBuildIsFullyCachedAndAChangedFileRedoesOnlyLaterSteps() throws Exception {
+        containers();
+        write("f.txt", "one");
+        String df = """
+                FROM base:1
+                RUN echo a > /a
+                COPY f.txt /f.txt
+                RUN cat /f.txt > /g
+                """;
+        BuildResult first = build(df);
+        assertFalse(step(first, "RUN echo").cached());
+        BuildResult second = build(df);
+        assertTrue(second.fullyCached(), second.steps().toString());
+        assertEquals(first.image().id(), second.image().id());
+        write("f.txt", "two");
+        BuildResult third = build(df);
+        assertTrue(step(third, "RUN echo").cached());
+        assertFalse(step(third, "COPY").cached());
+        assertFalse(step(third, "RUN cat").cached());
+        assertEquals("two", Files.readString(rootfs(third).resolve("g")));
+        assertNotEquals(first.image().id(), third.image().id());
+        Collection<Descriptor> roots = builder.cache().gcRoots().roots();
+        for (Descriptor layer : third.image().manifest().layers().subList(1, 4)) {
+            assertTrue(roots.stream().anyMatch(d -> d.digest().equals(layer.digest())), "cached layers are GC roots");
+        }
+    }
+
+    @Test
+    void theSameInputsGiveTheSameImageWithoutTheCache() throws Exception {
+        containers();
+        write("f.txt", "x");
+        String df = "FROM base:1\nCOPY f.txt /f\nRUN mkdir -p /d && echo hi > /d/x && rm /bin/ls\n";
+        BuildResult a = build(df, "", true);
+        BuildResult b = build(df, "", true);
+        assertFalse(b.fullyCached());
+        assertEquals(a.image().id(), b.image().id());
+        assertFalse(Files.exists(rootfs(a).resolve("bin/ls"), LinkOption.NOFOLLOW_LINKS), "a deletion is a whiteout");
+    }
+
+    @Test
+    void aFailingRunNamesTheLineAndShowsTheOutput() throws Exception {
+        containers();
+        BuildException e = assertThrows(BuildException.class, () -> build("""
+                FROM base:1
+                ENV X=1
+                RUN echo boom-$X && exit 3
+                """));
+        assertTrue(e.getMessage().contains("Dockerfile:3"), e.getMessage());
+        assertTrue(e.getMessage().contains("exit code 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("boom-1"), e.getMessage());
+    }
+
+    @Test
+    void multiStageBuildsOnlyWhatTheTargetNeeds() throws Exception {
+        containers();
+        String df = """
+                FROM base:1 AS build
+                RUN echo built > /artifact
+                FROM base:1 AS broken
+                RUN exit 1
+                FROM scratch
+                COPY --from=build /artifact /out/artifact
+                COPY --from=build /bin/sh /sh
+                """;
+        BuildResult r = build(df);
+        Path fs = rootfs(r);
+        assertEquals("built\n", Files.readString(fs.resolve("out/artifact")));
+        assertTrue(Files.isRegularFile(fs.resolve("sh"), LinkOption.NOFOLLOW_LINKS), "the source's symlink is followed");
+        BuildResult t = build(df, "build", false);
+        assertEquals("built\n", Files.readString(rootfs(t).resolve("artifact")));
+        assertTrue(t.fullyCached());
+        assertThrows(BuildException.class, () -> build(df, "broken", false));
+        BuildException e = assertThrows(BuildException.class, () -> build(df, "nope", false));
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    }
+
+    @Test
+    void dockerignoreKeepsFilesOutOfTheContext() throws Exception {
+        write(".dockerignore", "secret.txt\n*.log\n");
+        write("keep.txt", "k");
+        write("secret.txt", "s");
+        write("a.log", "l");
+        write("sub/b.txt", "b");
+        BuildResult r = build("FROM scratch\nCOPY . /ctx/\nCOPY *.txt /globbed/\n");
+        Path fs = rootfs(r);
+        assertTrue(Files.exists(fs.resolve("ctx/keep.txt")));
+        assertTrue(Files.exists(fs.resolve("ctx/sub/b.txt")));
+        assertFalse(Files.exists(fs.resolve("ctx/secret.txt")));
+        assertFalse(Files.exists(fs.resolve("ctx/a.log")));
+        assertTrue(Files.exists(fs.resolve("globbed/keep.txt")));
+        assertFalse(Files.exists(fs.resolve("globbed/secret.txt")));
+        BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY secret.txt /\n"));
+        assertTrue(e.getMessage().contains("Dockerfile:2"), e.getMessage());
+        BuildException multi = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY keep.txt sub/b.txt /d\n"));
+        assertTrue(multi.getMessage().contains("must be a directory"), multi.getMessage());
+    }
+}

@@ -153,8 +153,14 @@ final class Build {
         }
         Set<Integer> needed = new TreeSet<>();
         need(target, needed);
-        for (int i : needed) {
-            built.put(i, buildStage(df.stages().get(i)));
+        try {
+            for (int i : needed) {
+                built.put(i, buildStage(df.stages().get(i)));
+            }
+        } catch (BuildException e) {
+            progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
+            progress.flush();
+            throw e;
         }
         State fin = built.get(target.index());
         ContainerConfig cfg = fin.config;
@@ -506,7 +512,7 @@ final class Build {
         if (!rel.isEmpty() && !Files.exists(rootfs(st).resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
             Path tree = images.root().createTempDirectory("build-workdir");
             try {
-                CopyTree.mkdirs(tree, rel);
+                CopyTree.mkdirs(tree, rel, null);
                 entry = writeLayer(out -> layerWriter.writeTree(tree, out));
             } finally {
                 deleteTree(tree);
@@ -639,6 +645,10 @@ final class Build {
                     + "the destination must be a directory and end with a /");
         }
         String rel = CopyTree.clean(destAbs);
+        Path existing = rootfs(st);
+        if (!destIsDir && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+            destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
+        }
         Path tree = images.root().createTempDirectory("build-copy");
         try {
             for (String m : matched) {
@@ -646,12 +656,15 @@ final class Build {
                 String target;
                 if (Files.isDirectory(p)) {
                     target = rel;
+                    if (!rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+                        CopyTree.mkdirs(tree, rel, existing);
+                    }
                 } else {
                     String baseName = m.isEmpty() ? "" : m.substring(m.lastIndexOf('/') + 1);
                     target = destIsDir ? (rel.isEmpty() ? baseName : rel + "/" + baseName) : rel;
                 }
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash));
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
                 src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
             }
             Digest key = key(st.key, verb, List.of(CopyTree.checksum(tree)));

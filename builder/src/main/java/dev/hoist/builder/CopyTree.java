@@ -187,17 +187,29 @@ final class CopyTree {
         Files.setAttribute(p, "unix:mode", mode, NOFOLLOW);
     }
 
-    /** Creates {@code dir} and its missing parents under {@code tree} as root-owned 0755 directories. */
-    static void mkdirs(Path tree, String rel) throws IOException {
+    /**
+     * Creates {@code rel} and its missing parents under {@code tree}: with the owner and mode of the same
+     * directory in {@code existing} (the filesystem being added to) when it has one, so a layer does not change
+     * them, else as root-owned 0755 directories.
+     */
+    static void mkdirs(Path tree, String rel, Path existing) throws IOException {
         Path cur = tree;
         if (rel.isEmpty()) {
             return;
         }
+        String sofar = "";
         for (String part : rel.split("/")) {
             cur = cur.resolve(part);
+            sofar = sofar.isEmpty() ? part : sofar + "/" + part;
             if (!Files.isDirectory(cur, NOFOLLOW)) {
                 Files.createDirectory(cur);
-                setMeta(cur, 0, 0, 0755);
+                Path old = existing == null ? null : existing.resolve(sofar);
+                if (old != null && Files.isDirectory(old, NOFOLLOW)) {
+                    setMeta(cur, (Integer) Files.getAttribute(old, "unix:uid", NOFOLLOW),
+                            (Integer) Files.getAttribute(old, "unix:gid", NOFOLLOW), modeOf(old) & 07777);
+                } else {
+                    setMeta(cur, 0, 0, 0755);
+                }
                 Files.setLastModifiedTime(cur, FileTime.fromMillis(0));
             }
         }

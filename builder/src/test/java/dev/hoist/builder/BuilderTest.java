@@ -150,6 +150,7 @@ class BuilderTest {
                 COPY dir/ sub/
                 RUN echo "$NAME $GREETING" > out.txt && cat hello.txt >> out.txt && id -u > /uid
                 COPY --chown=nobody:nogroup --chmod=600 hello.txt /owned
+                COPY hello.txt /tmp/hello
                 USER nobody
                 LABEL a=b
                 CMD echo hi
@@ -170,6 +171,8 @@ class BuilderTest {
         assertEquals(65534, Files.getAttribute(owned, "unix:uid", LinkOption.NOFOLLOW_LINKS));
         assertEquals(65534, Files.getAttribute(owned, "unix:gid", LinkOption.NOFOLLOW_LINKS));
         assertEquals(0600, (Integer) Files.getAttribute(owned, "unix:mode") & 07777);
+        assertEquals(01777, (Integer) Files.getAttribute(fs.resolve("tmp"), "unix:mode") & 07777,
+                "COPY keeps the mode of an existing parent directory");
         String history = r.image().config().history().toString();
         assertTrue(history.contains("RUN /bin/sh -c echo"), history);
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("] RUN echo"), progress.toString(StandardCharsets.UTF_8));
@@ -259,9 +262,10 @@ class BuilderTest {
         write("secret.txt", "s");
         write("a.log", "l");
         write("sub/b.txt", "b");
-        BuildResult r = build("FROM scratch\nCOPY . /ctx/\nCOPY *.txt /globbed/\n");
+        BuildResult r = build("FROM scratch\nCOPY . /ctx/\nCOPY *.txt /globbed/\nCOPY keep.txt /ctx\n");
         Path fs = rootfs(r);
         assertTrue(Files.exists(fs.resolve("ctx/keep.txt")));
+        assertTrue(Files.isDirectory(fs.resolve("ctx")), "a file copied onto an existing directory goes into it");
         assertTrue(Files.exists(fs.resolve("ctx/sub/b.txt")));
         assertFalse(Files.exists(fs.resolve("ctx/secret.txt")));
         assertFalse(Files.exists(fs.resolve("ctx/a.log")));

@@ -7,6 +7,8 @@ import dev.hoist.cache.image.ImageNotFoundException;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.cache.layer.ChangeSet;
+import dev.hoist.cache.layer.LayerApplier;
+import dev.hoist.cache.layer.LayerCompression;
 import dev.hoist.cache.layer.LayerException;
 import dev.hoist.cache.layer.LayerWriter;
 import dev.hoist.cache.layer.WrittenLayer;
@@ -38,6 +40,7 @@ import dev.hoist.runtime.ProcessSpecs;
 import dev.hoist.runtime.RunningContainer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -654,6 +657,15 @@ final class Build {
             for (String m : matched) {
                 Path p = src.resolve(m);
                 String target;
+                if (verb.equals("ADD") && isArchive(p)) {
+                    CopyTree.mkdirs(tree, rel, existing);
+                    try (InputStream archive = Files.newInputStream(p)) {
+                        LayerApplier.create().apply(archive, rel.isEmpty() ? tree : tree.resolve(rel));
+                    } catch (LayerException e) {
+                        throw new BuildException(where(in) + ": " + shown + ": cannot extract " + m + ": " + e.getMessage(), e);
+                    }
+                    continue;
+                }
                 if (Files.isDirectory(p)) {
                     target = rel;
                     if (!rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
@@ -678,6 +690,19 @@ final class Build {
             return new StepOutcome(key, entry, false, createdBy);
         } finally {
             deleteTree(tree);
+        }
+    }
+
+    /** Whether {@code p} is a tar archive, plain, gzip- or zstd-compressed, which ADD unpacks. */
+    private static boolean isArchive(Path p) throws IOException {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (InputStream in = LayerCompression.decompress(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
+            byte[] head = in.readNBytes(512);
+            return head.length == 512 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -130,6 +130,18 @@ class BuilderTest {
     }
 
     @Test
+    void addUnpacksLocalTarArchives() throws Exception {
+        write("src/in/file.txt", "packed");
+        Process tar = new ProcessBuilder("tar", "czf", ctx.resolve("a.tar.gz").toString(), "-C", ctx.resolve("src").toString(), "in")
+                .redirectErrorStream(true).start();
+        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        BuildResult r = build("FROM scratch\nADD a.tar.gz /opt/\nCOPY a.tar.gz /copied/\n");
+        Path fs = rootfs(r);
+        assertEquals("packed", Files.readString(fs.resolve("opt/in/file.txt")));
+        assertTrue(Files.isRegularFile(fs.resolve("copied/a.tar.gz")), "COPY does not unpack");
+    }
+
+    @Test
     void entrypointResetsAnInheritedCmd() throws Exception {
         importBase();
         BuildResult r = build("FROM base:1\nENTRYPOINT [\"/bin/echo\"]\n");

@@ -197,7 +197,13 @@ final class Build {
         }
         for (Instruction in : s.instructions()) {
             if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
-                Optional<Stage> r = stageRef(c.from(), s.index());
+                String from;
+                try {
+                    from = df.lexer().processWord(c.from(), global.values());
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
+                }
+                Optional<Stage> r = stageRef(from, s.index());
                 if (r.isPresent()) {
                     need(r.get(), out);
                 }
@@ -222,6 +228,13 @@ final class Build {
             }
         }
         return Optional.empty();
+    }
+
+    /** The variables {@code COPY --from} is expanded with: the global ARGs, then the stage's variables. */
+    private Map<String, String> fromScope(StageScope scope) {
+        Map<String, String> m = new java.util.LinkedHashMap<>(global.values());
+        m.putAll(scope.variables());
+        return m;
     }
 
     private String where(Instruction in) {
@@ -359,7 +372,13 @@ final class Build {
                 if (!cp.inlineSources().isEmpty()) {
                     throw new BuildException(where(in) + ": " + shown + ": COPY with here-documents is not supported yet");
                 }
-                outcome = copy(st, cp, cp.sources(), cp.destination(), cp.from(), cp.chown(), cp.chmod(), "COPY");
+                String from;
+                try {
+                    from = cp.from().isEmpty() ? "" : df.lexer().processWord(cp.from(), fromScope(scope));
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.at(in.range()).getMessage(), e);
+                }
+                outcome = copy(st, cp, cp.sources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY");
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
                 if (!ad.inlineSources().isEmpty()) {
@@ -647,8 +666,10 @@ final class Build {
             throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
                     + "the destination must be a directory and end with a /");
         }
-        String rel = CopyTree.clean(destAbs);
         Path existing = rootfs(st);
+        // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
+        String rel = existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs)))
+                .toString();
         if (!destIsDir && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
             destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
         }

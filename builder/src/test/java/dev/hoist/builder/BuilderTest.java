@@ -160,7 +160,8 @@ class BuilderTest {
                 WORKDIR $APP
                 COPY hello.txt .
                 COPY dir/ sub/
-                RUN echo "$NAME $GREETING" > out.txt && cat hello.txt >> out.txt && id -u > /uid
+                RUN echo "$NAME $GREETING" > out.txt && cat hello.txt >> out.txt && id -u > /uid && mkdir -p /opt/real && ln -s /opt/real /link
+                COPY hello.txt /link/
                 COPY --chown=nobody:nogroup --chmod=600 hello.txt /owned
                 COPY hello.txt /tmp/hello
                 USER nobody
@@ -179,6 +180,8 @@ class BuilderTest {
         assertEquals("hi-x hi\nhello\n", Files.readString(fs.resolve("app/out.txt")));
         assertEquals("f", Files.readString(fs.resolve("app/sub/f.txt")));
         assertEquals("0\n", Files.readString(fs.resolve("uid")));
+        assertTrue(Files.isSymbolicLink(fs.resolve("link")), "COPY follows a symlinked destination");
+        assertEquals("hello\n", Files.readString(fs.resolve("opt/real/hello.txt")));
         Path owned = fs.resolve("owned");
         assertEquals(65534, Files.getAttribute(owned, "unix:uid", LinkOption.NOFOLLOW_LINKS));
         assertEquals(65534, Files.getAttribute(owned, "unix:gid", LinkOption.NOFOLLOW_LINKS));
@@ -247,12 +250,13 @@ class BuilderTest {
     void multiStageBuildsOnlyWhatTheTargetNeeds() throws Exception {
         containers();
         String df = """
+                ARG SRC=build
                 FROM base:1 AS build
                 RUN echo built > /artifact
                 FROM base:1 AS broken
                 RUN exit 1
                 FROM scratch
-                COPY --from=build /artifact /out/artifact
+                COPY --from=${SRC} /artifact /out/artifact
                 COPY --from=build /bin/sh /sh
                 """;
         BuildResult r = build(df);

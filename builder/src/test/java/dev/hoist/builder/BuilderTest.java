@@ -1,5 +1,6 @@
 package dev.hoist.builder;
 
+import dev.hoist.cache.GarbageCollector;
 import dev.hoist.cache.HoistRoot;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.ImageImporter;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -142,6 +144,22 @@ class BuilderTest {
     }
 
     @Test
+    void cachedLayersSurviveGarbageCollection() throws Exception {
+        write("a.txt", "A");
+        BuildResult first = build("FROM scratch\nCOPY a.txt /a\n");
+        GarbageCollector.builder(images.root(), images.blobs(), images.store()).gracePeriod(Duration.ZERO)
+                .addRoots(builder.cache().gcRoots()).build().run();
+        assertTrue(images.blobs().contains(first.image().manifest().layers().get(0).digest()));
+        BuildResult second = build("FROM scratch\nCOPY a.txt /a\n");
+        assertTrue(second.fullyCached());
+        assertEquals(first.image().id(), second.image().id());
+        GarbageCollector.builder(images.root(), images.blobs(), images.store()).gracePeriod(Duration.ZERO).build().run();
+        assertFalse(images.blobs().contains(first.image().manifest().layers().get(0).digest()),
+                "without the cache's roots an untagged build's layer goes");
+        assertFalse(build("FROM scratch\nCOPY a.txt /a\n").fullyCached(), "an entry whose layer is gone is a miss");
+    }
+
+    @Test
     void entrypointResetsAnInheritedCmd() throws Exception {
         importBase();
         BuildResult r = build("FROM base:1\nENTRYPOINT [\"/bin/echo\"]\n");
@@ -215,6 +233,15 @@ class BuilderTest {
         assertFalse(step(third, "RUN cat").cached());
         assertEquals("two", Files.readString(rootfs(third).resolve("g")));
         assertNotEquals(first.image().id(), third.image().id());
+        try (var tmp = Files.list(images.root().tmpDir())) {
+            assertEquals(List.of(), tmp.toList(), "no temporary directory is left");
+        }
+        Path containers = images.root().path().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var c = Files.list(containers)) {
+                assertEquals(List.of(), c.toList(), "no container is left");
+            }
+        }
         Collection<Descriptor> roots = builder.cache().gcRoots().roots();
         for (Descriptor layer : third.image().manifest().layers().subList(1, 4)) {
             assertTrue(roots.stream().anyMatch(d -> d.digest().equals(layer.digest())), "cached layers are GC roots");

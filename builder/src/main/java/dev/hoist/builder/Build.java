@@ -546,8 +546,24 @@ final class Build {
 
     private StepOutcome run(State st, StageScope scope, Instruction.Run r, int n) throws IOException, BuildException {
         String shown = text(r);
+        List<String> command = r.command();
         if (!r.heredocs().isEmpty()) {
-            throw new BuildException(where(r) + ": " + shown + ": RUN with here-documents is not supported yet");
+            if (!r.shellForm() || command.size() != 1) {
+                throw new BuildException(where(r) + ": " + shown + ": here-documents need the shell form of RUN");
+            }
+            if (command.get(0).strip().matches("<<-?[\"']?[A-Za-z0-9_.-]+[\"']?")) {
+                String data = r.heredocs().get(0).effectiveContent();
+                if (data.startsWith("#!")) {
+                    throw new BuildException(where(r) + ": " + shown + ": a here-document with #! is not supported yet");
+                }
+                command = List.of(data);    // run the document's lines as the script, as BuildKit does
+            } else {
+                StringBuilder full = new StringBuilder(command.get(0));
+                for (var h : r.heredocs()) {
+                    full.append('\n').append(h.content()).append(h.name());
+                }
+                command = List.of(full.toString());
+            }
         }
         if (!r.mountSpecs().isEmpty()) {
             throw new BuildException(where(r) + ": " + shown + ": RUN --mount is not supported yet");
@@ -555,7 +571,7 @@ final class Build {
         if (!r.security().isEmpty() && !r.security().equals("sandbox")) {
             throw new BuildException(where(r) + ": " + shown + ": RUN --security=" + r.security() + " is not supported");
         }
-        List<String> argv = r.shellForm() ? concat(st.shell, r.command()) : r.command();
+        List<String> argv = r.shellForm() ? concat(st.shell, command) : command;
         if (argv.isEmpty()) {
             throw new BuildException(where(r) + ": " + shown + ": RUN needs a command");
         }

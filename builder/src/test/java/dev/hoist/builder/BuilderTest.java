@@ -182,6 +182,13 @@ class BuilderTest {
                 COPY hello.txt /link/
                 COPY --chown=nobody:nogroup --chmod=600 hello.txt /owned
                 COPY hello.txt /tmp/hello
+                RUN <<EOF
+                echo one > /doc1
+                echo "$NAME" >> /doc1
+                EOF
+                RUN cat <<EOF > /doc2
+                two $NAME
+                EOF
                 USER nobody
                 LABEL a=b
                 CMD echo hi
@@ -198,6 +205,8 @@ class BuilderTest {
         assertEquals("hi-x hi\nhello\n", Files.readString(fs.resolve("app/out.txt")));
         assertEquals("f", Files.readString(fs.resolve("app/sub/f.txt")));
         assertEquals("0\n", Files.readString(fs.resolve("uid")));
+        assertEquals("one\nhi-x\n", Files.readString(fs.resolve("doc1")));
+        assertEquals("two hi-x\n", Files.readString(fs.resolve("doc2")));
         assertTrue(Files.isSymbolicLink(fs.resolve("link")), "COPY follows a symlinked destination");
         assertEquals("hello\n", Files.readString(fs.resolve("opt/real/hello.txt")));
         Path owned = fs.resolve("owned");

@@ -369,28 +369,22 @@ final class Build {
                 outcome = run(st, scope, r, n);
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Copy cp) {
-                if (!cp.inlineSources().isEmpty()) {
-                    throw new BuildException(where(in) + ": " + shown + ": COPY with here-documents is not supported yet");
-                }
                 String from;
                 try {
                     from = cp.from().isEmpty() ? "" : df.lexer().processWord(cp.from(), fromScope(scope));
                 } catch (DockerfileException e) {
                     throw new BuildException(e.at(in.range()).getMessage(), e);
                 }
-                outcome = copy(st, cp, cp.sources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY");
+                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY");
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
-                if (!ad.inlineSources().isEmpty()) {
-                    throw new BuildException(where(in) + ": " + shown + ": ADD with here-documents is not supported yet");
-                }
                 for (String s : ad.sources()) {
                     if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || s.startsWith("git@")) {
                         throw new BuildException(where(in) + ": " + shown + ": ADD from a URL is not supported yet; "
                                 + "download it and COPY it from the context");
                     }
                 }
-                outcome = copy(st, ad, ad.sources(), ad.destination(), "", ad.chown(), ad.chmod(), "ADD");
+                outcome = copy(st, ad, ad.sources(), ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(), "ADD");
                 history = outcome.createdBy;
             } else {
                 throw new BuildException(where(in) + ": " + shown + ": " + in.name().toUpperCase(java.util.Locale.ROOT)
@@ -640,8 +634,9 @@ final class Build {
         }
     }
 
-    private StepOutcome copy(State st, Instruction in, List<String> sources, String dest, String from, String chown,
-                             String chmod, String verb) throws IOException, BuildException {
+    private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
+                             String dest, String from, String chown, String chmod, String verb)
+            throws IOException, BuildException {
         String shown = text(in);
         CopyTree src;
         if (from.isEmpty()) {
@@ -678,7 +673,7 @@ final class Build {
         }
         String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
         boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
-        if (matched.size() > 1 && !destIsDir) {
+        if (matched.size() + inline.size() > 1 && !destIsDir) {
             throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
                     + "the destination must be a directory and end with a /");
         }
@@ -716,8 +711,18 @@ final class Build {
                 CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
                 src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
             }
+            for (Instruction.InlineSource doc : inline) {
+                String target = destIsDir ? (rel.isEmpty() ? doc.path() : rel + "/" + doc.path()) : rel;
+                int slash = target.lastIndexOf('/');
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                Path f = tree.resolve(target);
+                Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
+                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
+            }
             Digest key = key(st.key, verb, List.of(CopyTree.checksum(tree)));
-            String createdBy = verb + " " + String.join(" ", sources) + " " + dest;
+            List<String> named = new ArrayList<>(sources);
+            inline.forEach(d -> named.add("<<" + d.path()));
+            String createdBy = verb + " " + String.join(" ", named) + " " + dest;
             Optional<BuildCache.Entry> hit = lookup(key);
             if (hit.isPresent()) {
                 return new StepOutcome(key, hit.get(), true, createdBy);

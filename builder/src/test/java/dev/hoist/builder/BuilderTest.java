@@ -109,6 +109,10 @@ class BuilderTest {
                 STOPSIGNAL SIGINT
                 VOLUME /data
                 EXPOSE 80 53/udp
+                ARG WHO=world
+                COPY <<EOF /greeting
+                hello $WHO
+                EOF
                 HEALTHCHECK CMD ["true"]
                 SHELL ["/bin/bash", "-c"]
                 ENTRYPOINT /srv
@@ -120,12 +124,13 @@ class BuilderTest {
         assertEquals(Set.of("/data"), c.volumes());
         assertEquals(Set.of("80/tcp", "53/udp"), c.exposedPorts());
         assertEquals(List.of("CMD", "true"), c.healthcheck().test());
-        assertEquals(2, r.image().manifest().layers().size());
-        assertEquals(10, r.image().config().history().size());
+        assertEquals(3, r.image().manifest().layers().size());
+        assertEquals(12, r.image().config().history().size());
         assertEquals(Instant.EPOCH, r.image().config().createdInstant());
         Path fs = rootfs(r);
         assertEquals("A", Files.readString(fs.resolve("x/a.txt")));
         assertEquals("B", Files.readString(fs.resolve("y/b.txt")));
+        assertEquals("hello world\n", Files.readString(fs.resolve("greeting")));
         assertEquals(List.of("docker.io/library/app:1"), r.tags());
         assertEquals(r.image().id(), images.resolve("app:1").id());
         assertTrue(r.image().manifest().isDocker());

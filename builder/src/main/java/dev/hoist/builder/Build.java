@@ -29,6 +29,7 @@ import dev.hoist.oci.ImageConfig;
 import dev.hoist.oci.ImageManifest;
 import dev.hoist.oci.MediaTypes;
 import dev.hoist.oci.Platform;
+import dev.hoist.oci.Reference;
 import dev.hoist.oci.RootFs;
 import dev.hoist.registry.client.RegistryClient;
 import dev.hoist.runtime.ContainerException;
@@ -66,7 +67,6 @@ final class Build {
 
     private final LocalImages images;
     private final ContainerRuntime runtime;
-    @SuppressWarnings("unused")
     private final RegistryClient registry;
     private final BuildCache cache;
     private final BuildRequest req;
@@ -455,8 +455,20 @@ final class Build {
         try {
             return images.resolve(base);
         } catch (ImageNotFoundException e) {
-            throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
-                    + " (hoist pull " + base + ")", e);
+            if (registry == null) {
+                throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
+                        + " (hoist pull " + base + ")", e);
+            }
+        }
+        progress.println("#" + stepNo + " pulling " + base);
+        progress.flush();
+        try {
+            return registry.pull(Reference.parseNormalized(base), Platform.current());
+        } catch (RuntimeException e) {
+            throw new BuildException(where(at) + ": " + base + ": not a valid image reference: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BuildException(where(at) + ": " + base + ": the image is not in the local store and cannot be"
+                    + " pulled: " + e.getMessage(), e);
         }
     }
 

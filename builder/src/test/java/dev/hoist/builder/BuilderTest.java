@@ -165,6 +165,12 @@ class BuilderTest {
     }
 
     @Test
+    void aMissingBaseImageSaysToPullIt() throws Exception {
+        BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch AS a\nFROM nothere:1\n"));
+        assertTrue(e.getMessage().contains("Dockerfile:2") && e.getMessage().contains("hoist pull nothere:1"), e.getMessage());
+    }
+
+    @Test
     void entrypointResetsAnInheritedCmd() throws Exception {
         importBase();
         BuildResult r = build("FROM base:1\nENTRYPOINT [\"/bin/echo\"]\n");

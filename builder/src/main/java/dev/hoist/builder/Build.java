@@ -18,6 +18,7 @@ import dev.hoist.dockerfile.Dockerfile;
 import dev.hoist.dockerfile.DockerfileException;
 import dev.hoist.dockerfile.DockerfileParser;
 import dev.hoist.dockerfile.Instruction;
+import dev.hoist.dockerfile.RunMount;
 import dev.hoist.dockerfile.Stage;
 import dev.hoist.dockerfile.StageScope;
 import dev.hoist.oci.ContainerConfig;
@@ -571,9 +572,6 @@ final class Build {
                 command = List.of(full.toString());
             }
         }
-        if (!r.mountSpecs().isEmpty()) {
-            throw new BuildException(where(r) + ": " + shown + ": RUN --mount is not supported yet");
-        }
         if (!r.security().isEmpty() && !r.security().equals("sandbox")) {
             throw new BuildException(where(r) + ": " + shown + ": RUN --security=" + r.security() + " is not supported");
         }
@@ -600,50 +598,130 @@ final class Build {
         parts.add("\1user=" + user);
         parts.add("\1cwd=" + cwd);
         parts.add("\1net=" + net);
-        Digest key = key(st.key, "RUN", parts);
-        Optional<BuildCache.Entry> hit = lookup(key);
-        if (hit.isPresent()) {
-            return new StepOutcome(key, hit.get(), true, createdBy);
-        }
-        Path lower = rootfs(st);
-        Path dir = images.root().createTempDirectory("build-run");
+        List<dev.hoist.runtime.Mount> mounts = new ArrayList<>();
+        List<Path> temps = new ArrayList<>();
         try {
-            Path upper = Files.createDirectory(dir.resolve("upper"));
-            Path work = Files.createDirectory(dir.resolve("work"));
-            ContainerSpec spec = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(env)
-                    .cwd(cwd).user(user).network(net).build();
-            TailOutput out = new TailOutput(progress, "#" + n + " ");
-            ExitStatus status;
-            try (RunningContainer c = runtime.run(spec, out, out, null)) {
-                status = c.waitFor();
-            } catch (ContainerException e) {
-                throw new BuildException(where(r) + ": " + shown + ": the container could not run: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BuildException(where(r) + ": " + shown + ": interrupted", e);
+            for (RunMount m : runMounts(r, scope)) {
+                String target = absolute(cwd, m.target());
+                switch (m.type()) {
+                    case RunMount.BIND -> {
+                        Path root;
+                        DockerIgnore ign;
+                        if (m.from() == null || m.from().isEmpty()) {
+                            root = req.contextDir();
+                            ign = ignore;
+                        } else {
+                            Optional<Stage> ref = stageRef(m.from(), Integer.MAX_VALUE);
+                            root = ref.isPresent() && built.containsKey(ref.get().index())
+                                    ? rootfs(built.get(ref.get().index())) : snapshots.rootfs(resolveImage(m.from(), r));
+                            ign = DockerIgnore.EMPTY;
+                        }
+                        Path tmp = images.root().createTempDirectory("build-bind");
+                        temps.add(tmp);
+                        CopyTree ct = new CopyTree(root, ign, !ign.equals(ignore));
+                        String rel = CopyTree.clean(m.source() == null ? "" : m.source());
+                        if (!Files.exists(ct.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+                            throw new BuildException(where(r) + ": " + shown + ": the bind mount's source \"" + m.source()
+                                    + "\" is not found");
+                        }
+                        Path copy = tmp.resolve("m");
+                        ct.copy(rel, copy, -1, -1, -1);
+                        parts.add("\1bind=" + target + ":" + m.readOnly() + ":" + CopyTree.checksum(tmp));
+                        mounts.add(dev.hoist.runtime.Mount.bind(copy, target, m.readOnly()));
+                    }
+                    case RunMount.CACHE -> {
+                        String id = m.id() == null || m.id().isEmpty() ? target : m.id();
+                        Path cacheDir = images.root().path().resolve("build-cache").resolve("mounts").resolve(Digest.sha256(id).hex());
+                        if (!Files.isDirectory(cacheDir)) {
+                            Files.createDirectories(cacheDir);
+                            CopyTree.setMeta(cacheDir, m.uid() == null ? 0 : m.uid().intValue(),
+                                    m.gid() == null ? 0 : m.gid().intValue(), m.mode() == null ? 0755 : m.mode().intValue());
+                        }
+                        parts.add("\1cache=" + target + ":" + id);
+                        mounts.add(dev.hoist.runtime.Mount.bind(cacheDir, target, m.readOnly()));
+                    }
+                    case RunMount.TMPFS -> {
+                        parts.add("\1tmpfs=" + target);
+                        mounts.add(dev.hoist.runtime.Mount.tmpfs(target, m.size() == null ? "" : "size=" + m.size()));
+                    }
+                    default -> throw new BuildException(where(r) + ": " + shown + ": RUN --mount=type=" + m.type()
+                            + " is not supported yet");
+                }
             }
-            out.flush();
-            if (!status.success()) {
-                String why = status.timedOut() ? "timed out" : status.oomKilled() ? "was killed for lack of memory"
-                        : status.signal() > 0 ? "was killed by signal " + status.signal() : "exit code " + status.code();
-                String tail = out.tail();
-                throw new BuildException(where(r) + ": " + shown + ": did not complete successfully: " + why
-                        + (tail.isEmpty() ? "" : "\nlast output:\n" + tail));
+            Digest key = key(st.key, "RUN", parts);
+            Optional<BuildCache.Entry> hit = lookup(key);
+            if (hit.isPresent()) {
+                return new StepOutcome(key, hit.get(), true, createdBy);
             }
-            ChangeSet cs;
+            Path lower = rootfs(st);
+            Path dir = images.root().createTempDirectory("build-run");
             try {
-                cs = ChangeSet.fromOverlayUpper(upper);
-            } catch (LayerException e) {
-                throw new BuildException(where(r) + ": " + shown + ": cannot read the changes: " + e.getMessage(), e);
+                Path upper = Files.createDirectory(dir.resolve("upper"));
+                Path work = Files.createDirectory(dir.resolve("work"));
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(env)
+                        .cwd(cwd).user(user).network(net);
+                mounts.forEach(sb::addMount);
+                ContainerSpec spec = sb.build();
+                TailOutput out = new TailOutput(progress, "#" + n + " ");
+                ExitStatus status;
+                try (RunningContainer c = runtime.run(spec, out, out, null)) {
+                    status = c.waitFor();
+                } catch (ContainerException e) {
+                    throw new BuildException(where(r) + ": " + shown + ": the container could not run: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BuildException(where(r) + ": " + shown + ": interrupted", e);
+                }
+                out.flush();
+                if (!status.success()) {
+                    String why = status.timedOut() ? "timed out" : status.oomKilled() ? "was killed for lack of memory"
+                            : status.signal() > 0 ? "was killed by signal " + status.signal() : "exit code " + status.code();
+                    String tail = out.tail();
+                    throw new BuildException(where(r) + ": " + shown + ": did not complete successfully: " + why
+                            + (tail.isEmpty() ? "" : "\nlast output:\n" + tail));
+                }
+                for (dev.hoist.runtime.Mount m : mounts) {
+                    // the mount point the runtime made is not part of the result, as in BuildKit
+                    String rel = CopyTree.clean(m.destination());
+                    Path stub = upper.resolve(rel);
+                    if (!rel.isEmpty() && !Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS) && isEmpty(stub)) {
+                        Files.delete(stub);
+                    }
+                }
+                ChangeSet cs;
+                try {
+                    cs = ChangeSet.fromOverlayUpper(upper);
+                } catch (LayerException e) {
+                    throw new BuildException(where(r) + ": " + shown + ": cannot read the changes: " + e.getMessage(), e);
+                }
+                BuildCache.Entry entry = cs.changed().isEmpty() && cs.deleted().isEmpty() && cs.opaqueDirectories().isEmpty()
+                        ? new BuildCache.Entry(null, null)
+                        : writeLayer(o -> layerWriter.writeChanges(cs, o));
+                cache.store(key, entry);
+                return new StepOutcome(key, entry, false, createdBy);
+            } finally {
+                deleteTree(dir);
             }
-            BuildCache.Entry entry = cs.changed().isEmpty() && cs.deleted().isEmpty() && cs.opaqueDirectories().isEmpty()
-                    ? new BuildCache.Entry(null, null)
-                    : writeLayer(o -> layerWriter.writeChanges(cs, o));
-            cache.store(key, entry);
-            return new StepOutcome(key, entry, false, createdBy);
         } finally {
-            deleteTree(dir);
+            temps.forEach(Build::deleteTree);
         }
+    }
+
+    private List<RunMount> runMounts(Instruction.Run r, StageScope scope) throws BuildException {
+        try {
+            return r.mounts(df.lexer(), scope.variables());
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmpty(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(p)) {
+                return s.findAny().isEmpty();
+            }
+        }
+        return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == 0;
     }
 
     private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,

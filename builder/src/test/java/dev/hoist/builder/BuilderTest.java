@@ -281,6 +281,32 @@ class BuilderTest {
     }
 
     @Test
+    void runMountsCacheBindAndTmpfs() throws Exception {
+        containers();
+        write("data/d.txt", "data-1");
+        String df = """
+                FROM base:1
+                RUN --mount=type=cache,target=/cache echo x >> /cache/n && wc -l < /cache/n | tr -d ' ' > /count
+                RUN --mount=type=bind,source=data,target=/data cat /data/d.txt > /copied
+                RUN --mount=type=tmpfs,target=/scratch touch /scratch/x
+                """;
+        BuildResult a = build(df);
+        Path fs = rootfs(a);
+        assertEquals("1\n", Files.readString(fs.resolve("count")));
+        assertEquals("data-1", Files.readString(fs.resolve("copied")));
+        assertFalse(Files.exists(fs.resolve("cache"), LinkOption.NOFOLLOW_LINKS), "mount points are not kept");
+        assertFalse(Files.exists(fs.resolve("scratch"), LinkOption.NOFOLLOW_LINKS), "mount points are not kept");
+        assertFalse(Files.exists(fs.resolve("data"), LinkOption.NOFOLLOW_LINKS), "mount points are not kept");
+        write("data/d.txt", "data-2");
+        BuildResult b = build(df);
+        assertTrue(b.steps().get(1).cached());
+        assertFalse(b.steps().get(2).cached(), "a bind mount's content is part of the key");
+        assertEquals("data-2", Files.readString(rootfs(b).resolve("copied")));
+        BuildResult c = build(df, "", true);
+        assertEquals("2\n", Files.readString(rootfs(c).resolve("count")), "a cache mount keeps its content");
+    }
+
+    @Test
     void aFailingRunNamesTheLineAndShowsTheOutput() throws Exception {
         containers();
         BuildException e = assertThrows(BuildException.class, () -> build("""

@@ -607,7 +607,8 @@ final class Build {
                     case RunMount.BIND -> {
                         Path root;
                         DockerIgnore ign;
-                        if (m.from() == null || m.from().isEmpty()) {
+                        boolean fromContext = m.from() == null || m.from().isEmpty();
+                        if (fromContext) {
                             root = req.contextDir();
                             ign = ignore;
                         } else {
@@ -618,7 +619,7 @@ final class Build {
                         }
                         Path tmp = images.root().createTempDirectory("build-bind");
                         temps.add(tmp);
-                        CopyTree ct = new CopyTree(root, ign, !ign.equals(ignore));
+                        CopyTree ct = new CopyTree(root, ign, !fromContext);
                         String rel = CopyTree.clean(m.source() == null ? "" : m.source());
                         if (!Files.exists(ct.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
                             throw new BuildException(where(r) + ": " + shown + ": the bind mount's source \"" + m.source()

@@ -273,10 +273,25 @@ final class Build {
             st = fromImage(resolveImage(base, stage.from()));
         }
         steps.add(new StepResult(n, stage.name(), "FROM " + base, stage.range().startLine(), false, false, null));
+        List<Instruction> body = new ArrayList<>();
+        if (!st.config.onBuild().isEmpty()) {
+            // the base image's ONBUILD triggers run first, and are not inherited further, as in Docker
+            String triggers = "FROM scratch\n" + String.join("\n", st.config.onBuild()) + "\n";
+            try {
+                body.addAll(DockerfileParser.parse(df.name() + " (ONBUILD of " + base + ")",
+                        triggers.getBytes(StandardCharsets.UTF_8)).stages().get(0).instructions());
+            } catch (DockerfileException e) {
+                throw new BuildException(where(stage.from()) + ": the ONBUILD triggers of " + base + " are invalid: "
+                        + e.getMessage(), e);
+            }
+            st.config = st.config.toBuilder().onBuild(List.of()).build();
+            total += body.size();
+        }
+        body.addAll(stage.instructions());
         StageScope scope = global.enterStage(st.config.envMap());
         boolean cmdSet = false;
         int k = 1;
-        for (Instruction raw : stage.instructions()) {
+        for (Instruction raw : body) {
             k++;
             Instruction in;
             try {

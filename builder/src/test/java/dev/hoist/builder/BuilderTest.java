@@ -171,6 +171,17 @@ class BuilderTest {
     }
 
     @Test
+    void onbuildTriggersRunInTheChildBuild() throws Exception {
+        write("a.txt", "A");
+        build("FROM scratch\nONBUILD COPY a.txt /from-onbuild\n", "parent:1");
+        BuildResult r = build("FROM parent:1\nCOPY a.txt /direct\n");
+        Path fs = rootfs(r);
+        assertEquals("A", Files.readString(fs.resolve("from-onbuild")));
+        assertEquals("A", Files.readString(fs.resolve("direct")));
+        assertEquals(List.of(), r.image().config().config().onBuild());
+    }
+
+    @Test
     void entrypointResetsAnInheritedCmd() throws Exception {
         importBase();
         BuildResult r = build("FROM base:1\nENTRYPOINT [\"/bin/echo\"]\n");

@@ -1,0 +1,940 @@
+package dev.hoist.builder;
+
+import dev.hoist.cache.BlobWriter;
+import dev.hoist.cache.StoreException;
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.ImageNotFoundException;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.cache.image.Snapshots;
+import dev.hoist.cache.layer.ChangeSet;
+import dev.hoist.cache.layer.LayerApplier;
+import dev.hoist.cache.layer.LayerCompression;
+import dev.hoist.cache.layer.LayerException;
+import dev.hoist.cache.layer.LayerWriter;
+import dev.hoist.cache.layer.WrittenLayer;
+import dev.hoist.dockerfile.ArgScope;
+import dev.hoist.dockerfile.DockerIgnore;
+import dev.hoist.dockerfile.Dockerfile;
+import dev.hoist.dockerfile.DockerfileException;
+import dev.hoist.dockerfile.DockerfileParser;
+import dev.hoist.dockerfile.Instruction;
+import dev.hoist.dockerfile.RunMount;
+import dev.hoist.dockerfile.Stage;
+import dev.hoist.dockerfile.StageScope;
+import dev.hoist.oci.ContainerConfig;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+import dev.hoist.oci.Healthcheck;
+import dev.hoist.oci.History;
+import dev.hoist.oci.ImageConfig;
+import dev.hoist.oci.ImageManifest;
+import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.Platform;
+import dev.hoist.oci.Reference;
+import dev.hoist.oci.RootFs;
+import dev.hoist.registry.client.RegistryClient;
+import dev.hoist.runtime.ContainerException;
+import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.runtime.ContainerSpec;
+import dev.hoist.runtime.ExitStatus;
+import dev.hoist.runtime.NetworkMode;
+import dev.hoist.runtime.ProcessSpecs;
+import dev.hoist.runtime.RunningContainer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** One build: parses the Dockerfile, builds the stages the target needs, commits and tags the result. Not thread-safe. */
+final class Build {
+    private static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
+
+    private final LocalImages images;
+    private final ContainerRuntime runtime;
+    private final RegistryClient registry;
+    private final BuildCache cache;
+    private final BuildRequest req;
+    private final Snapshots snapshots;
+    private final LayerWriter layerWriter;
+    private final PrintStream progress;
+    private final List<StepResult> steps = new ArrayList<>();
+    private final Map<Integer, State> built = new HashMap<>();
+    private Dockerfile df;
+    private ArgScope global;
+    private DockerIgnore ignore;
+    private int stepNo;
+
+    Build(LocalImages images, ContainerRuntime runtime, RegistryClient registry, BuildCache cache, BuildRequest req) {
+        this.images = images;
+        this.runtime = runtime;
+        this.registry = registry;
+        this.cache = cache;
+        this.req = req;
+        this.snapshots = new Snapshots(images);
+        this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP)
+                .clampMtime(req.sourceDateEpoch()).build();
+        this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
+    }
+
+    /** The image being built in one stage: config, layers, history and the cache key of the last step. */
+    private static final class State {
+        ContainerConfig config = ContainerConfig.EMPTY;
+        final List<Descriptor> layers = new ArrayList<>();
+        final List<Digest> diffIds = new ArrayList<>();
+        final List<History> history = new ArrayList<>();
+        String os;
+        String arch;
+        String variant;
+        String author;
+        List<String> shell = DEFAULT_SHELL;
+        Digest key;
+
+        State copy() {
+            State s = new State();
+            s.config = config;
+            s.layers.addAll(layers);
+            s.diffIds.addAll(diffIds);
+            s.history.addAll(history);
+            s.os = os;
+            s.arch = arch;
+            s.variant = variant;
+            s.author = author;
+            s.shell = shell;
+            s.key = key;
+            return s;
+        }
+    }
+
+    BuildResult run() throws BuildException, IOException {
+        byte[] bytes;
+        String name;
+        if (req.dockerfileBytes() != null) {
+            bytes = req.dockerfileBytes();
+            name = "Dockerfile";
+        } else {
+            Path p = req.dockerfilePath();
+            if (!Files.isRegularFile(p)) {
+                throw new BuildException("cannot read the Dockerfile " + p + ": no such file; give its path with -f");
+            }
+            bytes = Files.readAllBytes(p);
+            name = p.getFileName().toString();
+        }
+        if (!Files.isDirectory(req.contextDir())) {
+            throw new BuildException("the build context " + req.contextDir() + " is not a directory");
+        }
+        try {
+            df = DockerfileParser.parse(name, bytes);
+            ignore = DockerIgnore.load(req.contextDir(), req.dockerfilePath());
+            Platform p = Platform.current();
+            String plat = p.os() + "/" + p.architecture() + (p.variant() == null || p.variant().isEmpty() ? "" : "/" + p.variant());
+            global = ArgScope.global(df, req.buildArgs(), ArgScope.platformArgs(plat, plat));
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+        Stage target;
+        if (req.target().isEmpty()) {
+            target = df.stages().get(df.stages().size() - 1);
+        } else {
+            target = df.stage(req.target()).orElseThrow(() -> new BuildException(
+                    "target stage \"" + req.target() + "\" could not be found in " + df.name()));
+        }
+        Set<Integer> needed = new TreeSet<>();
+        need(target, needed);
+        try {
+            for (int i : needed) {
+                built.put(i, buildStage(df.stages().get(i)));
+            }
+        } catch (BuildException e) {
+            progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
+            progress.flush();
+            throw e;
+        }
+        State fin = built.get(target.index());
+        ContainerConfig cfg = fin.config;
+        for (Map.Entry<String, String> l : req.labels().entrySet()) {
+            cfg = cfg.withLabel(l.getKey(), l.getValue());
+        }
+        fin.config = cfg;
+        Image image = images.commit(imageConfig(fin), fin.layers, true);
+        List<String> tags = new ArrayList<>();
+        for (String t : req.tags()) {
+            tags.add(images.tag(image, t));
+        }
+        progress.println("#" + (++stepNo) + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
+        progress.flush();
+        return new BuildResult(image.withNames(tags), tags, steps);
+    }
+
+    private void need(Stage s, Set<Integer> out) throws BuildException {
+        if (!out.add(s.index())) {
+            return;
+        }
+        String base;
+        try {
+            base = global.expandFrom(s).baseName();
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+        Optional<Stage> ref = stageRef(base, s.index());
+        if (ref.isPresent()) {
+            need(ref.get(), out);
+        }
+        for (Instruction in : s.instructions()) {
+            if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
+                String from;
+                try {
+                    from = df.lexer().processWord(c.from(), global.values());
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
+                }
+                Optional<Stage> r = stageRef(from, s.index());
+                if (r.isPresent()) {
+                    need(r.get(), out);
+                }
+            }
+        }
+    }
+
+    private Optional<Stage> stageRef(String name, int before) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        for (Stage s : df.stages()) {
+            if (s.index() >= before) {
+                break;
+            }
+            if (!s.name().isEmpty() && s.name().equals(lower)) {
+                return Optional.of(s);
+            }
+        }
+        if (name.matches("[0-9]+")) {
+            int i = Integer.parseInt(name);
+            if (i < before) {
+                return Optional.of(df.stages().get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The variables {@code COPY --from} is expanded with: the global ARGs, then the stage's variables. */
+    private Map<String, String> fromScope(StageScope scope) {
+        Map<String, String> m = new java.util.LinkedHashMap<>(global.values());
+        m.putAll(scope.variables());
+        return m;
+    }
+
+    private String where(Instruction in) {
+        return df.name() + ":" + in.range().startLine();
+    }
+
+    private static String text(Instruction in) {
+        String s = in.origin().source();
+        return s == null ? in.name().toUpperCase(java.util.Locale.ROOT) : s.strip().replaceAll("\\s*\\\\?\\n\\s*", " ");
+    }
+
+    private State buildStage(Stage stage) throws BuildException, IOException {
+        String base;
+        try {
+            base = global.expandFrom(stage).baseName();
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+        String label = !stage.name().isEmpty() ? stage.name() + " " : df.stages().size() > 1 ? "stage-" + stage.index() + " " : "";
+        int total = stage.instructions().size() + 1;
+        int n = ++stepNo;
+        progress.println("#" + n + " [" + label + "1/" + total + "] FROM " + base);
+        State st;
+        Optional<Stage> ref = stageRef(base, stage.index());
+        if (base.equalsIgnoreCase("scratch")) {
+            st = new State();
+            Platform p = Platform.current();
+            st.os = p.os();
+            st.arch = p.architecture();
+            st.variant = p.variant();
+            st.key = Digest.sha256("scratch");
+        } else if (ref.isPresent()) {
+            st = built.get(ref.get().index()).copy();
+        } else {
+            st = fromImage(resolveImage(base, stage.from()));
+        }
+        steps.add(new StepResult(n, stage.name(), "FROM " + base, stage.range().startLine(), false, false, null));
+        List<Instruction> body = new ArrayList<>();
+        if (!st.config.onBuild().isEmpty()) {
+            // the base image's ONBUILD triggers run first, and are not inherited further, as in Docker
+            String triggers = "FROM scratch\n" + String.join("\n", st.config.onBuild()) + "\n";
+            try {
+                body.addAll(DockerfileParser.parse(df.name() + " (ONBUILD of " + base + ")",
+                        triggers.getBytes(StandardCharsets.UTF_8)).stages().get(0).instructions());
+            } catch (DockerfileException e) {
+                throw new BuildException(where(stage.from()) + ": the ONBUILD triggers of " + base + " are invalid: "
+                        + e.getMessage(), e);
+            }
+            st.config = st.config.toBuilder().onBuild(List.of()).build();
+            total += body.size();
+        }
+        body.addAll(stage.instructions());
+        StageScope scope = global.enterStage(st.config.envMap());
+        boolean cmdSet = false;
+        int k = 1;
+        for (Instruction raw : body) {
+            k++;
+            Instruction in;
+            try {
+                in = scope.expand(raw);
+            } catch (DockerfileException e) {
+                throw new BuildException(e.getMessage(), e);
+            }
+            n = ++stepNo;
+            String shown = text(raw);
+            progress.println("#" + n + " [" + label + k + "/" + total + "] " + shown);
+            progress.flush();
+            ContainerConfig.Builder c = st.config.toBuilder();
+            String history = null;
+            StepOutcome outcome = null;
+            if (in instanceof Instruction.Arg a) {
+                StringBuilder sb = new StringBuilder("ARG");
+                for (Instruction.ArgDefinition d : a.args()) {
+                    sb.append(' ').append(d.key()).append(d.defaultValue() == null ? "" : "=" + d.defaultValue());
+                }
+                history = sb.toString();
+            } else if (in instanceof Instruction.Env e) {
+                ContainerConfig cc = st.config;
+                StringBuilder sb = new StringBuilder("ENV");
+                for (Instruction.KeyValue kv : e.pairs()) {
+                    cc = cc.withEnv(kv.key(), kv.value());
+                    sb.append(' ').append(kv.key()).append('=').append(kv.value());
+                }
+                c = cc.toBuilder();
+                history = sb.toString();
+            } else if (in instanceof Instruction.Label l) {
+                ContainerConfig cc = st.config;
+                StringBuilder sb = new StringBuilder("LABEL");
+                for (Instruction.KeyValue kv : l.pairs()) {
+                    cc = cc.withLabel(kv.key(), kv.value());
+                    sb.append(' ').append(kv.key()).append('=').append(kv.value());
+                }
+                c = cc.toBuilder();
+                history = sb.toString();
+            } else if (in instanceof Instruction.User u) {
+                c.user(u.user());
+                history = "USER " + u.user();
+            } else if (in instanceof Instruction.Expose x) {
+                Set<String> ports = new LinkedHashSet<>(st.config.exposedPorts());
+                for (String p : x.ports()) {
+                    ports.add(p.contains("/") ? p.toLowerCase(java.util.Locale.ROOT) : p + "/tcp");
+                }
+                c.exposedPorts(ports);
+                history = "EXPOSE " + String.join(" ", x.ports());
+            } else if (in instanceof Instruction.Volume v) {
+                Set<String> vols = new LinkedHashSet<>(st.config.volumes());
+                vols.addAll(v.volumes());
+                c.volumes(vols);
+                history = "VOLUME " + v.volumes();
+            } else if (in instanceof Instruction.Cmd cmd) {
+                c.cmd(cmd.shellForm() ? concat(st.shell, cmd.command()) : cmd.command());
+                cmdSet = true;
+                history = "CMD " + json(cmd.shellForm() ? concat(st.shell, cmd.command()) : cmd.command());
+            } else if (in instanceof Instruction.Entrypoint ep) {
+                List<String> v = ep.shellForm() ? concat(st.shell, ep.command()) : ep.command();
+                c.entrypoint(v);
+                if (!cmdSet) {
+                    c.cmd(List.of());
+                }
+                history = "ENTRYPOINT " + json(v);
+            } else if (in instanceof Instruction.StopSignal s) {
+                c.stopSignal(s.signal());
+                history = "STOPSIGNAL " + s.signal();
+            } else if (in instanceof Instruction.Healthcheck h) {
+                c.healthcheck(new Healthcheck(h.test(), nz(h.interval()), nz(h.timeout()), nz(h.startPeriod()),
+                        nz(h.startInterval()), h.retries() == 0 ? null : h.retries()));
+                history = "HEALTHCHECK " + json(h.test());
+            } else if (in instanceof Instruction.Shell s) {
+                st.shell = s.shell();
+                c.shell(s.shell());
+                history = "SHELL " + json(s.shell());
+            } else if (in instanceof Instruction.Maintainer m) {
+                st.author = m.maintainer();
+                history = "MAINTAINER " + m.maintainer();
+            } else if (in instanceof Instruction.Onbuild o) {
+                List<String> ob = new ArrayList<>(st.config.onBuild());
+                ob.add(o.expression());
+                c.onBuild(ob);
+                history = "ONBUILD " + o.expression();
+            } else if (in instanceof Instruction.Workdir w) {
+                String path = absolute(st.config.workingDir(), w.path());
+                c.workingDir(path);
+                st.config = c.build();
+                outcome = workdir(st, path);
+                history = "WORKDIR " + path;
+            } else if (in instanceof Instruction.Run r) {
+                outcome = run(st, scope, r, n);
+                history = outcome.createdBy;
+            } else if (in instanceof Instruction.Copy cp) {
+                String from;
+                try {
+                    from = cp.from().isEmpty() ? "" : df.lexer().processWord(cp.from(), fromScope(scope));
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.at(in.range()).getMessage(), e);
+                }
+                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY");
+                history = outcome.createdBy;
+            } else if (in instanceof Instruction.Add ad) {
+                for (String s : ad.sources()) {
+                    if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || s.startsWith("git@")) {
+                        throw new BuildException(where(in) + ": " + shown + ": ADD from a URL is not supported yet; "
+                                + "download it and COPY it from the context");
+                    }
+                }
+                outcome = copy(st, ad, ad.sources(), ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(), "ADD");
+                history = outcome.createdBy;
+            } else {
+                throw new BuildException(where(in) + ": " + shown + ": " + in.name().toUpperCase(java.util.Locale.ROOT)
+                        + " is not supported here");
+            }
+            if (!(in instanceof Instruction.Workdir)) {
+                st.config = outcome == null ? c.build() : st.config;
+            }
+            if (outcome == null) {
+                st.history.add(History.of(req.sourceDateEpoch(), history, true));
+                steps.add(new StepResult(n, stage.name(), shown, in.range().startLine(), false, false, null));
+            } else {
+                BuildCache.Entry e = outcome.entry;
+                if (e.layer() != null) {
+                    st.layers.add(e.layer());
+                    st.diffIds.add(e.diffId());
+                }
+                st.history.add(History.of(req.sourceDateEpoch(), history + (in instanceof Instruction.Workdir ? "" : " # buildkit"),
+                        e.layer() == null));
+                st.key = outcome.key;
+                progress.println("#" + n + (outcome.cached ? " CACHED" : " DONE"));
+                steps.add(new StepResult(n, stage.name(), shown, in.range().startLine(), true, outcome.cached, e.layer()));
+            }
+            progress.flush();
+        }
+        return st;
+    }
+
+    private record StepOutcome(Digest key, BuildCache.Entry entry, boolean cached, String createdBy) {
+    }
+
+    private static Duration nz(Duration d) {
+        return d == null || d.isZero() ? null : d;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static String json(List<String> v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append('"').append(v.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append(']').toString();
+    }
+
+    private static String absolute(String cwd, String path) {
+        String base = cwd == null || cwd.isEmpty() ? "/" : cwd;
+        return Path.of(base).resolve(path).normalize().toString();
+    }
+
+    private static Digest key(Digest parent, String kind, List<String> parts) {
+        StringBuilder sb = new StringBuilder(parent.toString()).append('\n').append(kind);
+        for (String p : parts) {
+            sb.append('\0').append(p);
+        }
+        return Digest.sha256(sb.toString());
+    }
+
+    private Optional<BuildCache.Entry> lookup(Digest key) throws IOException {
+        return req.noCache() ? Optional.empty() : cache.lookup(key);
+    }
+
+    private Image resolveImage(String base, Instruction at) throws BuildException, IOException {
+        try {
+            return images.resolve(base);
+        } catch (ImageNotFoundException e) {
+            if (registry == null) {
+                throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
+                        + " (hoist pull " + base + ")", e);
+            }
+        }
+        progress.println("#" + stepNo + " pulling " + base);
+        progress.flush();
+        try {
+            return registry.pull(Reference.parseNormalized(base), Platform.current());
+        } catch (RuntimeException e) {
+            throw new BuildException(where(at) + ": " + base + ": not a valid image reference: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BuildException(where(at) + ": " + base + ": the image is not in the local store and cannot be"
+                    + " pulled: " + e.getMessage(), e);
+        }
+    }
+
+    private static State fromImage(Image img) {
+        State st = new State();
+        ImageConfig ic = img.config();
+        st.config = ic.config() == null ? ContainerConfig.EMPTY : ic.config();
+        st.layers.addAll(img.manifest().layers());
+        st.diffIds.addAll(ic.diffIds());
+        st.history.addAll(ic.history());
+        st.os = ic.os();
+        st.arch = ic.architecture();
+        st.variant = ic.variant();
+        st.author = ic.author();
+        if (!st.config.shell().isEmpty()) {
+            st.shell = st.config.shell();
+        }
+        st.key = img.id();
+        return st;
+    }
+
+    private ImageConfig imageConfig(State st) {
+        ImageConfig.Builder b = ImageConfig.builder().created(req.sourceDateEpoch())
+                .architecture(st.arch).os(st.os).config(st.config).rootfs(RootFs.layers(st.diffIds))
+                .history(st.history);
+        if (st.variant != null && !st.variant.isEmpty()) {
+            b.variant(st.variant);
+        }
+        if (st.author != null && !st.author.isEmpty()) {
+            b.author(st.author);
+        }
+        return b.build();
+    }
+
+    /** The unpacked root filesystem of the state so far (unpacked once per layer chain, read-only). */
+    private Path rootfs(State st) throws IOException {
+        ImageConfig cfg = imageConfig(st);
+        ImageManifest.Builder mb = ImageManifest.dockerBuilder().config(Descriptor.of(MediaTypes.DOCKER_CONFIG, cfg.bytes()));
+        for (Descriptor d : st.layers) {
+            mb.addLayer(d);
+        }
+        ImageManifest m = mb.build();
+        return snapshots.rootfs(new Image(m.descriptor(), m, cfg, List.of()));
+    }
+
+    private BuildCache.Entry writeLayer(LayerSource source) throws IOException, BuildException {
+        try (BlobWriter w = images.blobs().writer()) {
+            WrittenLayer wl = source.write(w.stream());
+            w.commit(wl.digest());
+            return new BuildCache.Entry(wl.descriptor(), wl.diffId());
+        } catch (LayerException e) {
+            throw new BuildException("cannot write a layer: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface LayerSource {
+        WrittenLayer write(OutputStream out) throws IOException, LayerException;
+    }
+
+    private StepOutcome workdir(State st, String path) throws IOException, BuildException {
+        Digest key = key(st.key, "WORKDIR", List.of(path));
+        Optional<BuildCache.Entry> hit = lookup(key);
+        if (hit.isPresent()) {
+            return new StepOutcome(key, hit.get(), true, "WORKDIR " + path);
+        }
+        String rel = CopyTree.clean(path);
+        BuildCache.Entry entry = new BuildCache.Entry(null, null);
+        if (!rel.isEmpty() && !Files.exists(rootfs(st).resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+            Path tree = images.root().createTempDirectory("build-workdir");
+            try {
+                CopyTree.mkdirs(tree, rel, null);
+                entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            } finally {
+                deleteTree(tree);
+            }
+        }
+        cache.store(key, entry);
+        return new StepOutcome(key, entry, false, "WORKDIR " + path);
+    }
+
+    private StepOutcome run(State st, StageScope scope, Instruction.Run r, int n) throws IOException, BuildException {
+        String shown = text(r);
+        List<String> command = r.command();
+        if (!r.heredocs().isEmpty()) {
+            if (!r.shellForm() || command.size() != 1) {
+                throw new BuildException(where(r) + ": " + shown + ": here-documents need the shell form of RUN");
+            }
+            if (command.get(0).strip().matches("<<-?[\"']?[A-Za-z0-9_.-]+[\"']?")) {
+                String data = r.heredocs().get(0).effectiveContent();
+                if (data.startsWith("#!")) {
+                    throw new BuildException(where(r) + ": " + shown + ": a here-document with #! is not supported yet");
+                }
+                command = List.of(data);    // run the document's lines as the script, as BuildKit does
+            } else {
+                StringBuilder full = new StringBuilder(command.get(0));
+                for (var h : r.heredocs()) {
+                    full.append('\n').append(h.content()).append(h.name());
+                }
+                command = List.of(full.toString());
+            }
+        }
+        if (!r.security().isEmpty() && !r.security().equals("sandbox")) {
+            throw new BuildException(where(r) + ": " + shown + ": RUN --security=" + r.security() + " is not supported");
+        }
+        List<String> argv = r.shellForm() ? concat(st.shell, command) : command;
+        if (argv.isEmpty()) {
+            throw new BuildException(where(r) + ": " + shown + ": RUN needs a command");
+        }
+        Map<String, String> envMap = new java.util.LinkedHashMap<>(scope.runEnvironment());
+        envMap.putIfAbsent("PATH", ProcessSpecs.DEFAULT_PATH);
+        List<String> env = new ArrayList<>();
+        envMap.forEach((k, v) -> env.add(k + "=" + v));
+        String user = st.config.user() == null ? "" : st.config.user();
+        String cwd = st.config.workingDir() == null || st.config.workingDir().isEmpty() ? "/" : st.config.workingDir();
+        NetworkMode net;
+        try {
+            net = r.network().isEmpty() || r.network().equals("default") ? req.network() : NetworkMode.parse(r.network());
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(where(r) + ": " + shown + ": " + e.getMessage(), e);
+        }
+        String createdBy = "RUN " + (r.shellForm() ? String.join(" ", argv) : json(argv));
+        List<String> parts = new ArrayList<>(argv);
+        parts.add("\1env");
+        parts.addAll(env);
+        parts.add("\1user=" + user);
+        parts.add("\1cwd=" + cwd);
+        parts.add("\1net=" + net);
+        List<dev.hoist.runtime.Mount> mounts = new ArrayList<>();
+        List<Path> temps = new ArrayList<>();
+        try {
+            for (RunMount m : runMounts(r, scope)) {
+                String target = absolute(cwd, m.target());
+                switch (m.type()) {
+                    case RunMount.BIND -> {
+                        Path root;
+                        DockerIgnore ign;
+                        boolean fromContext = m.from() == null || m.from().isEmpty();
+                        if (fromContext) {
+                            root = req.contextDir();
+                            ign = ignore;
+                        } else {
+                            Optional<Stage> ref = stageRef(m.from(), Integer.MAX_VALUE);
+                            root = ref.isPresent() && built.containsKey(ref.get().index())
+                                    ? rootfs(built.get(ref.get().index())) : snapshots.rootfs(resolveImage(m.from(), r));
+                            ign = DockerIgnore.EMPTY;
+                        }
+                        Path tmp = images.root().createTempDirectory("build-bind");
+                        temps.add(tmp);
+                        CopyTree ct = new CopyTree(root, ign, !fromContext);
+                        String rel = CopyTree.clean(m.source() == null ? "" : m.source());
+                        if (!Files.exists(ct.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+                            throw new BuildException(where(r) + ": " + shown + ": the bind mount's source \"" + m.source()
+                                    + "\" is not found");
+                        }
+                        Path copy = tmp.resolve("m");
+                        ct.copy(rel, copy, -1, -1, -1);
+                        parts.add("\1bind=" + target + ":" + m.readOnly() + ":" + CopyTree.checksum(tmp));
+                        mounts.add(dev.hoist.runtime.Mount.bind(copy, target, m.readOnly()));
+                    }
+                    case RunMount.CACHE -> {
+                        String id = m.id() == null || m.id().isEmpty() ? target : m.id();
+                        Path cacheDir = images.root().path().resolve("build-cache").resolve("mounts").resolve(Digest.sha256(id).hex());
+                        if (!Files.isDirectory(cacheDir)) {
+                            Files.createDirectories(cacheDir);
+                            CopyTree.setMeta(cacheDir, m.uid() == null ? 0 : m.uid().intValue(),
+                                    m.gid() == null ? 0 : m.gid().intValue(), m.mode() == null ? 0755 : m.mode().intValue());
+                        }
+                        parts.add("\1cache=" + target + ":" + id);
+                        mounts.add(dev.hoist.runtime.Mount.bind(cacheDir, target, m.readOnly()));
+                    }
+                    case RunMount.TMPFS -> {
+                        parts.add("\1tmpfs=" + target);
+                        mounts.add(dev.hoist.runtime.Mount.tmpfs(target, m.size() == null ? "" : "size=" + m.size()));
+                    }
+                    default -> throw new BuildException(where(r) + ": " + shown + ": RUN --mount=type=" + m.type()
+                            + " is not supported yet");
+                }
+            }
+            Digest key = key(st.key, "RUN", parts);
+            Optional<BuildCache.Entry> hit = lookup(key);
+            if (hit.isPresent()) {
+                return new StepOutcome(key, hit.get(), true, createdBy);
+            }
+            Path lower = rootfs(st);
+            Path dir = images.root().createTempDirectory("build-run");
+            try {
+                Path upper = Files.createDirectory(dir.resolve("upper"));
+                Path work = Files.createDirectory(dir.resolve("work"));
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(env)
+                        .cwd(cwd).user(user).network(net);
+                mounts.forEach(sb::addMount);
+                ContainerSpec spec = sb.build();
+                TailOutput out = new TailOutput(progress, "#" + n + " ");
+                ExitStatus status;
+                try (RunningContainer c = runtime.run(spec, out, out, null)) {
+                    status = c.waitFor();
+                } catch (ContainerException e) {
+                    throw new BuildException(where(r) + ": " + shown + ": the container could not run: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BuildException(where(r) + ": " + shown + ": interrupted", e);
+                }
+                out.flush();
+                if (!status.success()) {
+                    String why = status.timedOut() ? "timed out" : status.oomKilled() ? "was killed for lack of memory"
+                            : status.signal() > 0 ? "was killed by signal " + status.signal() : "exit code " + status.code();
+                    String tail = out.tail();
+                    throw new BuildException(where(r) + ": " + shown + ": did not complete successfully: " + why
+                            + (tail.isEmpty() ? "" : "\nlast output:\n" + tail));
+                }
+                for (dev.hoist.runtime.Mount m : mounts) {
+                    // the mount point the runtime made is not part of the result, as in BuildKit
+                    String rel = CopyTree.clean(m.destination());
+                    Path stub = upper.resolve(rel);
+                    if (!rel.isEmpty() && !Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS) && isEmpty(stub)) {
+                        Files.delete(stub);
+                    }
+                }
+                ChangeSet cs;
+                try {
+                    cs = ChangeSet.fromOverlayUpper(upper);
+                } catch (LayerException e) {
+                    throw new BuildException(where(r) + ": " + shown + ": cannot read the changes: " + e.getMessage(), e);
+                }
+                BuildCache.Entry entry = cs.changed().isEmpty() && cs.deleted().isEmpty() && cs.opaqueDirectories().isEmpty()
+                        ? new BuildCache.Entry(null, null)
+                        : writeLayer(o -> layerWriter.writeChanges(cs, o));
+                cache.store(key, entry);
+                return new StepOutcome(key, entry, false, createdBy);
+            } finally {
+                deleteTree(dir);
+            }
+        } finally {
+            temps.forEach(Build::deleteTree);
+        }
+    }
+
+    private List<RunMount> runMounts(Instruction.Run r, StageScope scope) throws BuildException {
+        try {
+            return r.mounts(df.lexer(), scope.variables());
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmpty(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(p)) {
+                return s.findAny().isEmpty();
+            }
+        }
+        return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == 0;
+    }
+
+    private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
+                             String dest, String from, String chown, String chmod, String verb)
+            throws IOException, BuildException {
+        String shown = text(in);
+        CopyTree src;
+        if (from.isEmpty()) {
+            src = new CopyTree(req.contextDir(), ignore, false);
+        } else {
+            Optional<Stage> ref = stageRef(from, Integer.MAX_VALUE);
+            Path root = ref.isPresent() && built.containsKey(ref.get().index())
+                    ? rootfs(built.get(ref.get().index()))
+                    : snapshots.rootfs(resolveImage(from, in));
+            src = new CopyTree(root, DockerIgnore.EMPTY, true);
+        }
+        int mode = -1;
+        if (!chmod.isEmpty()) {
+            if (!chmod.matches("[0-7]{1,4}")) {
+                throw new BuildException(where(in) + ": " + shown + ": --chmod=" + chmod + " is not an octal mode");
+            }
+            mode = Integer.parseInt(chmod, 8);
+        }
+        int uid = 0;
+        int gid = 0;
+        if (!chown.isEmpty()) {
+            int[] ids = Owners.resolve(chown, () -> rootfs(st));
+            if (ids == null) {
+                throw new BuildException(where(in) + ": " + shown + ": --chown=" + chown
+                        + ": no such user or group in the image's /etc/passwd and /etc/group");
+            }
+            uid = ids[0];
+            gid = ids[1];
+        }
+        List<String> matched = new ArrayList<>();
+        for (String s : sources) {
+            List<String> m = src.expand(where(in) + ": " + shown, s);
+            matched.addAll(m);
+        }
+        String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
+        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+        if (matched.size() + inline.size() > 1 && !destIsDir) {
+            throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
+                    + "the destination must be a directory and end with a /");
+        }
+        Path existing = rootfs(st);
+        // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
+        String rel = existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs)))
+                .toString();
+        if (!destIsDir && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+            destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
+        }
+        Path tree = images.root().createTempDirectory("build-copy");
+        try {
+            for (String m : matched) {
+                Path p = src.resolve(m);
+                String target;
+                if (verb.equals("ADD") && isArchive(p)) {
+                    CopyTree.mkdirs(tree, rel, existing);
+                    try (InputStream archive = Files.newInputStream(p)) {
+                        LayerApplier.create().apply(archive, rel.isEmpty() ? tree : tree.resolve(rel));
+                    } catch (LayerException e) {
+                        throw new BuildException(where(in) + ": " + shown + ": cannot extract " + m + ": " + e.getMessage(), e);
+                    }
+                    continue;
+                }
+                if (Files.isDirectory(p)) {
+                    target = rel;
+                    if (!rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+                        CopyTree.mkdirs(tree, rel, existing);
+                    }
+                } else {
+                    String baseName = m.isEmpty() ? "" : m.substring(m.lastIndexOf('/') + 1);
+                    target = destIsDir ? (rel.isEmpty() ? baseName : rel + "/" + baseName) : rel;
+                }
+                int slash = target.lastIndexOf('/');
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
+            }
+            for (Instruction.InlineSource doc : inline) {
+                String target = destIsDir ? (rel.isEmpty() ? doc.path() : rel + "/" + doc.path()) : rel;
+                int slash = target.lastIndexOf('/');
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                Path f = tree.resolve(target);
+                Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
+                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
+            }
+            Digest key = key(st.key, verb, List.of(CopyTree.checksum(tree)));
+            List<String> named = new ArrayList<>(sources);
+            inline.forEach(d -> named.add("<<" + d.path()));
+            String createdBy = verb + " " + String.join(" ", named) + " " + dest;
+            Optional<BuildCache.Entry> hit = lookup(key);
+            if (hit.isPresent()) {
+                return new StepOutcome(key, hit.get(), true, createdBy);
+            }
+            BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            cache.store(key, entry);
+            return new StepOutcome(key, entry, false, createdBy);
+        } finally {
+            deleteTree(tree);
+        }
+    }
+
+    /** Whether {@code p} is a tar archive, plain, gzip- or zstd-compressed, which ADD unpacks. */
+    private static boolean isArchive(Path p) throws IOException {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (InputStream in = LayerCompression.decompress(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
+            byte[] head = in.readNBytes(512);
+            return head.length == 512 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                    try {
+                        Files.setAttribute(d, "unix:mode", 0700);
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // a leftover temporary directory is removed with the root's tmp directory
+        }
+    }
+
+    /** Forwards a RUN's output to the progress stream, line by line with a prefix, and keeps its last lines. */
+    private static final class TailOutput extends OutputStream {
+        private final PrintStream sink;
+        private final String prefix;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+
+        TailOutput(PrintStream sink, String prefix) {
+            this.sink = sink;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                emit();
+            } else {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        private void emit() {
+            String s = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            sink.println(prefix + s);
+            last.addLast(s);
+            while (last.size() > 10) {
+                last.removeFirst();
+            }
+        }
+
+        @Override
+        public synchronized void flush() {
+            if (line.size() > 0) {
+                emit();
+            }
+            sink.flush();
+        }
+
+        synchronized String tail() {
+            return String.join("\n", last);
+        }
+    }
+}

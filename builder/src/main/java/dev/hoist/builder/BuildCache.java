@@ -1,0 +1,136 @@
+package dev.hoist.builder;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.cache.GcRoots;
+import dev.hoist.cache.StoreException;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The build cache index: {@code <root>/build-cache/<key-hex>.json} maps a step's cache key (its parent's key,
+ * the instruction as expanded and the content it reads) to the layer it made, or to none. Entries whose layer
+ * blob is gone count as misses. {@link #gcRoots()} keeps the cached layers through garbage collection.
+ * Thread-safe; entries are written atomically.
+ */
+public final class BuildCache {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LocalImages images;
+    private final Path dir;
+
+    /** The cache under {@code images}' root. */
+    public BuildCache(LocalImages images) {
+        this.images = images;
+        this.dir = images.root().path().resolve("build-cache");
+    }
+
+    /** A cached step result: the layer it made and that layer's diff ID, both null when it made none. */
+    record Entry(Descriptor layer, Digest diffId) {
+    }
+
+    Optional<Entry> lookup(Digest key) throws StoreException {
+        Path f = dir.resolve(key.hex() + ".json");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read build cache entry " + f + ": " + e.getMessage(), e);
+        }
+        Entry entry;
+        try {
+            entry = parse(bytes);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();    // a damaged entry is a miss; it is rewritten after the step runs
+        }
+        if (entry.layer() != null && !images.blobs().contains(entry.layer().digest())) {
+            return Optional.empty();
+        }
+        return Optional.of(entry);
+    }
+
+    private static Entry parse(byte[] bytes) throws IOException {
+        ObjectNode n = (ObjectNode) JSON.readTree(bytes);
+        if (!n.hasNonNull("layer")) {
+            return new Entry(null, null);
+        }
+        Descriptor layer = JSON.treeToValue(n.get("layer"), Descriptor.class);
+        return new Entry(layer, Digest.parse(n.get("diffId").asText()));
+    }
+
+    void store(Digest key, Entry entry) throws StoreException {
+        ObjectNode n = JSON.createObjectNode();
+        if (entry.layer() != null) {
+            n.set("layer", JSON.valueToTree(entry.layer()));
+            n.put("diffId", entry.diffId().toString());
+        } else {
+            n.putNull("layer");
+        }
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".entry", ".tmp");
+            Files.write(tmp, JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8));
+            Files.move(tmp, dir.resolve(key.hex() + ".json"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new StoreException("cannot write build cache entry under " + dir + ": " + e.getMessage()
+                    + "; check that the hoist root is writable", e);
+        }
+    }
+
+    /** The layers of every cache entry, for {@code GarbageCollector.Builder.addRoots}. */
+    public GcRoots gcRoots() {
+        return () -> {
+            List<Descriptor> out = new ArrayList<>();
+            if (!Files.isDirectory(dir)) {
+                return out;
+            }
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
+                for (Path f : s) {
+                    try {
+                        Entry e = parse(Files.readAllBytes(f));
+                        if (e.layer() != null) {
+                            out.add(e.layer());
+                        }
+                    } catch (IOException | RuntimeException ignored) {
+                        // a damaged or vanishing entry keeps nothing
+                    }
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot list the build cache " + dir + ": " + e.getMessage(), e);
+            }
+            return out;
+        };
+    }
+
+    /** Removes every entry (the layers go at the next garbage collection); returns how many were removed. */
+    public int clear() throws StoreException {
+        int n = 0;
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path f : s) {
+                Files.deleteIfExists(f);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot clear the build cache " + dir + ": " + e.getMessage(), e);
+        }
+        return n;
+    }
+}

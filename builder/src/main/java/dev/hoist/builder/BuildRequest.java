@@ -1,0 +1,122 @@
+package dev.hoist.builder;
+
+import dev.hoist.runtime.NetworkMode;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to build: the context directory, the Dockerfile (a path, or bytes with a name), tags, build args, the
+ * target stage, whether to ignore the cache, extra labels, the default network of RUN steps, where progress
+ * lines go, and the build's one timestamp ({@code SOURCE_DATE_EPOCH}). Immutable.
+ *
+ * @param dockerfile      the Dockerfile; null means {@code <context>/Dockerfile} (ignored when bytes are given)
+ * @param dockerfileBytes the Dockerfile's content, e.g. read from standard input; null to read {@code dockerfile}
+ * @param target          the stage to build ({@code --target}); empty for the last
+ * @param progress        plain progress lines ({@code #3 [2/5] RUN echo hi}, {@code #3 CACHED}); null discards
+ * @param sourceDateEpoch the image's {@code created} and the clamp of every file time in the layers written
+ */
+public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBytes, List<String> tags,
+                           Map<String, String> buildArgs, String target, boolean noCache, Map<String, String> labels,
+                           NetworkMode network, PrintStream progress, Instant sourceDateEpoch) {
+
+    public BuildRequest {
+        Objects.requireNonNull(contextDir, "contextDir");
+        tags = List.copyOf(tags);
+        buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
+        labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        target = target == null ? "" : target;
+        network = network == null ? NetworkMode.NONE : network;
+        sourceDateEpoch = sourceDateEpoch == null ? Instant.EPOCH : sourceDateEpoch;
+    }
+
+    /** A request to build {@code contextDir} with its Dockerfile and defaults for everything else. */
+    public static Builder builder(Path contextDir) {
+        return new Builder(contextDir);
+    }
+
+    /** The Dockerfile's path as given, or {@code <context>/Dockerfile}. */
+    public Path dockerfilePath() {
+        return dockerfile != null ? dockerfile : contextDir.resolve("Dockerfile");
+    }
+
+    /** Builds a {@link BuildRequest}. Not thread-safe. */
+    public static final class Builder {
+        private final Path contextDir;
+        private Path dockerfile;
+        private byte[] dockerfileBytes;
+        private final List<String> tags = new ArrayList<>();
+        private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private String target = "";
+        private boolean noCache;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private NetworkMode network = NetworkMode.NONE;
+        private PrintStream progress;
+        private Instant sourceDateEpoch = Instant.EPOCH;
+
+        private Builder(Path contextDir) {
+            this.contextDir = contextDir;
+        }
+
+        public Builder dockerfile(Path value) {
+            this.dockerfile = value;
+            return this;
+        }
+
+        public Builder dockerfileBytes(byte[] value) {
+            this.dockerfileBytes = value == null ? null : value.clone();
+            return this;
+        }
+
+        public Builder tag(String value) {
+            tags.add(value);
+            return this;
+        }
+
+        public Builder buildArg(String key, String value) {
+            buildArgs.put(key, value);
+            return this;
+        }
+
+        public Builder target(String value) {
+            this.target = value;
+            return this;
+        }
+
+        public Builder noCache(boolean value) {
+            this.noCache = value;
+            return this;
+        }
+
+        public Builder label(String key, String value) {
+            labels.put(key, value);
+            return this;
+        }
+
+        public Builder network(NetworkMode value) {
+            this.network = value;
+            return this;
+        }
+
+        public Builder progress(PrintStream value) {
+            this.progress = value;
+            return this;
+        }
+
+        public Builder sourceDateEpoch(Instant value) {
+            this.sourceDateEpoch = value;
+            return this;
+        }
+
+        public BuildRequest build() {
+            return new BuildRequest(contextDir, dockerfile, dockerfileBytes, tags, buildArgs, target, noCache, labels,
+                    network, progress, sourceDateEpoch);
+        }
+    }
+}

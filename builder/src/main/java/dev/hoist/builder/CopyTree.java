@@ -1,0 +1,261 @@
+package dev.hoist.builder;
+
+import dev.hoist.dockerfile.DockerIgnore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Builds the tree a COPY or ADD adds, following Docker's rules: sources relative to a root (the context after
+ * .dockerignore, or another stage's filesystem), wildcards, a directory's contents copied into the destination,
+ * a file copied to the destination or into it when it ends in {@code /}; owners and modes set as asked.
+ * Not thread-safe.
+ */
+final class CopyTree {
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+    private final Path root;
+    private final DockerIgnore ignore;
+    private final boolean followSourceLinks;
+
+    CopyTree(Path root, DockerIgnore ignore, boolean followSourceLinks) {
+        this.root = root;
+        this.ignore = ignore;
+        this.followSourceLinks = followSourceLinks;
+    }
+
+    /** The cleaned path of {@code source} under the root, without a leading {@code /} ({@code ""} is the root). */
+    static String clean(String source) {
+        String s = Path.of("/").resolve(source).normalize().toString();
+        return s.equals("/") ? "" : s.substring(1);
+    }
+
+    private boolean excluded(String rel) {
+        return !rel.isEmpty() && ignore.excludes(rel);
+    }
+
+    /** The relative paths {@code source} names: itself, or every path matching it when it has wildcards. */
+    List<String> expand(String at, String source) throws IOException, BuildException {
+        String rel = clean(source);
+        if (!hasWildcard(rel)) {
+            Path p = resolve(rel);
+            if (!Files.exists(p, NOFOLLOW) || excluded(rel)) {
+                throw new BuildException(at + ": \"" + source + "\": not found in "
+                        + (ignore == DockerIgnore.EMPTY ? "the source" : "the build context (or excluded by .dockerignore)"));
+            }
+            return List.of(rel);
+        }
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + rel.replace("{", "\\{").replace("}", "\\}"));
+        int depth = rel.split("/").length;
+        List<String> out = new ArrayList<>();
+        walkMatching(root, "", depth, m, out);
+        if (out.isEmpty()) {
+            throw new BuildException(at + ": no source files match \"" + source + "\"");
+        }
+        return out;
+    }
+
+    private void walkMatching(Path dir, String prefix, int depth, PathMatcher m, List<String> out) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path c : s) {
+                names.add(c.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        for (String n : names) {
+            String rel = prefix + n;
+            int d = rel.split("/").length;
+            if (d == depth) {
+                if (m.matches(Path.of(rel)) && !excluded(rel)) {
+                    out.add(rel);
+                }
+            } else if (Files.isDirectory(dir.resolve(n), NOFOLLOW)) {
+                walkMatching(dir.resolve(n), rel + "/", depth, m, out);
+            }
+        }
+    }
+
+    static boolean hasWildcard(String s) {
+        return s.contains("*") || s.contains("?") || s.contains("[");
+    }
+
+    /** The file {@code rel} names under the root, following symlinks inside the root when so configured. */
+    Path resolve(String rel) throws IOException {
+        if (!followSourceLinks || rel.isEmpty()) {
+            return root.resolve(rel);
+        }
+        Path cur = root;
+        List<String> parts = new ArrayList<>(List.of(rel.split("/")));
+        int hops = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            String part = parts.get(i);
+            Path next = cur.resolve(part);
+            if (Files.isSymbolicLink(next) && ++hops < 40) {
+                String target = Files.readSymbolicLink(next).toString();
+                List<String> rest = new ArrayList<>(parts.subList(i + 1, parts.size()));
+                String base = target.startsWith("/") ? "" : root.relativize(cur).toString();
+                String joined = clean(base + "/" + target + (rest.isEmpty() ? "" : "/" + String.join("/", rest)));
+                parts = joined.isEmpty() ? List.of() : new ArrayList<>(List.of(joined.split("/")));
+                cur = root;
+                i = -1;
+                continue;
+            }
+            cur = next;
+        }
+        return cur;
+    }
+
+    /**
+     * Copies {@code rel} to {@code dest} (a path under {@code tree}): a directory's contents into it, anything
+     * else to it. {@code uid}/{@code gid} of -1 mean root; {@code mode} of -1 keeps the source's.
+     */
+    void copy(String rel, Path dest, int uid, int gid, int mode) throws IOException {
+        Path src = resolve(rel);
+        if (Files.isDirectory(src, NOFOLLOW)) {
+            if (!Files.isDirectory(dest, NOFOLLOW)) {
+                Files.createDirectories(dest);
+                setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+            }
+            copyContents(src, rel, dest, uid, gid, mode);
+        } else {
+            Files.createDirectories(dest.getParent());
+            copyOne(src, dest, uid, gid, mode);
+        }
+    }
+
+    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode) throws IOException {
+        List<Path> kids = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
+            s.forEach(kids::add);
+        }
+        for (Path k : kids) {
+            String kRel = rel.isEmpty() ? k.getFileName().toString() : rel + "/" + k.getFileName();
+            boolean isDir = Files.isDirectory(k, NOFOLLOW);
+            if (excluded(kRel) && !(isDir && ignore.hasExceptions())) {
+                continue;
+            }
+            Path d = destDir.resolve(k.getFileName().toString());
+            if (isDir) {
+                if (!Files.isDirectory(d, NOFOLLOW)) {
+                    Files.createDirectory(d);
+                }
+                setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
+                copyContents(k, kRel, d, uid, gid, mode);
+            } else if (!excluded(kRel)) {
+                copyOne(k, d, uid, gid, mode);
+            }
+        }
+    }
+
+    private static void copyOne(Path src, Path dest, int uid, int gid, int mode) throws IOException {
+        Files.deleteIfExists(dest);
+        if (Files.isSymbolicLink(src)) {
+            Files.createSymbolicLink(dest, Files.readSymbolicLink(src));
+            Files.setAttribute(dest, "unix:uid", Math.max(uid, 0), NOFOLLOW);
+            Files.setAttribute(dest, "unix:gid", Math.max(gid, 0), NOFOLLOW);
+            return;
+        }
+        if (!Files.isRegularFile(src, NOFOLLOW)) {
+            throw new IOException(src + " is neither a file, a directory nor a symbolic link; COPY cannot copy it");
+        }
+        Files.copy(src, dest, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+        setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+    }
+
+    static int modeOf(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW);
+    }
+
+    static void setMeta(Path p, int uid, int gid, int mode) throws IOException {
+        Files.setAttribute(p, "unix:uid", Math.max(uid, 0), NOFOLLOW);
+        Files.setAttribute(p, "unix:gid", Math.max(gid, 0), NOFOLLOW);
+        Files.setAttribute(p, "unix:mode", mode, NOFOLLOW);
+    }
+
+    /**
+     * Creates {@code rel} and its missing parents under {@code tree}: with the owner and mode of the same
+     * directory in {@code existing} (the filesystem being added to) when it has one, so a layer does not change
+     * them, else as root-owned 0755 directories.
+     */
+    static void mkdirs(Path tree, String rel, Path existing) throws IOException {
+        Path cur = tree;
+        if (rel.isEmpty()) {
+            return;
+        }
+        String sofar = "";
+        for (String part : rel.split("/")) {
+            cur = cur.resolve(part);
+            sofar = sofar.isEmpty() ? part : sofar + "/" + part;
+            if (!Files.isDirectory(cur, NOFOLLOW)) {
+                Files.createDirectory(cur);
+                Path old = existing == null ? null : existing.resolve(sofar);
+                if (old != null && Files.isDirectory(old, NOFOLLOW)) {
+                    setMeta(cur, (Integer) Files.getAttribute(old, "unix:uid", NOFOLLOW),
+                            (Integer) Files.getAttribute(old, "unix:gid", NOFOLLOW), modeOf(old) & 07777);
+                } else {
+                    setMeta(cur, 0, 0, 0755);
+                }
+                Files.setLastModifiedTime(cur, FileTime.fromMillis(0));
+            }
+        }
+    }
+
+    /**
+     * A digest of everything a layer of {@code tree} would hold except file times: paths, types, modes,
+     * owners, link targets and contents.
+     */
+    static String checksum(Path tree) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        TreeMap<String, Path> all = new TreeMap<>();
+        collect(tree, "", all);
+        byte[] buf = new byte[65536];
+        for (var e : all.entrySet()) {
+            Path p = e.getValue();
+            md.update((e.getKey() + "\0" + modeOf(p) + "\0" + Files.getAttribute(p, "unix:uid", NOFOLLOW) + "\0"
+                    + Files.getAttribute(p, "unix:gid", NOFOLLOW) + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (Files.isSymbolicLink(p)) {
+                md.update(Files.readSymbolicLink(p).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } else if (Files.isRegularFile(p, NOFOLLOW)) {
+                try (InputStream in = Files.newInputStream(p)) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        md.update(buf, 0, n);
+                    }
+                }
+            }
+            md.update((byte) 1);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void collect(Path dir, String prefix, TreeMap<String, Path> out) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path c : s) {
+                String rel = prefix + c.getFileName();
+                out.put(rel, c);
+                if (Files.isDirectory(c, NOFOLLOW)) {
+                    collect(c, rel + "/", out);
+                }
+            }
+        }
+    }
+}

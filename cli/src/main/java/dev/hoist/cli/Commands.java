@@ -14,6 +14,7 @@ final class Commands {
 
     private static List<Command> commands() {
         List<Command> all = new java.util.ArrayList<>(List.of(
+                    new BuildCommand(),
                     new HistoryCommand(),
                     new ImagesCommand(),
                     new ImportCommand(),

@@ -45,7 +45,8 @@ final class PruneCommand implements Command {
         LocalImages images = ctx.images();
         GarbageCollector.Builder b = GarbageCollector.builder(images.root(), images.blobs(), images.store())
                 .dryRun(args.flag("dry-run"))
-                .verifyContent(args.flag("verify"));
+                .verifyContent(args.flag("verify"))
+                .addRoots(new dev.hoist.builder.BuildCache(images).gcRoots());
         if (args.value("grace") != null) {
             b.gracePeriod(parseDuration(args.value("grace")));
         }

@@ -303,7 +303,7 @@ final class ContainerCommands {
             boolean force = args.flag("force");
             return forEach(ctx, args.positionals(), (runtime, c) -> {
                 runtime.remove(c.id(), force);
-                RunCommand.deleteTree(layersDirectory(ctx, c.id()));
+                dev.hoist.cache.FileTrees.delete(layersDirectory(ctx, c.id()));
             });
         }
     }

@@ -1,5 +1,6 @@
 package dev.hoist.cli;
 
+import dev.hoist.cache.FileTrees;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.oci.ContainerConfig;
@@ -160,7 +161,7 @@ final class RunCommand implements Command {
                 ctx.out.println(container.id());
                 return Main.OK;
             } catch (Exception e) {
-                deleteTree(dir);
+                FileTrees.delete(dir);
                 throw e;
             }
         }
@@ -183,7 +184,7 @@ final class RunCommand implements Command {
                 // already stopping
             }
         } finally {
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
         if (status.oomKilled()) {
             ctx.err.println("hoist run: the container was killed for running out of memory (OOMKilled)");
@@ -192,16 +193,6 @@ final class RunCommand implements Command {
         return status.code();
     }
 
-    static void deleteTree(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     /** {@code NAME} alone takes NAME's value from hoist's own environment, as Docker does. */
     private static String withHostValue(Context ctx, String e) {

@@ -266,7 +266,7 @@ public final class GarbageCollector {
                 }
                 long size = a.isDirectory() ? TempFiles.sizeOf(p) : a.size();
                 if (!dryRun) {
-                    TempFiles.deleteTree(p);
+                    FileTrees.delete(p);
                 }
                 removed.add(p);
                 freed += size;

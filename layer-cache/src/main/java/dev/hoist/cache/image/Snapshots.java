@@ -1,5 +1,6 @@
 package dev.hoist.cache.image;
 
+import dev.hoist.cache.FileTrees;
 import dev.hoist.cache.HoistRoot;
 import dev.hoist.cache.StoreException;
 import dev.hoist.cache.layer.AppliedLayer;
@@ -16,7 +17,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -97,7 +97,7 @@ public final class Snapshots {
             }
             return target;
         } finally {
-            deleteTree(temp);
+            FileTrees.delete(temp);
         }
     }
 
@@ -126,7 +126,7 @@ public final class Snapshots {
                         // Renamed aside first, so a half-deleted tree is never mistaken for a snapshot.
                         Path aside = images.root().createTempDirectory("snapshot-removal");
                         Files.move(p, aside.resolve("tree"), StandardCopyOption.ATOMIC_MOVE);
-                        deleteTree(aside);
+                        FileTrees.delete(aside);
                     }
                 }
             }
@@ -134,14 +134,4 @@ public final class Snapshots {
         return removed;
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -175,7 +174,7 @@ public final class Transports {
                         : LayoutEntry.refName(image, d.tag()));
                 tar(tmp, d.file());
             } finally {
-                deleteTree(tmp);
+                dev.hoist.cache.FileTrees.delete(tmp);
             }
         } else if (dst instanceof DockerArchive d) {
             List<String> names = d.ref() == null ? List.of() : List.of(d.ref().toString());
@@ -298,11 +297,4 @@ public final class Transports {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

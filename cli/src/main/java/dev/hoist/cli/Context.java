@@ -33,11 +33,7 @@ final class Context {
     /** The local image store under the chosen root, opened on first use. */
     LocalImages images() {
         if (images == null) {
-            Path explicit = rootOption;
-            if (explicit == null && env.get(HoistRoot.ENV) != null && !env.get(HoistRoot.ENV).isEmpty()) {
-                explicit = Path.of(env.get(HoistRoot.ENV));
-            }
-            images = LocalImages.open(HoistRoot.resolve(explicit));
+            images = LocalImages.open(HoistRoot.resolve(rootOption, env));
         }
         return images;
     }

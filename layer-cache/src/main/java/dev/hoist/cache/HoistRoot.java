@@ -38,7 +38,12 @@ public final class HoistRoot {
      * {@code ~/.local/share/hoist}).
      */
     public static HoistRoot resolve(Path explicit) {
-        return resolve(explicit, System.getenv(), isSuperuser(), Path.of(System.getProperty("user.home")));
+        return resolve(explicit, System.getenv());
+    }
+
+    /** As {@link #resolve(Path)}, reading {@code HOIST_ROOT} and {@code XDG_DATA_HOME} from {@code env}. */
+    public static HoistRoot resolve(Path explicit, Map<String, String> env) {
+        return resolve(explicit, env, isSuperuser(), Path.of(System.getProperty("user.home")));
     }
 
     static HoistRoot resolve(Path explicit, Map<String, String> env, boolean superuser, Path home) {

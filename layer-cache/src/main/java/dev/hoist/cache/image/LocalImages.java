@@ -81,15 +81,9 @@ public final class LocalImages {
 
     /** Every named image, one per distinct target, with all its names. Sorted by name. */
     public List<Image> list() throws StoreException {
-        Map<Digest, List<String>> byTarget = new LinkedHashMap<>();
-        Map<Digest, Descriptor> targets = new LinkedHashMap<>();
-        for (ImageEntry e : store.list()) {
-            byTarget.computeIfAbsent(e.target().digest(), d -> new ArrayList<>()).add(e.name());
-            targets.putIfAbsent(e.target().digest(), e.target());
-        }
         List<Image> out = new ArrayList<>();
-        for (Map.Entry<Digest, Descriptor> t : targets.entrySet()) {
-            out.add(load(t.getValue(), byTarget.get(t.getKey())));
+        for (Named n : namedTargets()) {
+            out.add(load(n.target(), n.names()));
         }
         return out;
     }
@@ -111,24 +105,19 @@ public final class LocalImages {
      * for this machine's platform.
      */
     public List<Summary> summaries() throws StoreException {
-        Map<Digest, List<String>> byTarget = new LinkedHashMap<>();
-        Map<Digest, Descriptor> targets = new LinkedHashMap<>();
-        for (ImageEntry e : store.list()) {
-            byTarget.computeIfAbsent(e.target().digest(), d -> new ArrayList<>()).add(e.name());
-            targets.putIfAbsent(e.target().digest(), e.target());
-        }
         List<Summary> out = new ArrayList<>();
-        for (Map.Entry<Digest, Descriptor> t : targets.entrySet()) {
-            List<String> names = byTarget.get(t.getKey());
-            JsonNode manifest = tree(t.getKey());
+        for (Named n : namedTargets()) {
+            Descriptor target = n.target();
+            List<String> names = n.names();
+            JsonNode manifest = tree(target.digest());
             if (manifest.has("manifests")) {
-                Image image = load(t.getValue(), names);
-                out.add(new Summary(t.getValue(), names, image.id(), image.manifestDigest(),
+                Image image = load(target, names);
+                out.add(new Summary(target, names, image.id(), image.manifestDigest(),
                         image.config().createdInstant(), image.contentSize()));
                 continue;
             }
             try {
-                Descriptor config = Descriptor.fromJson(manifest.get("config"), "manifest " + t.getKey() + " config");
+                Descriptor config = Descriptor.fromJson(manifest.get("config"), "manifest " + target.digest() + " config");
                 long size = config.size();
                 JsonNode layers = manifest.get("layers");
                 if (layers != null) {
@@ -137,13 +126,26 @@ public final class LocalImages {
                     }
                 }
                 JsonNode created = tree(config.digest()).get("created");
-                out.add(new Summary(t.getValue(), names, config.digest(), t.getKey(),
+                out.add(new Summary(target, names, config.digest(), target.digest(),
                         created == null || created.isNull() ? null : parseTime(created.asText()), size));
             } catch (InvalidContentException e) {
-                throw new StoreException("the stored manifest " + t.getKey() + " cannot be read: " + e.getMessage(), e);
+                throw new StoreException("the stored manifest " + target.digest() + " cannot be read: " + e.getMessage(), e);
             }
         }
         return out;
+    }
+
+    /** A stored manifest or index with the names that point at it. */
+    private record Named(Descriptor target, List<String> names) {
+    }
+
+    /** The store's entries grouped by what they point at, in the store's name order. */
+    private List<Named> namedTargets() throws StoreException {
+        Map<Digest, Named> byTarget = new LinkedHashMap<>();
+        for (ImageEntry e : store.list()) {
+            byTarget.computeIfAbsent(e.target().digest(), d -> new Named(e.target(), new ArrayList<>())).names().add(e.name());
+        }
+        return new ArrayList<>(byTarget.values());
     }
 
     /**

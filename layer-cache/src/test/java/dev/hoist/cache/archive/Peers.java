@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +29,20 @@ final class Peers {
     }
 
     static void assumeDocker() {
-        require(Files.exists(DOCKER_SOCKET) && onPath("docker"), "the peer Docker daemon (" + DOCKER_SOCKET + ") and the"
+        require(daemonAnswers() && onPath("docker"), "a running peer Docker daemon (" + DOCKER_SOCKET + ") and the"
                 + " docker command");
+    }
+
+    /** True when something accepts connections on the socket: a socket file left by a dead daemon does not count. */
+    private static boolean daemonAnswers() {
+        if (!Files.exists(DOCKER_SOCKET)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(DOCKER_SOCKET))) {
+            return channel.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static void assumeSkopeo() {

@@ -469,8 +469,8 @@ final class RegistryHttp {
                 b.proxy(proxy);
             }
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
-                // Never used over plain HTTP; without it HttpClient loads the CA trust store (~150 ms a start).
-                b.sslContext(UnusedTls.CONTEXT);
+                // Never used over plain HTTP: without both, HttpClient sets up the JDK's TLS (~250 ms a start).
+                b.sslContext(NoTls.CONTEXT).sslParameters(new javax.net.ssl.SSLParameters());
             } else {
                 try {
                     SSLContext ctx = TlsContexts.forRegistry(settings.certsDir(), uri.getRawAuthority());
@@ -513,35 +513,53 @@ final class RegistryHttp {
         clients.clear();
     }
 
-    /** An SSL context that trusts nothing, for clients that only speak plain HTTP. */
-    private static final class UnusedTls {
-        static final SSLContext CONTEXT = create();
+    /**
+     * An SSL context for clients that only speak plain HTTP. HttpClient insists on one, and the JDK's (even an
+     * empty one, once initialised) loads the JCE providers and cipher suites, ~250 ms of every start; this one
+     * does nothing until used, and any use fails.
+     */
+    private static final class NoTls extends javax.net.ssl.SSLContextSpi {
+        static final SSLContext CONTEXT = new SSLContext(new NoTls(), null, "TLS") {
+        };
 
-        private static SSLContext create() {
-            try {
-                SSLContext c = SSLContext.getInstance("TLS");
-                c.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                    @Override
-                    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
-                            throws java.security.cert.CertificateException {
-                        throw new java.security.cert.CertificateException("this client speaks plain HTTP only");
-                    }
+        private static UnsupportedOperationException plainOnly() {
+            return new UnsupportedOperationException("this HTTP client speaks plain HTTP only");
+        }
 
-                    @Override
-                    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
-                            throws java.security.cert.CertificateException {
-                        throw new java.security.cert.CertificateException("this client speaks plain HTTP only");
-                    }
+        @Override
+        protected void engineInit(javax.net.ssl.KeyManager[] km, javax.net.ssl.TrustManager[] tm,
+                                  java.security.SecureRandom random) {
+            // nothing to set up
+        }
 
-                    @Override
-                    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                        return new java.security.cert.X509Certificate[0];
-                    }
-                }}, null);
-                return c;
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("TLS is missing from this JVM", e);
-            }
+        @Override
+        protected javax.net.ssl.SSLSocketFactory engineGetSocketFactory() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected javax.net.ssl.SSLServerSocketFactory engineGetServerSocketFactory() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected javax.net.ssl.SSLEngine engineCreateSSLEngine() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected javax.net.ssl.SSLEngine engineCreateSSLEngine(String host, int port) {
+            throw plainOnly();
+        }
+
+        @Override
+        protected javax.net.ssl.SSLSessionContext engineGetServerSessionContext() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected javax.net.ssl.SSLSessionContext engineGetClientSessionContext() {
+            throw plainOnly();
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.hoist.registry.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.oci.Digest;
 
 import java.io.IOException;
@@ -11,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Remembers which repositories blobs were pulled from or pushed to ({@code registry/repository} per digest,
@@ -29,8 +28,8 @@ final class BlobSources {
     /** Repositories of {@code registry} known to hold {@code digest}, most recent first. */
     synchronized List<String> repositories(Digest digest, String registry) {
         List<String> out = new ArrayList<>();
-        for (JsonNode n : read().path(digest.toString())) {
-            String s = n.asText();
+        for (Object n : Json.elements(read().get(digest.toString()))) {
+            String s = Json.text(n, "");
             if (s.startsWith(registry + "/")) {
                 out.add(s.substring(registry.length() + 1));
             }
@@ -43,20 +42,21 @@ final class BlobSources {
         if (file == null) {
             return;
         }
-        ObjectNode root = read();
+        Map<String, Object> root = read();
         String where = registry + "/" + repository;
-        ArrayNode list = RegistryHttp.JSON.createArrayNode().add(where);
-        for (JsonNode n : root.path(digest.toString())) {
-            if (!n.asText().equals(where) && list.size() < PER_BLOB) {
-                list.add(n.asText());
+        List<Object> list = new ArrayList<>();
+        list.add(where);
+        for (Object n : Json.elements(root.get(digest.toString()))) {
+            if (n instanceof String s && !s.equals(where) && list.size() < PER_BLOB) {
+                list.add(s);
             }
         }
-        root.set(digest.toString(), list);
+        root.put(digest.toString(), list);
         try {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".blob-sources", ".tmp");
             try {
-                Files.write(tmp, RegistryHttp.JSON.writeValueAsBytes(root));
+                Files.write(tmp, Json.write(root, false));
                 try {
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -70,15 +70,15 @@ final class BlobSources {
         }
     }
 
-    private ObjectNode read() {
+    private Map<String, Object> read() {
         if (file == null || !Files.exists(file)) {
-            return RegistryHttp.JSON.createObjectNode();
+            return new LinkedHashMap<>();
         }
         try {
-            JsonNode n = RegistryHttp.JSON.readTree(file.toFile());
-            return n instanceof ObjectNode o ? o : RegistryHttp.JSON.createObjectNode();
+            Map<String, Object> m = Json.object(Json.parse(Files.readAllBytes(file)));
+            return m != null ? m : new LinkedHashMap<>();
         } catch (IOException e) {
-            return RegistryHttp.JSON.createObjectNode();
+            return new LinkedHashMap<>();
         }
     }
 }

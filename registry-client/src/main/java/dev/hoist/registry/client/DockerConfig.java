@@ -1,8 +1,5 @@
 package dev.hoist.registry.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.oci.RegistryHosts;
 
 import java.io.IOException;
@@ -15,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * protocol. Other fields of the file are kept when it is written. Thread-safe; writes are atomic renames.
  */
 public final class DockerConfig implements CredentialsProvider {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_USER = "<token>";
 
     private final Path file;
@@ -72,7 +69,7 @@ public final class DockerConfig implements CredentialsProvider {
 
     @Override
     public synchronized Optional<Credentials> credentials(String registry) throws IOException {
-        ObjectNode root = read();
+        Map<String, Object> root = read();
         String key = RegistryHosts.credentialsKey(registry);
         String helper = helperFor(root, key, registry);
         if (helper != null) {
@@ -81,10 +78,10 @@ public final class DockerConfig implements CredentialsProvider {
                 return c;
             }
         }
-        JsonNode auths = root.path("auths");
+        Object auths = root.get("auths");
         for (String k : keys(key, registry)) {
-            JsonNode entry = auths.get(k);
-            if (entry != null && entry.isObject()) {
+            Map<String, Object> entry = Json.object(Json.get(auths, k));
+            if (entry != null) {
                 Optional<Credentials> c = fromEntry(entry, k);
                 if (c.isPresent()) {
                     return c;
@@ -96,20 +93,24 @@ public final class DockerConfig implements CredentialsProvider {
 
     /** Stores credentials for {@code registry}: with its credential helper when one is set, else in {@code auths}. */
     public synchronized void store(String registry, Credentials credentials) throws IOException {
-        ObjectNode root = read();
+        Map<String, Object> root = read();
         String key = RegistryHosts.credentialsKey(registry);
         String helper = helperFor(root, key, registry);
-        ObjectNode auths = root.has("auths") && root.get("auths").isObject()
-                ? (ObjectNode) root.get("auths") : root.putObject("auths");
+        Map<String, Object> auths = Json.object(root.get("auths"));
+        if (auths == null) {
+            auths = new LinkedHashMap<>();
+            root.put("auths", auths);
+        }
         if (helper != null) {
-            ObjectNode msg = JSON.createObjectNode();
+            Map<String, Object> msg = new LinkedHashMap<>();
             msg.put("ServerURL", key);
             msg.put("Username", credentials.hasIdentityToken() ? TOKEN_USER : credentials.username());
             msg.put("Secret", credentials.hasIdentityToken() ? credentials.identityToken() : credentials.password());
-            runHelper(helper, "store", JSON.writeValueAsBytes(msg));
-            auths.putObject(key);
+            runHelper(helper, "store", Json.write(msg, false));
+            auths.put(key, new LinkedHashMap<>());
         } else {
-            ObjectNode entry = auths.putObject(key);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            auths.put(key, entry);
             if (credentials.hasIdentityToken()) {
                 entry.put("auth", Base64.getEncoder().encodeToString((credentials.username() + ":")
                         .getBytes(StandardCharsets.UTF_8)));
@@ -124,7 +125,7 @@ public final class DockerConfig implements CredentialsProvider {
 
     /** Removes the credentials for {@code registry}; returns whether there were any. */
     public synchronized boolean erase(String registry) throws IOException {
-        ObjectNode root = read();
+        Map<String, Object> root = read();
         String key = RegistryHosts.credentialsKey(registry);
         String helper = helperFor(root, key, registry);
         boolean had = false;
@@ -134,7 +135,8 @@ public final class DockerConfig implements CredentialsProvider {
                 runHelper(helper, "erase", key.getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (root.get("auths") instanceof ObjectNode auths) {
+        Map<String, Object> auths = Json.object(root.get("auths"));
+        if (auths != null) {
             for (String k : keys(key, registry)) {
                 had |= auths.remove(k) != null;
             }
@@ -150,26 +152,26 @@ public final class DockerConfig implements CredentialsProvider {
         return List.of(key, registry, "https://" + registry, "http://" + registry, host, "https://" + host + "/v1/");
     }
 
-    private static String helperFor(ObjectNode root, String key, String registry) {
-        JsonNode helpers = root.path("credHelpers");
+    private static String helperFor(Map<String, Object> root, String key, String registry) {
+        Object helpers = root.get("credHelpers");
         for (String k : keys(key, registry)) {
-            JsonNode h = helpers.get(k);
-            if (h != null && h.isTextual() && !h.asText().isEmpty()) {
-                return h.asText();
+            String h = Json.text(Json.get(helpers, k), "");
+            if (!h.isEmpty()) {
+                return h;
             }
         }
-        JsonNode store = root.get("credsStore");
-        return store != null && store.isTextual() && !store.asText().isEmpty() ? store.asText() : null;
+        String store = Json.text(root.get("credsStore"), "");
+        return store.isEmpty() ? null : store;
     }
 
-    private Optional<Credentials> fromEntry(JsonNode entry, String key) throws IOException {
+    private Optional<Credentials> fromEntry(Map<String, Object> entry, String key) throws IOException {
         String user = "";
         String pass = "";
-        JsonNode auth = entry.get("auth");
-        if (auth != null && auth.isTextual() && !auth.asText().isEmpty()) {
+        String auth = Json.text(entry.get("auth"), "");
+        if (!auth.isEmpty()) {
             String decoded;
             try {
-                decoded = new String(Base64.getDecoder().decode(auth.asText().trim()), StandardCharsets.UTF_8);
+                decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw new IOException("the \"auth\" of " + key + " in " + file + " is not base64; run `hoist login "
                         + key + "` again", e);
@@ -182,10 +184,10 @@ public final class DockerConfig implements CredentialsProvider {
             user = decoded.substring(0, colon);
             pass = decoded.substring(colon + 1);
         } else {
-            user = entry.path("username").asText("");
-            pass = entry.path("password").asText("");
+            user = Json.text(entry.get("username"), "");
+            pass = Json.text(entry.get("password"), "");
         }
-        String token = entry.path("identitytoken").asText("");
+        String token = Json.text(entry.get("identitytoken"), "");
         if (!token.isEmpty()) {
             return Optional.of(Credentials.identityToken(user, token));
         }
@@ -203,9 +205,14 @@ public final class DockerConfig implements CredentialsProvider {
             }
             throw new IOException("docker-credential-" + helper + " get failed (exit " + r.exit + "): " + r.output.trim());
         }
-        JsonNode n = JSON.readTree(r.output);
-        String user = n.path("Username").asText("");
-        String secret = n.path("Secret").asText("");
+        Object n;
+        try {
+            n = Json.parse(r.output.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IOException("docker-credential-" + helper + " get answered with malformed JSON: " + e.getMessage(), e);
+        }
+        String user = Json.text(Json.get(n, "Username"), "");
+        String secret = Json.text(Json.get(n, "Secret"), "");
         if (TOKEN_USER.equals(user)) {
             return Optional.of(Credentials.identityToken("", secret));
         }
@@ -257,26 +264,27 @@ public final class DockerConfig implements CredentialsProvider {
         return new HelperResult(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    private ObjectNode read() throws IOException {
+    private Map<String, Object> read() throws IOException {
         if (!Files.exists(file)) {
-            return JSON.createObjectNode();
+            return new LinkedHashMap<>();
         }
-        JsonNode n;
+        Object n;
         try {
-            n = JSON.readTree(file.toFile());
+            n = Json.parse(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new IOException("cannot read the Docker config " + file + ": " + e.getMessage(), e);
         }
-        if (n == null || n.isMissingNode()) {
-            return JSON.createObjectNode();
+        if (n == null) {
+            return new LinkedHashMap<>();
         }
-        if (!(n instanceof ObjectNode o)) {
+        Map<String, Object> o = Json.object(n);
+        if (o == null) {
             throw new IOException("the Docker config " + file + " is not a JSON object; fix or remove it");
         }
         return o;
     }
 
-    private void write(ObjectNode root) throws IOException {
+    private void write(Map<String, Object> root) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".config", ".json.tmp");
@@ -286,7 +294,7 @@ public final class DockerConfig implements CredentialsProvider {
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX filesystem
             }
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            Files.write(tmp, Json.write(root, true));
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

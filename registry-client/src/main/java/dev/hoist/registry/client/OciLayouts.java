@@ -1,14 +1,15 @@
 package dev.hoist.registry.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.oci.Descriptor;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Writes the {@code oci-layout} and {@code index.json} of an OCI layout that a pull fills directly. */
 final class OciLayouts {
@@ -24,34 +25,40 @@ final class OciLayouts {
             write(layout, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         Path indexFile = dir.resolve("index.json");
-        ObjectNode index;
+        Map<String, Object> index;
         if (Files.exists(indexFile)) {
-            JsonNode n = RegistryHttp.JSON.readTree(indexFile.toFile());
-            if (!(n instanceof ObjectNode o)) {
+            Object n;
+            try {
+                n = Json.parse(Files.readAllBytes(indexFile));
+            } catch (IOException e) {
+                throw new IOException(indexFile + " is not valid JSON (" + e.getMessage() + "); it is not an OCI layout", e);
+            }
+            index = Json.object(n);
+            if (index == null) {
                 throw new IOException(indexFile + " is not a JSON object; it is not an OCI layout");
             }
-            index = o;
         } else {
-            index = RegistryHttp.JSON.createObjectNode();
-            index.put("schemaVersion", 2);
+            index = new LinkedHashMap<>();
+            index.put("schemaVersion", 2L);
             index.put("mediaType", dev.hoist.oci.MediaTypes.OCI_INDEX);
         }
-        ArrayNode manifests = RegistryHttp.JSON.createArrayNode();
-        for (JsonNode e : index.path("manifests")) {
-            boolean sameName = refName != null && refName.equals(e.path("annotations").path(REF_NAME).asText(null));
+        List<Object> manifests = new ArrayList<>();
+        for (Object e : Json.elements(index.get("manifests"))) {
+            boolean sameName = refName != null && refName.equals(Json.text(Json.get(Json.get(e, "annotations"), REF_NAME), null));
             if (!sameName) {
                 manifests.add(e);
             }
         }
-        ObjectNode entry = manifests.addObject();
+        Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("mediaType", top.mediaType());
         entry.put("digest", top.digest().toString());
         entry.put("size", top.size());
         if (refName != null) {
-            entry.putObject("annotations").put(REF_NAME, refName);
+            entry.put("annotations", new LinkedHashMap<>(Map.of(REF_NAME, refName)));
         }
-        index.set("manifests", manifests);
-        write(indexFile, RegistryHttp.JSON.writeValueAsBytes(index));
+        manifests.add(entry);
+        index.put("manifests", manifests);
+        write(indexFile, Json.write(index, false));
     }
 
     private static void write(Path file, byte[] bytes) throws IOException {

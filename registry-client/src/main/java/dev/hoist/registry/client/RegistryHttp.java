@@ -1,7 +1,5 @@
 package dev.hoist.registry.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hoist.oci.RegistryHosts;
 
 import javax.net.ssl.SSLContext;
@@ -37,7 +35,6 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 final class RegistryHttp {
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_REDIRECTS = 5;
 
@@ -341,21 +338,27 @@ final class RegistryHttp {
                     creds.isPresent() ? "check your credentials: run `hoist login " + registry + "`"
                             : "run `hoist login " + registry + "`", null);
         }
-        JsonNode n = JSON.readTree(resp.body());
-        String token = n.path("token").asText("");
+        Object n;
+        try {
+            n = Json.parse(resp.body());
+        } catch (IOException e) {
+            throw new RegistryException("the token service " + realm + " answered with malformed JSON: " + e.getMessage(),
+                    null, 200, "the registry is misconfigured; tell its operator", e);
+        }
+        String token = Json.text(Json.get(n, "token"), "");
         if (token.isEmpty()) {
-            token = n.path("access_token").asText("");
+            token = Json.text(Json.get(n, "access_token"), "");
         }
         if (token.isEmpty()) {
             throw new RegistryException("the token service " + realm + " answered without a token", null, 200,
                     "the registry is misconfigured; tell its operator", null);
         }
-        long expiresIn = n.path("expires_in").asLong(60);
+        long expiresIn = Json.number(Json.get(n, "expires_in"), 60);
         if (expiresIn < 60) {
             expiresIn = 60; // the spec's minimum
         }
         Instant issued = settings.clock().instant();
-        String issuedAt = n.path("issued_at").asText("");
+        String issuedAt = Json.text(Json.get(n, "issued_at"), "");
         if (!issuedAt.isEmpty()) {
             try {
                 Instant i = Instant.parse(issuedAt);
@@ -366,7 +369,7 @@ final class RegistryHttp {
                 // keep now
             }
         }
-        String refresh = n.path("refresh_token").asText("");
+        String refresh = Json.text(Json.get(n, "refresh_token"), "");
         return new Token(token, issued.plusSeconds(expiresIn).minusSeconds(5), refresh.isEmpty() ? null : refresh);
     }
 
@@ -565,10 +568,14 @@ final class RegistryHttp {
 
     /** The registry's error code in a distribution spec error body, or null. */
     static String errorCode(byte[] body) {
+        return firstError(body, "code");
+    }
+
+    /** The member {@code field} of the first error in a distribution spec error body, or null. */
+    private static String firstError(byte[] body, String field) {
         try {
-            JsonNode n = JSON.readTree(body);
-            JsonNode first = n == null ? null : n.path("errors").path(0);
-            return first == null || first.isMissingNode() ? null : first.path("code").asText(null);
+            List<Object> errors = Json.elements(Json.get(Json.parse(body), "errors"));
+            return errors.isEmpty() ? null : Json.text(Json.get(errors.get(0), field), null);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -583,13 +590,7 @@ final class RegistryHttp {
             body = new byte[0];
         }
         String code = errorCode(body);
-        String message = null;
-        try {
-            JsonNode first = JSON.readTree(body).path("errors").path(0);
-            message = first.path("message").asText(null);
-        } catch (IOException | RuntimeException ignored) {
-            // not JSON
-        }
+        String message = firstError(body, "message");
         if (code == null) {
             code = switch (r.status) {
                 case 401 -> "UNAUTHORIZED";

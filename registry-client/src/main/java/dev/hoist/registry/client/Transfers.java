@@ -615,9 +615,10 @@ final class Transfers {
                 throw RegistryHttp.error(repo.domain(), r, "listing the tags of " + repo.repository(), repo.repository());
             }
             try (r) {
-                var n = RegistryHttp.JSON.readTree(r.body());
-                for (var t : n.path("tags")) {
-                    out.add(t.asText());
+                for (Object t : Json.elements(Json.get(Json.parse(r.body()), "tags"))) {
+                    if (t instanceof String s) {
+                        out.add(s);
+                    }
                 }
             }
             next = RegistryClient.nextLink(r.uri(), r.header("Link").orElse(null)).orElse(null);

@@ -47,7 +47,7 @@ class DockerConfigTest {
         Files.writeString(file, "{\"psFormat\": \"table\", \"auths\": {\"a.example\": {\"auth\": \"" + b64("x:y") + "\"}}}");
         DockerConfig c = DockerConfig.at(file);
         c.store("localhost:5000", Credentials.basic("alice", "s3cret"));
-        JsonNode n = RegistryHttp.JSON.readTree(file.toFile());
+        JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
         assertEquals("table", n.path("psFormat").asText());
         assertEquals(b64("alice:s3cret"), n.path("auths").path("localhost:5000").path("auth").asText());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -82,7 +82,7 @@ class DockerConfigTest {
         assertEquals(Optional.empty(), c.credentials("registry.example"));
         c.store("registry.example", Credentials.basic("carol", "pw"));
         assertEquals(Optional.of(Credentials.basic("carol", "pw")), c.credentials("registry.example"));
-        JsonNode n = RegistryHttp.JSON.readTree(file.toFile());
+        JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
         assertFalse(n.path("auths").path("registry.example").has("auth"), "the secret stays in the helper");
         c.store("registry.example", Credentials.identityToken("carol", "tok"));
         assertEquals("tok", c.credentials("registry.example").orElseThrow().identityToken());

@@ -185,6 +185,58 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void multiPlatformIndexRoundTripsWithAllOrSomePlatforms() throws Exception {
+        Image arm;
+        try (InputStream in = Files.newInputStream(Busybox.rootfsTar())) {
+            arm = new ImageImporter(source, pool, 2).importTar(in, new ImageImporter.Options(
+                    ContainerConfig.builder().cmd(List.of("sh")).build(), Platform.parse("linux/arm64"),
+                    Instant.EPOCH, "test"));
+        }
+        assertFalse(arm.manifestDigest().equals(busybox.manifestDigest()), "two distinct images");
+        ImageIndex index = ImageIndex.builder()
+                .addManifest(busybox.manifest().descriptor().withPlatform(Platform.parse("linux/amd64")))
+                .addManifest(arm.manifest().descriptor().withPlatform(Platform.parse("linux/arm64"))).build();
+        Descriptor indexDesc = source.blobs().put(index.contentType(), index.bytes());
+        Reference ref = Reference.parse(registry.host() + "/test/platforms:v1");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            assertEquals(index.digest(), c.push(indexDesc, ref).digest(), "the index is pushed as it is");
+            assertArrayEquals(index.bytes(), c.manifest(ref).bytes());
+        }
+        // pull: each platform's own image out of the index
+        try (RegistryClient c = client(freshStore("platform-pull"), ProgressListener.NONE)) {
+            assertEquals(arm.manifestDigest(), c.pull(ref, Platform.parse("linux/arm64")).manifestDigest());
+            assertEquals(busybox.manifestDigest(), c.pull(ref, Platform.parse("linux/amd64")).manifestDigest());
+            RegistryException e = assertThrows(RegistryException.class, () -> c.pull(ref, Platform.parse("linux/s390x")));
+            assertTrue(e.getMessage().contains("linux/arm64"), e.getMessage());
+            Path layout = dir.resolve("platform-layout");
+            Transports.copy(c, Transports.parse("docker://" + ref), Transports.parse("oci:" + layout + ":arm"),
+                    List.of(Platform.parse("linux/arm64")));
+            assertTrue(Files.isRegularFile(layout.resolve("blobs/sha256").resolve(arm.manifestDigest().encoded())));
+        }
+        // copy to another registry: every platform (digests kept), then one
+        try (PeerRegistry second = PeerRegistry.start(Files.createDirectories(dir.resolve("registry-platforms")))) {
+            Reference all = Reference.parse(second.host() + "/copied/platforms:all");
+            Reference some = Reference.parse(second.host() + "/copied/arm-only:v1");
+            try (RegistryClient c = client(freshStore("platform-copier"), ProgressListener.NONE)) {
+                assertEquals(index.digest(), c.copy(ref, all, List.of()).digest());
+                assertEquals(busybox.manifestDigest(), c.manifest(all.withDigest(busybox.manifestDigest())).digest());
+                assertEquals(arm.manifestDigest(), c.manifest(all.withDigest(arm.manifestDigest())).digest());
+
+                Descriptor subset = c.copy(ref, some, List.of(Platform.parse("linux/arm64")));
+                ImageIndex copied = (ImageIndex) Manifest.parse(c.manifest(some).bytes());
+                assertEquals(subset.digest(), copied.digest());
+                assertEquals(List.of(arm.manifestDigest()), copied.manifests().stream().map(Descriptor::digest).toList());
+                RegistryException missing = assertThrows(RegistryException.class,
+                        () -> c.manifest(some.withDigest(busybox.manifestDigest())));
+                assertEquals(404, missing.status(), "the other platform was not copied");
+            }
+            try (RegistryClient c = client(freshStore("platform-pull-2"), ProgressListener.NONE)) {
+                assertEquals(arm.manifestDigest(), c.pull(some, Platform.parse("linux/arm64")).manifestDigest());
+            }
+        }
+    }
+
+    @Test
     void transportsCarryImagesBetweenLayoutsArchivesRegistryAndStore() throws Exception {
         Path layout = dir.resolve("layout");
         try (RegistryClient c = client(source, ProgressListener.NONE)) {

@@ -77,7 +77,7 @@ final class RegistryClientCommands {
             if (!quiet) {
                 ctx.out.println((ref.tag() != null ? ref.tag() : ref.digest().toString()) + ": Pulling from " + ref.familiarName());
             }
-            ProgressPrinter progress = new ProgressPrinter(ctx.out, "Pull complete");
+            ProgressPrinter progress = new ProgressPrinter(ctx.out, "Pull complete", ctx.terminal);
             try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : progress)) {
                 Image image = client.pull(ref, platform);
                 if (!quiet) {
@@ -127,7 +127,7 @@ final class RegistryClientCommands {
             if (!quiet) {
                 ctx.out.println("The push refers to repository [" + ref.fullName() + "]");
             }
-            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Pushed"))) {
+            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Pushed", ctx.terminal))) {
                 Descriptor pushed = client.push(image.target(), ref);
                 ctx.out.println((ref.tag() == null ? "" : ref.tag() + ": ") + "digest: " + pushed.digest() + " size: " + pushed.size());
             }
@@ -174,7 +174,7 @@ final class RegistryClientCommands {
                 platforms.add(Platform.parse(p));
             }
             boolean quiet = args.flag("quiet");
-            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Copied"))) {
+            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Copied", ctx.terminal))) {
                 Descriptor copied = Transports.copy(client, src, dst, platforms);
                 ctx.out.println("Copied " + copied.digest() + " (" + Humans.size(copied.size()) + " manifest)");
             }

@@ -308,7 +308,10 @@ public final class RegistryClient implements AutoCloseable {
         private ProgressListener progress = ProgressListener.NONE;
         private ExecutorService executor;
         private long monolithicLimit = 8L << 20;
-        private long chunkSize = 32L << 20;
+        // One PATCH for the whole blob, as Docker and skopeo send it: the CNCF registry saves and restores its hash
+        // state at every PATCH, so 32 MiB chunks made a 100 MB push twice as slow. A failed PATCH still resumes from
+        // the registry's offset.
+        private long chunkSize = Long.MAX_VALUE;
 
         private Builder(LocalImages images) {
             this.images = Objects.requireNonNull(images, "images");
@@ -379,7 +382,10 @@ public final class RegistryClient implements AutoCloseable {
             return this;
         }
 
-        /** Blobs up to this size are uploaded in one PUT; bigger ones in chunks of {@code chunkSize}. */
+        /**
+         * Blobs up to this size are uploaded in one PUT; bigger ones streamed in PATCH requests of at most
+         * {@code chunkSize} bytes (by default 8 MiB and unbounded: one PATCH per blob).
+         */
         public Builder uploadSizes(long monolithicLimit, long chunkSize) {
             if (monolithicLimit < 0 || chunkSize < 1) {
                 throw new IllegalArgumentException("upload sizes must be positive");

@@ -519,7 +519,7 @@ final class Transfers {
         int failures = 0;
         RetryPolicy policy = settings.retry();
         while (offset < size) {
-            long end = Math.min(size, offset + settings.chunkSize());
+            long end = size - offset <= settings.chunkSize() ? size : offset + settings.chunkSize();
             long from = offset;
             RegistryHttp.Response r;
             try {

@@ -311,6 +311,26 @@ class ProtocolTest {
     }
 
     @Test
+    void bigBlobsStreamInOnePatchByDefault() throws Exception {
+        ImageManifest m = storedImage(random(300_000, 10));
+        String up = "/v2/" + REPO + "/blobs/uploads/one";
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", up)));
+        wm.stubFor(patch(urlPathEqualTo(up)).willReturn(aResponse().withStatus(202).withHeader("Location", up).withHeader("Range", "0-299999")));
+        wm.stubFor(put(urlPathEqualTo(up)).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS).environment(Map.of())
+                .uploadSizes(1000, Long.MAX_VALUE).sleeper(sleeps::add).build()) {
+            c.push(m.descriptor(), ref("v1"));
+        }
+        List<LoggedRequest> patches = wm.findAll(patchRequestedFor(urlPathEqualTo(up)));
+        assertEquals(1, patches.size(), "one PATCH carries the whole layer");
+        assertEquals("0-299999", patches.get(0).getHeader("Content-Range"));
+        assertArrayEquals(images.blobs().readAllBytes(m.layers().get(0).digest()), patches.get(0).getBody());
+        wm.verify(1, putRequestedFor(urlPathEqualTo(up)).withQueryParam("digest", equalTo(m.layers().get(0).digest().toString())));
+    }
+
+    @Test
     void failedBlobMeansNoManifest() throws Exception {
         ImageManifest m = storedImage(random(2000, 9));
         wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));

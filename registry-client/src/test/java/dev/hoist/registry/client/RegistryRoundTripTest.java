@@ -123,6 +123,18 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void blobsAboveTheMonolithicLimitStreamInOnePatch() throws Exception {
+        Reference ref = Reference.parse(registry.host() + "/test/streamed:v1");
+        try (RegistryClient c = RegistryClient.builder(source).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of()).uploadSizes(1024, Long.MAX_VALUE).build()) {
+            assertEquals(busybox.manifestDigest(), c.push(busybox, ref).digest());
+        }
+        try (RegistryClient c = client(freshStore("streamed-pull"), ProgressListener.NONE)) {
+            assertEquals(busybox.manifestDigest(), c.pull(ref, Platform.parse("linux/amd64")).manifestDigest());
+        }
+    }
+
+    @Test
     void copyToAnotherRepositoryMountsBlobs() throws Exception {
         Reference src = Reference.parse(registry.host() + "/test/copy-src:v1");
         Reference dst = Reference.parse(registry.host() + "/test/copy-dst:v2");

@@ -308,9 +308,9 @@ public final class RegistryClient implements AutoCloseable {
         private ProgressListener progress = ProgressListener.NONE;
         private ExecutorService executor;
         private long monolithicLimit = 8L << 20;
-        // One PATCH for the whole blob, as Docker and skopeo send it: the CNCF registry saves and restores its hash
-        // state at every PATCH, so 32 MiB chunks made a 100 MB push twice as slow. A failed PATCH still resumes from
-        // the registry's offset.
+        // One PATCH for the whole blob, as Docker and skopeo send it: each chunk costs a request and, on the CNCF
+        // registry, a save and restore of its hash state (32 MiB chunks: ~10-20% slower for a 100 MB layer on
+        // loopback). A failed PATCH still resumes from the registry's offset.
         private long chunkSize = Long.MAX_VALUE;
 
         private Builder(LocalImages images) {

@@ -615,6 +615,7 @@ final class Build {
         parts.add("\1net=" + net);
         List<dev.hoist.runtime.Mount> mounts = new ArrayList<>();
         List<Path> temps = new ArrayList<>();
+        RunSecrets secrets = new RunSecrets(req, images.root());
         try {
             for (RunMount m : runMounts(r, scope)) {
                 String target = absolute(cwd, m.target());
@@ -660,6 +661,12 @@ final class Build {
                         parts.add("\1tmpfs=" + target);
                         mounts.add(dev.hoist.runtime.Mount.tmpfs(target, m.size() == null ? "" : "size=" + m.size()));
                     }
+                    case RunMount.SECRET, RunMount.SSH -> {
+                        String part = secrets.add(m, cwd, mounts, where(r) + ": " + shown);
+                        if (part != null) {
+                            parts.add(part);
+                        }
+                    }
                     default -> throw new BuildException(where(r) + ": " + shown + ": RUN --mount=type=" + m.type()
                             + " is not supported yet");
                 }
@@ -674,7 +681,7 @@ final class Build {
             try {
                 Path upper = Files.createDirectory(dir.resolve("upper"));
                 Path work = Files.createDirectory(dir.resolve("work"));
-                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(env)
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(secrets.env(env))
                         .cwd(cwd).user(user).network(net);
                 mounts.forEach(sb::addMount);
                 ContainerSpec spec = sb.build();
@@ -704,6 +711,7 @@ final class Build {
                         Files.delete(stub);
                     }
                 }
+                secrets.removeStubs(upper, lower);
                 ChangeSet cs;
                 try {
                     cs = ChangeSet.fromOverlayUpper(upper);
@@ -720,6 +728,7 @@ final class Build {
             }
         } finally {
             temps.forEach(Build::deleteTree);
+            secrets.close();
         }
     }
 

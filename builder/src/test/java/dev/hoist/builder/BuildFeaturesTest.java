@@ -1,0 +1,163 @@
+package dev.hoist.builder;
+
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.ImageImporter;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.cache.image.Snapshots;
+import dev.hoist.cache.layer.LayerCompression;
+import dev.hoist.oci.ContainerConfig;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Platform;
+import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.testdata.Busybox;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The features of issue 7 beyond the basics, end to end through {@link Builder}: secrets, ssh, sources, outputs. */
+class BuildFeaturesTest {
+    @TempDir
+    Path dir;
+
+    private LocalImages images;
+    private Builder builder;
+    private Path ctx;
+    private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        images = LocalImages.open(HoistRoot.at(dir.resolve("root")));
+        builder = Builder.builder(images, new ContainerRuntime(images.root().path()), null).build();
+        ctx = Files.createDirectories(dir.resolve("ctx"));
+    }
+
+    private void containers() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "running containers needs Linux, root, namespaces and overlayfs");
+        try (InputStream in = Files.newInputStream(Busybox.rootfsTar())) {
+            Image base = new ImageImporter(images, Executors.newSingleThreadExecutor(), 1).importTar(in,
+                    new ImageImporter.Options(ContainerConfig.builder().cmd("sh").build(), Platform.current(),
+                            Instant.EPOCH, "busybox"));
+            images.tag(base, "base:1");
+        }
+    }
+
+    private void write(String name, String content) throws IOException {
+        Path p = ctx.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    private BuildResult build(String dockerfile, Consumer<BuildRequest.Builder> options) throws Exception {
+        write("Dockerfile", dockerfile);
+        BuildRequest.Builder r = BuildRequest.builder(ctx).progress(new PrintStream(progress, true, StandardCharsets.UTF_8));
+        options.accept(r);
+        return builder.build(r.build());
+    }
+
+    private Path rootfs(BuildResult r) throws IOException {
+        return new Snapshots(images).rootfs(r.image());
+    }
+
+    private static StepResult step(BuildResult r, String prefix) {
+        return r.steps().stream().filter(s -> s.instruction().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    /** Whether any layer of the image holds {@code needle} anywhere in its uncompressed tar. */
+    private boolean layersContain(Image image, String needle) throws IOException {
+        byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+        for (Descriptor d : image.manifest().layers()) {
+            try (InputStream in = LayerCompression.decompress(Files.newInputStream(images.root().blobPath(d.digest())))) {
+                byte[] all = in.readAllBytes();
+                outer:
+                for (int i = 0; i + n.length <= all.length; i++) {
+                    for (int j = 0; j < n.length; j++) {
+                        if (all[i + j] != n[j]) {
+                            continue outer;
+                        }
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void secretsAreMountedButNeverInALayerTheCacheKeyOrTheHistory() throws Exception {
+        containers();
+        Path secretFile = dir.resolve("token");
+        Files.writeString(secretFile, "s3cr3t-value");
+        // the Dockerfile holds only the secret's hash, so that finding the secret anywhere is a leak
+        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("s3cr3t-value".getBytes(StandardCharsets.UTF_8)));
+        String df = """
+                FROM base:1
+                RUN --mount=type=secret,id=tok,mode=0440,uid=7,gid=8 test "$(sha256sum < /run/secrets/tok | cut -d' ' -f1)" = HASH && stat -c '%a %u %g' /run/secrets/tok > /meta
+                RUN --mount=type=secret,id=tok,env=TOK,target=/etc/tok-file test "$(printf %s "$TOK" | sha256sum | cut -d' ' -f1)" = HASH && test -f /etc/tok-file && echo env-ok > /env-ok
+                RUN --mount=type=secret,id=other echo optional-absent-is-fine > /optional
+                """.replace("HASH", hash);
+        BuildResult a = build(df, r -> r.secret(BuildSecret.ofFile("tok", secretFile)));
+        Path fs = rootfs(a);
+        assertEquals("440 7 8\n", Files.readString(fs.resolve("meta")));
+        assertEquals("env-ok\n", Files.readString(fs.resolve("env-ok")));
+        assertEquals("optional-absent-is-fine\n", Files.readString(fs.resolve("optional")));
+        assertFalse(Files.exists(fs.resolve("run/secrets"), LinkOption.NOFOLLOW_LINKS), "no mount point is left");
+        assertFalse(Files.exists(fs.resolve("etc/tok-file"), LinkOption.NOFOLLOW_LINKS), "no mount point is left");
+        assertFalse(layersContain(a.image(), "s3cr3t-value"), "the secret is in no layer");
+        assertFalse(a.image().config().history().toString().contains("s3cr3t"), "nor in the history");
+        assertFalse(a.image().config().config().env().toString().contains("TOK"), "nor in the config");
+
+        BuildResult b = build(df, r -> r.secret(BuildSecret.ofValue("tok", "changed".getBytes(StandardCharsets.UTF_8))));
+        assertTrue(b.fullyCached(), "a secret's content is not part of the cache key: " + b.steps());
+        assertEquals(a.image().id(), b.image().id());
+
+        BuildException e = assertThrows(BuildException.class,
+                () -> build("FROM base:1\nRUN --mount=type=secret,id=needed,required true\n", r -> { }));
+        assertTrue(e.getMessage().contains("Dockerfile:2") && e.getMessage().contains("--secret id=needed"), e.getMessage());
+    }
+
+    @Test
+    void sshMountsForwardTheAgentSocketOrSayWhatIsMissing() throws Exception {
+        containers();
+        Path sock = dir.resolve("agent.sock");
+        try (ServerSocketChannel agent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            agent.bind(UnixDomainSocketAddress.of(sock));
+            BuildResult r = build("""
+                    FROM base:1
+                    RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" > /sock
+                    """, b -> b.sshSocket("default", sock));
+            Path fs = rootfs(r);
+            assertEquals("/run/buildkit/ssh_agent.0\n", Files.readString(fs.resolve("sock")));
+            assertFalse(Files.exists(fs.resolve("run/buildkit"), LinkOption.NOFOLLOW_LINKS), "no mount point is left");
+            assertFalse(r.image().config().config().env().toString().contains("SSH_AUTH_SOCK"));
+        }
+        BuildException e = assertThrows(BuildException.class,
+                () -> build("FROM base:1\nRUN --mount=type=ssh,required=true true\n", b -> { }));
+        assertTrue(e.getMessage().contains("--ssh default"), e.getMessage());
+        BuildResult optional = build("FROM base:1\nRUN --mount=type=ssh echo no-agent > /x\n", b -> { });
+        assertEquals("no-agent\n", Files.readString(rootfs(optional).resolve("x")));
+        assertFalse(step(optional, "RUN").cached());
+    }
+}

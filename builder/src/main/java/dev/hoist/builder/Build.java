@@ -8,7 +8,6 @@ import dev.hoist.cache.image.LocalImages;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.cache.layer.ChangeSet;
 import dev.hoist.cache.layer.LayerApplier;
-import dev.hoist.cache.layer.LayerCompression;
 import dev.hoist.cache.layer.LayerException;
 import dev.hoist.cache.layer.LayerWriter;
 import dev.hoist.cache.layer.WrittenLayer;
@@ -806,7 +805,7 @@ final class Build {
                 String target;
                 if (verb.equals("ADD") && isArchive(p)) {
                     CopyTree.mkdirs(tree, rel, existing);
-                    try (InputStream archive = Files.newInputStream(p)) {
+                    try (InputStream archive = Archives.decompress(Files.newInputStream(p))) {
                         LayerApplier.create().apply(archive, rel.isEmpty() ? tree : tree.resolve(rel));
                     } catch (LayerException e) {
                         throw new BuildException(where(in) + ": " + shown + ": cannot extract " + m + ": " + e.getMessage(), e);
@@ -850,17 +849,9 @@ final class Build {
         }
     }
 
-    /** Whether {@code p} is a tar archive, plain, gzip- or zstd-compressed, which ADD unpacks. */
-    private static boolean isArchive(Path p) throws IOException {
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try (InputStream in = LayerCompression.decompress(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
-            byte[] head = in.readNBytes(512);
-            return head.length == 512 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        } catch (IOException e) {
-            return false;
-        }
+    /** Whether {@code p} is a tar archive, plain or compressed (gzip, bzip2, xz, zstd), which ADD unpacks. */
+    private static boolean isArchive(Path p) {
+        return Archives.isArchive(p);
     }
 
     static void deleteTree(Path dir) {

@@ -160,4 +160,79 @@ class BuildFeaturesTest {
         assertEquals("no-agent\n", Files.readString(rootfs(optional).resolve("x")));
         assertFalse(step(optional, "RUN").cached());
     }
+
+    private void tar(Path out, String compressor, Path dir, String... names) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("tar", "-c", "-f", out.toString()));
+        if (!compressor.isEmpty()) {
+            cmd.add("--use-compress-program=" + compressor);
+        }
+        cmd.addAll(java.util.List.of("-C", dir.toString()));
+        cmd.addAll(java.util.List.of(names));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(p.waitFor() == 0, "tar with " + compressor + " is not available: " + output);
+    }
+
+    @Test
+    void addUnpacksTarsCompressedWithGzipBzip2XzAndZstd() throws Exception {
+        write("src/in/file.txt", "packed");
+        StringBuilder df = new StringBuilder("FROM scratch\n");
+        for (String c : new String[] {"", "gzip", "bzip2", "xz", "zstd"}) {
+            String name = "a" + (c.isEmpty() ? "" : "-" + c) + ".tar";
+            tar(ctx.resolve(name), c, ctx.resolve("src"), "in");
+            df.append("ADD ").append(name).append(" /x/").append(c.isEmpty() ? "plain" : c).append("/\n");
+        }
+        write("plain.txt", "not an archive");
+        df.append("ADD plain.txt /x/\n");
+        BuildResult r = build(df.toString(), b -> { });
+        Path fs = rootfs(r);
+        for (String c : new String[] {"plain", "gzip", "bzip2", "xz", "zstd"}) {
+            assertEquals("packed", Files.readString(fs.resolve("x/" + c + "/in/file.txt")), c);
+        }
+        assertEquals("not an archive", Files.readString(fs.resolve("x/plain.txt")));
+    }
+
+    @Test
+    void aContextOrADockerfileFromAStream() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("tarred"));
+        Files.writeString(src.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /hello\n");
+        Files.writeString(src.resolve("other.Dockerfile"), "FROM scratch\nCOPY hello.txt /other\n");
+        Files.writeString(src.resolve("hello.txt"), "from the tar");
+        Path archive = dir.resolve("ctx.tar.gz");
+        tar(archive, "gzip", src, "Dockerfile", "other.Dockerfile", "hello.txt");
+        Path ctxDir;
+        try (InputStream in = Files.newInputStream(archive);
+             ContextSources.StreamContext sc = ContextSources.fromStream(in, images.root())) {
+            ctxDir = sc.dir();
+            assertEquals(null, sc.dockerfile());
+            BuildResult r = builder.build(BuildRequest.builder(sc.dir()).build());
+            assertEquals("from the tar", Files.readString(rootfs(r).resolve("hello")));
+            BuildResult other = builder.build(BuildRequest.builder(sc.dir())
+                    .dockerfile(sc.dir().resolve("other.Dockerfile")).build());
+            assertEquals("from the tar", Files.readString(rootfs(other).resolve("other")));
+        }
+        assertFalse(Files.exists(ctxDir), "the unpacked context is removed");
+
+        byte[] dockerfile = "FROM scratch\nLABEL from=stdin\n".getBytes(StandardCharsets.UTF_8);
+        try (ContextSources.StreamContext sc = ContextSources.fromStream(new java.io.ByteArrayInputStream(dockerfile),
+                images.root())) {
+            assertEquals("FROM scratch\nLABEL from=stdin\n", new String(sc.dockerfile(), StandardCharsets.UTF_8));
+            BuildResult r = builder.build(BuildRequest.builder(sc.dir()).dockerfileBytes(sc.dockerfile()).build());
+            assertEquals(java.util.Map.of("from", "stdin"), r.image().config().config().labels());
+        }
+    }
+
+    @Test
+    void aDockerfileOutsideTheContextWithItsOwnDockerignore() throws Exception {
+        write("keep.txt", "k");
+        write("drop.txt", "d");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("app.Dockerfile"), "FROM scratch\nCOPY . /ctx/\n");
+        Files.writeString(elsewhere.resolve("app.Dockerfile.dockerignore"), "drop.txt\n");
+        BuildResult r = builder.build(BuildRequest.builder(ctx).dockerfile(elsewhere.resolve("app.Dockerfile")).build());
+        Path fs = rootfs(r);
+        assertTrue(Files.exists(fs.resolve("ctx/keep.txt")));
+        assertFalse(Files.exists(fs.resolve("ctx/drop.txt")), "the Dockerfile's own .dockerignore applies");
+        assertFalse(Files.exists(fs.resolve("ctx/app.Dockerfile")));
+    }
 }

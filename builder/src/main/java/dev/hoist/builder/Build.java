@@ -73,6 +73,7 @@ final class Build {
     private final Snapshots snapshots;
     private final LayerWriter layerWriter;
     private final PrintStream progress;
+    private final RemoteSources remote;
     private final List<StepResult> steps = new ArrayList<>();
     private final Map<Integer, State> built = new HashMap<>();
     private Dockerfile df;
@@ -90,6 +91,7 @@ final class Build {
         this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP)
                 .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
+        this.remote = new RemoteSources(images.root());
     }
 
     /** The image being built in one stage: config, layers, history and the cache key of the last step. */
@@ -390,16 +392,15 @@ final class Build {
                 } catch (DockerfileException e) {
                     throw new BuildException(e.at(in.range()).getMessage(), e);
                 }
-                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY");
+                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY",
+                        new CopyOptions(List.of(), cp.excludes(), cp.parents(), cp.link()));
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
-                for (String s : ad.sources()) {
-                    if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || s.startsWith("git@")) {
-                        throw new BuildException(where(in) + ": " + shown + ": ADD from a URL is not supported yet; "
-                                + "download it and COPY it from the context");
-                    }
+                try (RemoteSources.Fetched fetched = remote.fetch(ad.sources(), ad.checksum(), ad.keepGitDir(),
+                        where(in) + ": " + shown)) {
+                    outcome = copy(st, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
+                            "ADD", new CopyOptions(fetched.downloads, ad.excludes(), false, ad.link()));
                 }
-                outcome = copy(st, ad, ad.sources(), ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(), "ADD");
                 history = outcome.createdBy;
             } else {
                 throw new BuildException(where(in) + ": " + shown + ": " + in.name().toUpperCase(java.util.Locale.ROOT)
@@ -749,7 +750,7 @@ final class Build {
     }
 
     private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
-                             String dest, String from, String chown, String chmod, String verb)
+                             String dest, String from, String chown, String chmod, String verb, CopyOptions opts)
             throws IOException, BuildException {
         String shown = text(in);
         CopyTree src;
@@ -762,6 +763,7 @@ final class Build {
                     : snapshots.rootfs(resolveImage(from, in));
             src = new CopyTree(root, DockerIgnore.EMPTY, true);
         }
+        src.excluding(opts.excludeMatcher(where(in) + ": " + shown));
         int mode = -1;
         if (!chmod.isEmpty()) {
             if (!chmod.matches("[0-7]{1,4}")) {
@@ -781,21 +783,24 @@ final class Build {
             gid = ids[1];
         }
         List<String> matched = new ArrayList<>();
+        Map<String, String> kept = new HashMap<>();     // --parents: the path each match keeps under the destination
         for (String s : sources) {
             List<String> m = src.expand(where(in) + ": " + shown, s);
             matched.addAll(m);
+            m.forEach(x -> kept.put(x, CopyOptions.parentsPath(s, x)));
         }
         String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
-        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
-        if (matched.size() + inline.size() > 1 && !destIsDir) {
+        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".") || opts.parents();
+        if (matched.size() + inline.size() + opts.downloads().size() > 1 && !destIsDir) {
             throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
                     + "the destination must be a directory and end with a /");
         }
-        Path existing = rootfs(st);
+        // --link: the layer must not depend on what is below it, so the image's files are not looked at
+        Path existing = opts.link() ? null : rootfs(st);
         // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
-        String rel = existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs)))
-                .toString();
-        if (!destIsDir && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        String rel = existing == null ? CopyTree.clean(destAbs)
+                : existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs))).toString();
+        if (!destIsDir && existing != null && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
             destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
         }
         Path tree = images.root().createTempDirectory("build-copy");
@@ -812,9 +817,12 @@ final class Build {
                     }
                     continue;
                 }
-                if (Files.isDirectory(p)) {
+                if (opts.parents()) {
+                    String keep = kept.get(m);
+                    target = keep.isEmpty() ? rel : rel.isEmpty() ? keep : rel + "/" + keep;
+                } else if (Files.isDirectory(p)) {
                     target = rel;
-                    if (!rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+                    if (existing != null && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
                         CopyTree.mkdirs(tree, rel, existing);
                     }
                 } else {
@@ -833,17 +841,33 @@ final class Build {
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
-            Digest key = key(st.key, verb, List.of(CopyTree.checksum(tree)));
+            for (RemoteSources.Download d : opts.downloads()) {
+                // a downloaded file is 0600 unless --chmod says otherwise, and has the server's time, as in Docker
+                String target = destIsDir ? (rel.isEmpty() ? d.name() : rel + "/" + d.name()) : rel;
+                int slash = target.lastIndexOf('/');
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                Path f = tree.resolve(target);
+                Files.copy(d.file(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0600);
+                if (d.lastModified() != null) {
+                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(d.lastModified()));
+                }
+            }
+            // with --link the same files give the same layer and the same key whatever the base
+            Digest key = key(opts.link() ? Digest.sha256("link") : st.key, verb, List.of(CopyTree.checksum(tree)));
             List<String> named = new ArrayList<>(sources);
+            opts.downloads().forEach(d -> named.add(d.url()));
             inline.forEach(d -> named.add("<<" + d.path()));
             String createdBy = verb + " " + String.join(" ", named) + " " + dest;
+            // the steps after a --link copy still depend on the base
+            Digest stateKey = opts.link() ? key(st.key, "LINK", List.of(key.toString())) : key;
             Optional<BuildCache.Entry> hit = lookup(key);
             if (hit.isPresent()) {
-                return new StepOutcome(key, hit.get(), true, createdBy);
+                return new StepOutcome(stateKey, hit.get(), true, createdBy);
             }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
             cache.store(key, entry);
-            return new StepOutcome(key, entry, false, createdBy);
+            return new StepOutcome(stateKey, entry, false, createdBy);
         } finally {
             deleteTree(tree);
         }

@@ -235,4 +235,110 @@ class BuildFeaturesTest {
         assertFalse(Files.exists(fs.resolve("ctx/drop.txt")), "the Dockerfile's own .dockerignore applies");
         assertFalse(Files.exists(fs.resolve("ctx/app.Dockerfile")));
     }
+
+    @Test
+    void addDownloadsAUrlChecksItAndKeysTheCacheOnItsContent() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicReference<String> body = new java.util.concurrent.atomic.AtomicReference<>("v1");
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/", ex -> {
+            hits.incrementAndGet();
+            byte[] b = body.get().getBytes(StandardCharsets.UTF_8);
+            if (ex.getRequestURI().getPath().equals("/missing")) {
+                ex.sendResponseHeaders(404, -1);
+            } else {
+                ex.getResponseHeaders().add("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT");
+                ex.sendResponseHeaders(200, b.length);
+                ex.getResponseBody().write(b);
+            }
+            ex.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            String sum = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest("v1".getBytes(StandardCharsets.UTF_8)));
+            String df = "FROM scratch\nADD " + base + "/dl/data.txt /d/\nADD --chmod=644 " + base + "/x.bin /renamed\n"
+                    + "ADD --checksum=" + sum + " " + base + "/dl/data.txt /checked\n";
+            BuildResult a = build(df, r -> r.sourceDateEpoch(Instant.parse("2030-01-01T00:00:00Z")));
+            Path fs = rootfs(a);
+            assertEquals("v1", Files.readString(fs.resolve("d/data.txt")));
+            assertEquals(0600, (Integer) Files.getAttribute(fs.resolve("d/data.txt"), "unix:mode") & 07777);
+            assertEquals(Instant.parse("2015-10-21T07:28:00Z"), Files.getLastModifiedTime(fs.resolve("d/data.txt")).toInstant(),
+                    "the file has the server's Last-Modified time");
+            assertEquals("v1", Files.readString(fs.resolve("renamed")));
+            assertEquals(0644, (Integer) Files.getAttribute(fs.resolve("renamed"), "unix:mode") & 07777);
+            assertTrue(a.image().config().history().toString().contains(base + "/dl/data.txt"));
+
+            BuildResult same = build(df, r -> r.sourceDateEpoch(Instant.parse("2030-01-01T00:00:00Z")));
+            assertTrue(same.fullyCached(), "the same content is a cache hit");
+            body.set("v2");
+            BuildException bad = assertThrows(BuildException.class, () -> build(df, r -> { }));
+            assertTrue(bad.getMessage().contains("does not match --checksum") && bad.getMessage().contains("Dockerfile:4"),
+                    bad.getMessage());
+            BuildResult changed = build("FROM scratch\nADD " + base + "/dl/data.txt /d/\n", r -> { });
+            assertEquals("v2", Files.readString(rootfs(changed).resolve("d/data.txt")), "changed content is a miss");
+
+            BuildException missing = assertThrows(BuildException.class, () -> build("FROM scratch\nADD " + base + "/missing /m\n", r -> { }));
+            assertTrue(missing.getMessage().contains("404"), missing.getMessage());
+            BuildException git = assertThrows(BuildException.class,
+                    () -> build("FROM scratch\nADD https://github.com/moby/buildkit.git /src\n", r -> { }));
+            assertTrue(git.getMessage().contains("git repository") && git.getMessage().contains("not supported"), git.getMessage());
+            write("local.txt", "l");
+            BuildException localSum = assertThrows(BuildException.class,
+                    () -> build("FROM scratch\nADD --checksum=" + sum + " local.txt /l\n", r -> { }));
+            assertTrue(localSum.getMessage().contains("--checksum"), localSum.getMessage());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void copyExcludeAndParentsFollowBuildKit() throws Exception {
+        write("app/a.txt", "a");
+        write("app/a.md", "md");
+        write("app/sub/b.txt", "b");
+        write("app/sub/c.md", "c");
+        write("top.md", "t");
+        write("top.txt", "t");
+        write("x/y/z.txt", "z");
+        write("p/q/r.txt", "r");
+        BuildResult r = build("""
+                FROM scratch
+                COPY --exclude=*.md app /all/
+                COPY --exclude=**/*.md app /deep/
+                COPY --exclude=top.md top.* /glob/
+                COPY --parents x/y/z.txt app/sub /kept/
+                COPY --parents ./p/./q/r.txt /pivot/
+                """, b -> { });
+        Path fs = rootfs(r);
+        assertTrue(Files.exists(fs.resolve("all/a.txt")));
+        assertFalse(Files.exists(fs.resolve("all/a.md")), "excluded relative to the source directory");
+        assertTrue(Files.exists(fs.resolve("all/sub/c.md")), "*.md does not match in subdirectories");
+        assertFalse(Files.exists(fs.resolve("deep/sub/c.md")), "**/*.md does");
+        assertTrue(Files.exists(fs.resolve("deep/sub/b.txt")));
+        assertTrue(Files.exists(fs.resolve("glob/top.txt")));
+        assertFalse(Files.exists(fs.resolve("glob/top.md")));
+        assertEquals("z", Files.readString(fs.resolve("kept/x/y/z.txt")));
+        assertEquals("b", Files.readString(fs.resolve("kept/app/sub/b.txt")));
+        assertEquals("r", Files.readString(fs.resolve("pivot/q/r.txt")), "the path is kept from the /./ pivot");
+        assertFalse(Files.exists(fs.resolve("pivot/p")));
+    }
+
+    @Test
+    void copyLinkMakesTheSameLayerOnDifferentBases() throws Exception {
+        write("f.txt", "same");
+        BuildResult a = build("FROM scratch\nCOPY f.txt /one\nCOPY --link f.txt /etc/app/f.txt\n", b -> { });
+        BuildResult b = build("FROM scratch\nCOPY f.txt /two\nCOPY --link f.txt /etc/app/f.txt\n", x -> { });
+        Descriptor la = a.image().manifest().layers().get(1);
+        Descriptor lb = b.image().manifest().layers().get(1);
+        assertEquals(la.digest(), lb.digest(), "a --link layer does not depend on its base");
+        assertTrue(step(b, "COPY --link").cached(), "and its cache entry is shared");
+        BuildResult c = build("FROM scratch\nCOPY f.txt /two\nCOPY --link f.txt /etc/app/f.txt\nCOPY f.txt /three\n", x -> { });
+        assertEquals("same", Files.readString(rootfs(c).resolve("three")));
+        assertEquals("same", Files.readString(rootfs(c).resolve("etc/app/f.txt")));
+        BuildResult d = build("FROM scratch\nCOPY f.txt /one\nCOPY --link f.txt /etc/app/f.txt\nCOPY f.txt /three\n", x -> { });
+        assertFalse(step(d, "COPY f.txt /three").cached(), "the steps after a --link copy still depend on the base");
+    }
 }

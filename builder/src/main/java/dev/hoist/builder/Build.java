@@ -137,6 +137,7 @@ final class Build {
             bytes = Files.readAllBytes(p);
             name = p.getFileName().toString();
         }
+        TargetPlatform.of(req.platform());
         if (!Files.isDirectory(req.contextDir())) {
             throw new BuildException("the build context " + req.contextDir() + " is not a directory");
         }

@@ -341,4 +341,75 @@ class BuildFeaturesTest {
         BuildResult d = build("FROM scratch\nCOPY f.txt /one\nCOPY --link f.txt /etc/app/f.txt\nCOPY f.txt /three\n", x -> { });
         assertFalse(step(d, "COPY f.txt /three").cached(), "the steps after a --link copy still depend on the base");
     }
+
+    private static boolean dockerPeer() {
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return c.connect(UnixDomainSocketAddress.of("/tmp/hoist-peers/docker.sock"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String exec(String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DOCKER_HOST", "unix:///tmp/hoist-peers/docker.sock");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+    private static java.util.Set<String> tarNames(Path tar) throws IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void outputsOciDockerAndLocal() throws Exception {
+        write("f.txt", "out");
+        BuildResult r = build("FROM scratch\nCOPY f.txt /app/f.txt\nCMD [\"/app\"]\n", b -> b.tag("outputs-test:1"));
+        BuildOutputs outputs = new BuildOutputs(images);
+        Path ociDir = dir.resolve("oci");
+        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + ociDir), r.image(), r.tags());
+        assertTrue(Files.isRegularFile(ociDir.resolve("oci-layout")));
+        assertTrue(Files.readString(ociDir.resolve("index.json")).contains("docker.io/library/outputs-test:1"));
+        Path ociTar = dir.resolve("out/oci.tar");
+        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + ociTar), r.image(), r.tags());
+        assertTrue(tarNames(ociTar).containsAll(java.util.Set.of("oci-layout", "index.json")), tarNames(ociTar).toString());
+        Path dockerTar = dir.resolve("docker.tar");
+        outputs.write(BuildOutputs.Output.parse("type=docker,dest=" + dockerTar + ",name=hoist-out/x:2"), r.image(), r.tags());
+        assertTrue(tarNames(dockerTar).contains("manifest.json"));
+        Path local = dir.resolve("rootfs");
+        outputs.write(BuildOutputs.Output.parse(local.toString()), r.image(), r.tags());
+        assertEquals("out", Files.readString(local.resolve("app/f.txt")));
+        assertThrows(BuildException.class, () -> outputs.write(BuildOutputs.Output.parse("type=local,dest=" + local),
+                r.image(), r.tags()), "a non-empty local destination is refused");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> BuildOutputs.Output.parse("type=tarball,dest=x"));
+        assertTrue(bad.getMessage().contains("oci"), bad.getMessage());
+        assertTrue(BuildOutputs.Output.parse("type=registry").push());
+        assertTrue(BuildOutputs.Output.parse("type=image,push=true").push());
+
+        assumeTrue(dockerPeer(), "docker load needs the peer daemon");
+        assertTrue(exec("docker", "load", "-i", dockerTar.toString()).contains("hoist-out/x:2"));
+        String id = exec("docker", "image", "inspect", "-f", "{{.Id}}", "hoist-out/x:2").trim();
+        assertEquals(r.image().id().toString(), id, "Docker sees the same image ID");
+        exec("docker", "rmi", "hoist-out/x:2");
+    }
+
+    @Test
+    void onlyTheHostPlatformIsBuilt() throws Exception {
+        write("f.txt", "x");
+        String host = Platform.current().toString();
+        BuildResult r = build("FROM scratch\nCOPY f.txt /f\n", b -> b.platform(host));
+        assertEquals(Platform.current().architecture(), r.image().config().architecture());
+        String other = host.endsWith("amd64") ? "linux/arm64" : "linux/amd64";
+        BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\n", b -> b.platform(other)));
+        assertTrue(e.getMessage().contains(other) && e.getMessage().contains(host), e.getMessage());
+    }
 }

@@ -76,6 +76,7 @@ final class Build {
     private final RemoteSources remote;
     private final List<StepResult> steps = new ArrayList<>();
     private final Map<Integer, State> built = new HashMap<>();
+    private final Map<String, Image> pulled = new java.util.concurrent.ConcurrentHashMap<>();
     private Dockerfile df;
     private ArgScope global;
     private DockerIgnore ignore;
@@ -469,8 +470,13 @@ final class Build {
     }
 
     private Image resolveImage(String base, Instruction at) throws BuildException, IOException {
+        if (pulled.containsKey(base)) {
+            return pulled.get(base);
+        }
         try {
-            return images.resolve(base);
+            if (!req.pull() || registry == null) {  // --pull: fetch it again, once per build
+                return images.resolve(base);
+            }
         } catch (ImageNotFoundException e) {
             if (registry == null) {
                 throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
@@ -480,7 +486,9 @@ final class Build {
         progress.println("#" + stepNo + " pulling " + base);
         progress.flush();
         try {
-            return registry.pull(Reference.parseNormalized(base), Platform.current());
+            Image img = registry.pull(Reference.parseNormalized(base), Platform.current());
+            pulled.put(base, img);
+            return img;
         } catch (RuntimeException e) {
             throw new BuildException(where(at) + ": " + base + ": not a valid image reference: " + e.getMessage(), e);
         } catch (IOException e) {

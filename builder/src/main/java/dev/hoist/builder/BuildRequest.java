@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param secrets         the secrets {@code RUN --mount=type=secret} may use, by id ({@code --secret})
  * @param sshSockets      the SSH agent sockets {@code RUN --mount=type=ssh} may use, by id ({@code --ssh})
  * @param platform        the platform to build for ({@code --platform}); empty for the host's
+ * @param pull            whether to pull base images even when the local store has them ({@code --pull})
  */
 public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBytes, List<String> tags,
                            Map<String, String> buildArgs, String target, boolean noCache, Map<String, String> labels,
                            NetworkMode network, PrintStream progress, Instant sourceDateEpoch,
-                           Map<String, BuildSecret> secrets, Map<String, Path> sshSockets, String platform) {
+                           Map<String, BuildSecret> secrets, Map<String, Path> sshSockets, String platform,
+                           boolean pull) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -69,6 +71,7 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
         private final Map<String, BuildSecret> secrets = new LinkedHashMap<>();
         private final Map<String, Path> sshSockets = new LinkedHashMap<>();
         private String platform = "";
+        private boolean pull;
 
         private Builder(Path contextDir) {
             this.contextDir = contextDir;
@@ -142,9 +145,15 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
             return this;
         }
 
+        /** Pull base images from their registry even when they are in the local store. */
+        public Builder pull(boolean value) {
+            this.pull = value;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, dockerfile, dockerfileBytes, tags, buildArgs, target, noCache, labels,
-                    network, progress, sourceDateEpoch, secrets, sshSockets, platform);
+                    network, progress, sourceDateEpoch, secrets, sshSockets, platform, pull);
         }
     }
 }

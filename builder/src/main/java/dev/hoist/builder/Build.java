@@ -851,6 +851,12 @@ final class Build {
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
             for (RemoteSources.Download d : opts.downloads()) {
+                if (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS)) {  // a git repository's files
+                    CopyTree.mkdirs(tree, rel, existing);
+                    new CopyTree(d.file(), DockerIgnore.EMPTY, false).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
+                            uid, gid, mode);
+                    continue;
+                }
                 // a downloaded file is 0600 unless --chmod says otherwise, and has the server's time, as in Docker
                 String target = destIsDir ? (rel.isEmpty() ? d.name() : rel + "/" + d.name()) : rel;
                 int slash = target.lastIndexOf('/');

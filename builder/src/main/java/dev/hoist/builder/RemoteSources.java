@@ -28,8 +28,9 @@ import java.util.Optional;
 
 /**
  * The remote sources of ADD: files downloaded over HTTP(S) (named after the URL's last path segment, mode 0600,
- * modified at the response's {@code Last-Modified} as Docker does, checked against {@code --checksum}); git
- * repositories are refused with a way out. Thread-safe; one per build.
+ * modified at the response's {@code Last-Modified} as Docker does, checked against {@code --checksum}), and git
+ * repositories cloned with the {@code git} command ({@code URL#REF[:SUBDIR]}, without {@code .git} unless
+ * {@code --keep-git-dir}; {@code --checksum} is then the commit). Thread-safe; one per build.
  */
 final class RemoteSources {
     private final HoistRoot root;
@@ -41,7 +42,10 @@ final class RemoteSources {
                 .connectTimeout(Duration.ofSeconds(30)).build();
     }
 
-    /** A downloaded file: where it is, the URL it came from, its name in the image, and its time (null if none). */
+    /**
+     * A downloaded file, or a cloned repository's directory: where it is, the URL it came from, its name in the image
+     * (unused for a directory, whose contents are added), and its time (null if none).
+     */
     record Download(Path file, String url, String name, Instant lastModified) {
     }
 
@@ -90,17 +94,15 @@ final class RemoteSources {
         try {
             for (String s : sources) {
                 if (isGit(s)) {
-                    throw new BuildException(at + ": ADD of a git repository (" + s + ") is not supported yet;"
-                            + " clone it into the context and COPY it, or clone it in a RUN step");
+                    f.downloads.add(cloneGit(s, checksum, keepGitDir, at, f));
                 } else if (isUrl(s)) {
                     f.downloads.add(download(s, checksum, at, f));
                 } else {
                     f.local.add(s);
                 }
             }
-            if (keepGitDir) {
-                throw new BuildException(at + ": --keep-git-dir needs a git source, and ADD of a git repository is"
-                        + " not supported yet");
+            if (keepGitDir && f.downloads.stream().noneMatch(d -> Files.isDirectory(d.file()))) {
+                throw new BuildException(at + ": --keep-git-dir needs a git repository as the source");
             }
             if (!checksum.isEmpty() && !f.local.isEmpty()) {
                 throw new BuildException(at + ": --checksum can only be used with HTTP(S) sources, not \""
@@ -162,6 +164,64 @@ final class RemoteSources {
         }
         Instant modified = resp.headers().firstValue("Last-Modified").map(RemoteSources::httpDate).orElse(null);
         return new Download(file, url, name, modified);
+    }
+
+    private Download cloneGit(String source, String checksum, boolean keepGitDir, String at, Fetched f)
+            throws BuildException, IOException {
+        int hash = source.indexOf('#');
+        String url = hash < 0 ? source : source.substring(0, hash);
+        String fragment = hash < 0 ? "" : source.substring(hash + 1);
+        String ref = fragment;
+        String subdir = "";
+        int colon = fragment.indexOf(':');
+        if (colon >= 0) {
+            ref = fragment.substring(0, colon);
+            subdir = CopyTree.clean(fragment.substring(colon + 1));
+        }
+        Path dir = root.createTempDirectory("build-git");
+        f.temps.add(dir);
+        Path repo = dir.resolve("repo");
+        git(at, source, dir, "clone", "--quiet", "--no-checkout", "--", url, repo.toString());
+        String commit = git(at, source, repo, "rev-parse", "--verify", (ref.isEmpty() ? "HEAD" : ref) + "^{commit}").strip();
+        if (!checksum.isEmpty() && !commit.startsWith(checksum.toLowerCase(Locale.ROOT))) {
+            throw new BuildException(at + ": " + source + " is at commit " + commit + ", which does not match --checksum="
+                    + checksum);
+        }
+        git(at, source, repo, "-c", "advice.detachedHead=false", "checkout", "--quiet", commit);
+        if (!keepGitDir) {
+            Build.deleteTree(repo.resolve(".git"));
+        }
+        Path content = subdir.isEmpty() ? repo : repo.resolve(subdir);
+        if (!Files.isDirectory(content)) {
+            throw new BuildException(at + ": " + source + ": the repository has no directory " + subdir);
+        }
+        return new Download(content, source, "", null);
+    }
+
+    private static String git(String at, String source, Path cwd, String... args) throws BuildException, IOException {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new BuildException(at + ": ADD " + source + " needs the git command, which cannot be run: "
+                    + e.getMessage(), e);
+        }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new BuildException(at + ": git " + args[0] + " of " + source + " failed: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new BuildException(at + ": git " + args[0] + " of " + source + " was interrupted", e);
+        }
+        return out;
     }
 
     private static MessageDigest checksumDigest(String checksum, String at) throws BuildException {

@@ -282,9 +282,6 @@ class BuildFeaturesTest {
 
             BuildException missing = assertThrows(BuildException.class, () -> build("FROM scratch\nADD " + base + "/missing /m\n", r -> { }));
             assertTrue(missing.getMessage().contains("404"), missing.getMessage());
-            BuildException git = assertThrows(BuildException.class,
-                    () -> build("FROM scratch\nADD https://github.com/moby/buildkit.git /src\n", r -> { }));
-            assertTrue(git.getMessage().contains("git repository") && git.getMessage().contains("not supported"), git.getMessage());
             write("local.txt", "l");
             BuildException localSum = assertThrows(BuildException.class,
                     () -> build("FROM scratch\nADD --checksum=" + sum + " local.txt /l\n", r -> { }));
@@ -411,5 +408,70 @@ class BuildFeaturesTest {
         String other = host.endsWith("amd64") ? "linux/arm64" : "linux/amd64";
         BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\n", b -> b.platform(other)));
         assertTrue(e.getMessage().contains(other) && e.getMessage().contains(host), e.getMessage());
+    }
+
+    private static String git(Path cwd, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("git", "-c", "user.name=t", "-c",
+                "user.email=t@example.invalid", "-c", "init.defaultBranch=main"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+        return out.strip();
+    }
+
+    @Test
+    void addClonesAGitRepositoryOverHttp() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        git(work, "init", "-q");
+        Files.writeString(work.resolve("README"), "v1");
+        Files.createDirectories(work.resolve("sub"));
+        Files.writeString(work.resolve("sub/inner.txt"), "inner");
+        git(work, "add", ".");
+        git(work, "commit", "-q", "-m", "one");
+        git(work, "tag", "v1");
+        String v1 = git(work, "rev-parse", "HEAD");
+        Files.writeString(work.resolve("README"), "v2");
+        git(work, "commit", "-q", "-am", "two");
+        Path bare = dir.resolve("served/repo.git");
+        git(dir, "clone", "-q", "--bare", work.toString(), bare.toString());
+        git(bare, "update-server-info");     // git's "dumb" HTTP protocol: static files
+        Path served = dir.resolve("served");
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            Path f = served.resolve(ex.getRequestURI().getPath().substring(1)).normalize();
+            if (!f.startsWith(served) || !Files.isRegularFile(f)) {
+                ex.sendResponseHeaders(404, -1);
+            } else {
+                byte[] b = Files.readAllBytes(f);
+                ex.sendResponseHeaders(200, b.length);
+                ex.getResponseBody().write(b);
+            }
+            ex.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/repo.git";
+            BuildResult r = build("FROM scratch\nADD " + url + " /head/\nADD " + url + "#v1 /v1\n"
+                    + "ADD " + url + "#v1:sub /sub-only/\nADD --keep-git-dir=true " + url + " /kept/\n"
+                    + "ADD --checksum=" + v1 + " " + url + "#v1 /checked/\n", b -> { });
+            Path fs = rootfs(r);
+            assertEquals("v2", Files.readString(fs.resolve("head/README")));
+            assertFalse(Files.exists(fs.resolve("head/.git")), "no .git unless --keep-git-dir");
+            assertEquals("v1", Files.readString(fs.resolve("v1/README")));
+            assertEquals("inner", Files.readString(fs.resolve("v1/sub/inner.txt")));
+            assertEquals("inner", Files.readString(fs.resolve("sub-only/inner.txt")));
+            assertTrue(Files.isDirectory(fs.resolve("kept/.git")));
+            assertEquals("v1", Files.readString(fs.resolve("checked/README")));
+            BuildException wrong = assertThrows(BuildException.class, () -> build("FROM scratch\nADD --checksum="
+                    + "0".repeat(40) + " " + url + " /x/\n", b -> { }));
+            assertTrue(wrong.getMessage().contains("does not match --checksum"), wrong.getMessage());
+            BuildException missing = assertThrows(BuildException.class,
+                    () -> build("FROM scratch\nADD " + url + "#nope /x/\n", b -> { }));
+            assertTrue(missing.getMessage().contains("Dockerfile:2") && missing.getMessage().contains("git"), missing.getMessage());
+        } finally {
+            server.stop(0);
+        }
     }
 }

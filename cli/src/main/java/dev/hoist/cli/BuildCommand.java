@@ -50,7 +50,7 @@ final class BuildCommand implements Command {
                 OptionSpec.flag("--no-cache", "Do not use the build cache"),
                 OptionSpec.list("--label", "KEY=VALUE", "Set metadata for the image"),
                 OptionSpec.value("--network", "none|host|default", "The network RUN steps get (default: none; host shares the host's)"),
-                OptionSpec.value("--progress", "auto|plain|tty|quiet", "How to show progress (plain lines on stderr; quiet shows none)"),
+                OptionSpec.value("--progress", "auto|plain|tty|quiet", "How to show progress on stderr: tty redraws each step with its output's tail, plain prints lines (auto: tty on a terminal)"),
                 OptionSpec.value("--iidfile", "FILE", "Write the image ID to the file"),
                 OptionSpec.value("--metadata-file", "FILE", "Write the build's result (image digest and names) to the file, as JSON"),
                 OptionSpec.flag("--pull", "Always pull the base images, even those in the local store"),
@@ -167,7 +167,19 @@ final class BuildCommand implements Command {
             req.sshSocket(id, Path.of(socket));
         }
         boolean quiet = args.flag("quiet") || "quiet".equals(progressMode);
-        req.progress(quiet ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ctx.err);
+        if (quiet) {
+            req.progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        } else if (progressMode.equals("tty") || (progressMode.equals("auto") && ctx.terminal)) {
+            int columns = 80;
+            try {
+                columns = Integer.parseInt(ctx.env.getOrDefault("COLUMNS", "80").trim());
+            } catch (NumberFormatException e) {
+                // the default width
+            }
+            req.progress(new PrintStream(new TtyProgress(ctx.err, columns, System::nanoTime), true, StandardCharsets.UTF_8));
+        } else {
+            req.progress(ctx.err);
+        }
     }
 
     /** {@code id=ID[,src=FILE|,env=VAR]} as buildx reads it: neither src nor env means env ID if set, else file ID. */

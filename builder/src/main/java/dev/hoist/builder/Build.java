@@ -254,6 +254,10 @@ final class Build {
         String base;
         try {
             base = global.expandFrom(stage).baseName();
+            String fromPlatform = global.expandFrom(stage).platform();
+            if (fromPlatform != null && !fromPlatform.isEmpty()) {
+                TargetPlatform.of(fromPlatform, where(stage.from()) + ": FROM --platform=" + fromPlatform);
+            }
         } catch (DockerfileException e) {
             throw new BuildException(e.getMessage(), e);
         }

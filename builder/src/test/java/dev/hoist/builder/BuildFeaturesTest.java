@@ -408,6 +408,12 @@ class BuildFeaturesTest {
         String other = host.endsWith("amd64") ? "linux/arm64" : "linux/amd64";
         BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\n", b -> b.platform(other)));
         assertTrue(e.getMessage().contains(other) && e.getMessage().contains(host), e.getMessage());
+        BuildResult from = build("FROM --platform=$BUILDPLATFORM scratch AS a\nCOPY f.txt /f\n"
+                + "FROM --platform=" + host + " scratch\nCOPY --from=a /f /g\n", b -> { });
+        assertEquals("x", Files.readString(rootfs(from).resolve("g")));
+        BuildException fromOther = assertThrows(BuildException.class,
+                () -> build("FROM scratch\nFROM --platform=" + other + " scratch\n", b -> { }));
+        assertTrue(fromOther.getMessage().contains("Dockerfile:2: FROM --platform=" + other), fromOther.getMessage());
     }
 
     private static String git(Path cwd, String... args) throws Exception {

@@ -184,6 +184,15 @@ class BuildCommandTest {
             assertTrue(plat.err().contains(other), plat.err());
             MainTest.Result progress = hoist("build", "--progress", "fancy", ctx.toString());
             assertEquals(2, progress.status());
+            MainTest.Result badOutput = hoist("build", "-o", "type=tarball,dest=x", ctx.toString());
+            assertEquals(2, badOutput.status());
+            assertTrue(badOutput.err().contains("type=tarball"), badOutput.err());
+            MainTest.Result noAgent = hoist("build", "--ssh", "default", ctx.toString());
+            assertEquals(2, noAgent.status());
+            assertTrue(noAgent.err().contains("SSH_AUTH_SOCK"), noAgent.err());
+            MainTest.Result keyFile = hoist("build", "--ssh", "default=" + meta, ctx.toString());
+            assertEquals(2, keyFile.status());
+            assertTrue(keyFile.err().contains("not an agent socket"), keyFile.err());
         } finally {
             server.close();
         }

@@ -197,4 +197,36 @@ class BuildCommandTest {
             server.close();
         }
     }
+
+    @Test
+    void pullFetchesABaseImageAgainEvenWhenItIsLocal() throws Exception {
+        dev.hoist.registry.server.RegistryServer server = dev.hoist.registry.server.RegistryServer.start(
+                dev.hoist.registry.server.RegistryConfig.defaults(dir.resolve("server")).withListen("127.0.0.1:0"));
+        try {
+            String base = "127.0.0.1:" + server.port() + "/team/base:1";
+            Path baseCtx = Files.createDirectories(dir.resolve("base"));
+            Files.writeString(baseCtx.resolve("Dockerfile"), "FROM scratch\nCOPY v /v\n");
+            Files.writeString(baseCtx.resolve("v"), "one");
+            String publisher = dir.resolve("publisher").toString();
+            assertEquals(0, MainTest.run(Map.of(), "--root", publisher, "build", "-q", "-t", base, "--push",
+                    baseCtx.toString()).status());
+            Path app = Files.createDirectories(dir.resolve("app"));
+            Files.writeString(app.resolve("Dockerfile"), "FROM " + base + "\nLABEL app=1\n");
+            MainTest.Result first = hoist("build", "-o", "type=local,dest=" + dir.resolve("first"), app.toString());
+            assertEquals(0, first.status(), first.err());
+            assertEquals("one", Files.readString(dir.resolve("first/v")), "a missing base is pulled");
+
+            Files.writeString(baseCtx.resolve("v"), "two");
+            assertEquals(0, MainTest.run(Map.of(), "--root", publisher, "build", "-q", "-t", base, "--push",
+                    baseCtx.toString()).status());
+            MainTest.Result local = hoist("build", "-o", "type=local,dest=" + dir.resolve("local"), app.toString());
+            assertEquals(0, local.status(), local.err());
+            assertEquals("one", Files.readString(dir.resolve("local/v")), "without --pull the local base is used");
+            MainTest.Result pulled = hoist("build", "--pull", "-o", "type=local,dest=" + dir.resolve("pulled"), app.toString());
+            assertEquals(0, pulled.status(), pulled.err());
+            assertEquals("two", Files.readString(dir.resolve("pulled/v")), "--pull fetches the base again");
+        } finally {
+            server.close();
+        }
+    }
 }

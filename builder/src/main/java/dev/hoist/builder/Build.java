@@ -8,7 +8,6 @@ import dev.hoist.cache.image.LocalImages;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.cache.layer.ChangeSet;
 import dev.hoist.cache.layer.LayerApplier;
-import dev.hoist.cache.layer.LayerCompression;
 import dev.hoist.cache.layer.LayerException;
 import dev.hoist.cache.layer.LayerWriter;
 import dev.hoist.cache.layer.WrittenLayer;
@@ -74,8 +73,10 @@ final class Build {
     private final Snapshots snapshots;
     private final LayerWriter layerWriter;
     private final PrintStream progress;
+    private final RemoteSources remote;
     private final List<StepResult> steps = new ArrayList<>();
     private final Map<Integer, State> built = new HashMap<>();
+    private final Map<String, Image> pulled = new java.util.concurrent.ConcurrentHashMap<>();
     private Dockerfile df;
     private ArgScope global;
     private DockerIgnore ignore;
@@ -91,6 +92,7 @@ final class Build {
         this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP)
                 .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
+        this.remote = new RemoteSources(images.root());
     }
 
     /** The image being built in one stage: config, layers, history and the cache key of the last step. */
@@ -136,6 +138,7 @@ final class Build {
             bytes = Files.readAllBytes(p);
             name = p.getFileName().toString();
         }
+        TargetPlatform.of(req.platform());
         if (!Files.isDirectory(req.contextDir())) {
             throw new BuildException("the build context " + req.contextDir() + " is not a directory");
         }
@@ -251,6 +254,10 @@ final class Build {
         String base;
         try {
             base = global.expandFrom(stage).baseName();
+            String fromPlatform = global.expandFrom(stage).platform();
+            if (fromPlatform != null && !fromPlatform.isEmpty()) {
+                TargetPlatform.of(fromPlatform, where(stage.from()) + ": FROM --platform=" + fromPlatform);
+            }
         } catch (DockerfileException e) {
             throw new BuildException(e.getMessage(), e);
         }
@@ -391,16 +398,15 @@ final class Build {
                 } catch (DockerfileException e) {
                     throw new BuildException(e.at(in.range()).getMessage(), e);
                 }
-                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY");
+                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY",
+                        new CopyOptions(List.of(), cp.excludes(), cp.parents(), cp.link()));
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
-                for (String s : ad.sources()) {
-                    if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || s.startsWith("git@")) {
-                        throw new BuildException(where(in) + ": " + shown + ": ADD from a URL is not supported yet; "
-                                + "download it and COPY it from the context");
-                    }
+                try (RemoteSources.Fetched fetched = remote.fetch(ad.sources(), ad.checksum(), ad.keepGitDir(),
+                        where(in) + ": " + shown)) {
+                    outcome = copy(st, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
+                            "ADD", new CopyOptions(fetched.downloads, ad.excludes(), false, ad.link()));
                 }
-                outcome = copy(st, ad, ad.sources(), ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(), "ADD");
                 history = outcome.createdBy;
             } else {
                 throw new BuildException(where(in) + ": " + shown + ": " + in.name().toUpperCase(java.util.Locale.ROOT)
@@ -468,8 +474,13 @@ final class Build {
     }
 
     private Image resolveImage(String base, Instruction at) throws BuildException, IOException {
+        if (pulled.containsKey(base)) {
+            return pulled.get(base);
+        }
         try {
-            return images.resolve(base);
+            if (!req.pull() || registry == null) {  // --pull: fetch it again, once per build
+                return images.resolve(base);
+            }
         } catch (ImageNotFoundException e) {
             if (registry == null) {
                 throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
@@ -479,7 +490,9 @@ final class Build {
         progress.println("#" + stepNo + " pulling " + base);
         progress.flush();
         try {
-            return registry.pull(Reference.parseNormalized(base), Platform.current());
+            Image img = registry.pull(Reference.parseNormalized(base), Platform.current());
+            pulled.put(base, img);
+            return img;
         } catch (RuntimeException e) {
             throw new BuildException(where(at) + ": " + base + ": not a valid image reference: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -615,6 +628,7 @@ final class Build {
         parts.add("\1net=" + net);
         List<dev.hoist.runtime.Mount> mounts = new ArrayList<>();
         List<Path> temps = new ArrayList<>();
+        RunSecrets secrets = new RunSecrets(req, images.root());
         try {
             for (RunMount m : runMounts(r, scope)) {
                 String target = absolute(cwd, m.target());
@@ -660,6 +674,12 @@ final class Build {
                         parts.add("\1tmpfs=" + target);
                         mounts.add(dev.hoist.runtime.Mount.tmpfs(target, m.size() == null ? "" : "size=" + m.size()));
                     }
+                    case RunMount.SECRET, RunMount.SSH -> {
+                        String part = secrets.add(m, cwd, mounts, where(r) + ": " + shown);
+                        if (part != null) {
+                            parts.add(part);
+                        }
+                    }
                     default -> throw new BuildException(where(r) + ": " + shown + ": RUN --mount=type=" + m.type()
                             + " is not supported yet");
                 }
@@ -674,7 +694,7 @@ final class Build {
             try {
                 Path upper = Files.createDirectory(dir.resolve("upper"));
                 Path work = Files.createDirectory(dir.resolve("work"));
-                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(env)
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(secrets.env(env))
                         .cwd(cwd).user(user).network(net);
                 mounts.forEach(sb::addMount);
                 ContainerSpec spec = sb.build();
@@ -704,6 +724,7 @@ final class Build {
                         Files.delete(stub);
                     }
                 }
+                secrets.removeStubs(upper, lower);
                 ChangeSet cs;
                 try {
                     cs = ChangeSet.fromOverlayUpper(upper);
@@ -720,6 +741,7 @@ final class Build {
             }
         } finally {
             temps.forEach(Build::deleteTree);
+            secrets.close();
         }
     }
 
@@ -741,7 +763,7 @@ final class Build {
     }
 
     private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
-                             String dest, String from, String chown, String chmod, String verb)
+                             String dest, String from, String chown, String chmod, String verb, CopyOptions opts)
             throws IOException, BuildException {
         String shown = text(in);
         CopyTree src;
@@ -754,6 +776,7 @@ final class Build {
                     : snapshots.rootfs(resolveImage(from, in));
             src = new CopyTree(root, DockerIgnore.EMPTY, true);
         }
+        src.excluding(opts.excludeMatcher(where(in) + ": " + shown));
         int mode = -1;
         if (!chmod.isEmpty()) {
             if (!chmod.matches("[0-7]{1,4}")) {
@@ -773,21 +796,24 @@ final class Build {
             gid = ids[1];
         }
         List<String> matched = new ArrayList<>();
+        Map<String, String> kept = new HashMap<>();     // --parents: the path each match keeps under the destination
         for (String s : sources) {
             List<String> m = src.expand(where(in) + ": " + shown, s);
             matched.addAll(m);
+            m.forEach(x -> kept.put(x, CopyOptions.parentsPath(s, x)));
         }
         String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
-        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
-        if (matched.size() + inline.size() > 1 && !destIsDir) {
+        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".") || opts.parents();
+        if (matched.size() + inline.size() + opts.downloads().size() > 1 && !destIsDir) {
             throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
                     + "the destination must be a directory and end with a /");
         }
-        Path existing = rootfs(st);
+        // --link: the layer must not depend on what is below it, so the image's files are not looked at
+        Path existing = opts.link() ? null : rootfs(st);
         // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
-        String rel = existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs)))
-                .toString();
-        if (!destIsDir && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        String rel = existing == null ? CopyTree.clean(destAbs)
+                : existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs))).toString();
+        if (!destIsDir && existing != null && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
             destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
         }
         Path tree = images.root().createTempDirectory("build-copy");
@@ -797,16 +823,19 @@ final class Build {
                 String target;
                 if (verb.equals("ADD") && isArchive(p)) {
                     CopyTree.mkdirs(tree, rel, existing);
-                    try (InputStream archive = Files.newInputStream(p)) {
+                    try (InputStream archive = Archives.decompress(Files.newInputStream(p))) {
                         LayerApplier.create().apply(archive, rel.isEmpty() ? tree : tree.resolve(rel));
                     } catch (LayerException e) {
                         throw new BuildException(where(in) + ": " + shown + ": cannot extract " + m + ": " + e.getMessage(), e);
                     }
                     continue;
                 }
-                if (Files.isDirectory(p)) {
+                if (opts.parents()) {
+                    String keep = kept.get(m);
+                    target = keep.isEmpty() ? rel : rel.isEmpty() ? keep : rel + "/" + keep;
+                } else if (Files.isDirectory(p)) {
                     target = rel;
-                    if (!rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+                    if (existing != null && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
                         CopyTree.mkdirs(tree, rel, existing);
                     }
                 } else {
@@ -825,33 +854,47 @@ final class Build {
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
-            Digest key = key(st.key, verb, List.of(CopyTree.checksum(tree)));
+            for (RemoteSources.Download d : opts.downloads()) {
+                if (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS)) {  // a git repository's files
+                    CopyTree.mkdirs(tree, rel, existing);
+                    new CopyTree(d.file(), DockerIgnore.EMPTY, false).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
+                            uid, gid, mode);
+                    continue;
+                }
+                // a downloaded file is 0600 unless --chmod says otherwise, and has the server's time, as in Docker
+                String target = destIsDir ? (rel.isEmpty() ? d.name() : rel + "/" + d.name()) : rel;
+                int slash = target.lastIndexOf('/');
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                Path f = tree.resolve(target);
+                Files.copy(d.file(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0600);
+                if (d.lastModified() != null) {
+                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(d.lastModified()));
+                }
+            }
+            // with --link the same files give the same layer and the same key whatever the base
+            Digest key = key(opts.link() ? Digest.sha256("link") : st.key, verb, List.of(CopyTree.checksum(tree)));
             List<String> named = new ArrayList<>(sources);
+            opts.downloads().forEach(d -> named.add(d.url()));
             inline.forEach(d -> named.add("<<" + d.path()));
             String createdBy = verb + " " + String.join(" ", named) + " " + dest;
+            // the steps after a --link copy still depend on the base
+            Digest stateKey = opts.link() ? key(st.key, "LINK", List.of(key.toString())) : key;
             Optional<BuildCache.Entry> hit = lookup(key);
             if (hit.isPresent()) {
-                return new StepOutcome(key, hit.get(), true, createdBy);
+                return new StepOutcome(stateKey, hit.get(), true, createdBy);
             }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
             cache.store(key, entry);
-            return new StepOutcome(key, entry, false, createdBy);
+            return new StepOutcome(stateKey, entry, false, createdBy);
         } finally {
             deleteTree(tree);
         }
     }
 
-    /** Whether {@code p} is a tar archive, plain, gzip- or zstd-compressed, which ADD unpacks. */
-    private static boolean isArchive(Path p) throws IOException {
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try (InputStream in = LayerCompression.decompress(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
-            byte[] head = in.readNBytes(512);
-            return head.length == 512 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        } catch (IOException e) {
-            return false;
-        }
+    /** Whether {@code p} is a tar archive, plain or compressed (gzip, bzip2, xz, zstd), which ADD unpacks. */
+    private static boolean isArchive(Path p) {
+        return Archives.isArchive(p);
     }
 
     static void deleteTree(Path dir) {

@@ -21,10 +21,16 @@ import java.util.Objects;
  * @param target          the stage to build ({@code --target}); empty for the last
  * @param progress        plain progress lines ({@code #3 [2/5] RUN echo hi}, {@code #3 CACHED}); null discards
  * @param sourceDateEpoch the image's {@code created} and the clamp of every file time in the layers written
+ * @param secrets         the secrets {@code RUN --mount=type=secret} may use, by id ({@code --secret})
+ * @param sshSockets      the SSH agent sockets {@code RUN --mount=type=ssh} may use, by id ({@code --ssh})
+ * @param platform        the platform to build for ({@code --platform}); empty for the host's
+ * @param pull            whether to pull base images even when the local store has them ({@code --pull})
  */
 public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBytes, List<String> tags,
                            Map<String, String> buildArgs, String target, boolean noCache, Map<String, String> labels,
-                           NetworkMode network, PrintStream progress, Instant sourceDateEpoch) {
+                           NetworkMode network, PrintStream progress, Instant sourceDateEpoch,
+                           Map<String, BuildSecret> secrets, Map<String, Path> sshSockets, String platform,
+                           boolean pull) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -34,6 +40,9 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
         target = target == null ? "" : target;
         network = network == null ? NetworkMode.NONE : network;
         sourceDateEpoch = sourceDateEpoch == null ? Instant.EPOCH : sourceDateEpoch;
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        sshSockets = sshSockets == null ? Map.of() : Map.copyOf(sshSockets);
+        platform = platform == null ? "" : platform;
     }
 
     /** A request to build {@code contextDir} with its Dockerfile and defaults for everything else. */
@@ -59,6 +68,10 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
         private NetworkMode network = NetworkMode.NONE;
         private PrintStream progress;
         private Instant sourceDateEpoch = Instant.EPOCH;
+        private final Map<String, BuildSecret> secrets = new LinkedHashMap<>();
+        private final Map<String, Path> sshSockets = new LinkedHashMap<>();
+        private String platform = "";
+        private boolean pull;
 
         private Builder(Path contextDir) {
             this.contextDir = contextDir;
@@ -114,9 +127,33 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
             return this;
         }
 
+        /** Makes a secret available to {@code RUN --mount=type=secret,id=...}; a later one with the same id wins. */
+        public Builder secret(BuildSecret value) {
+            secrets.put(value.id(), value);
+            return this;
+        }
+
+        /** Forwards an SSH agent socket to {@code RUN --mount=type=ssh,id=...} ({@code default} when no id is given). */
+        public Builder sshSocket(String id, Path socket) {
+            sshSockets.put(id, socket);
+            return this;
+        }
+
+        /** The platform to build for, {@code os/arch[/variant]}; only the host's platform can run RUN steps. */
+        public Builder platform(String value) {
+            this.platform = value;
+            return this;
+        }
+
+        /** Pull base images from their registry even when they are in the local store. */
+        public Builder pull(boolean value) {
+            this.pull = value;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, dockerfile, dockerfileBytes, tags, buildArgs, target, noCache, labels,
-                    network, progress, sourceDateEpoch);
+                    network, progress, sourceDateEpoch, secrets, sshSockets, platform, pull);
         }
     }
 }

@@ -31,11 +31,30 @@ final class CopyTree {
     private final Path root;
     private final DockerIgnore ignore;
     private final boolean followSourceLinks;
+    private DockerIgnore excludes = DockerIgnore.EMPTY;
+    private String copyBase = "";
 
     CopyTree(Path root, DockerIgnore ignore, boolean followSourceLinks) {
         this.root = root;
         this.ignore = ignore;
         this.followSourceLinks = followSourceLinks;
+    }
+
+    /**
+     * Leaves out, as BuildKit's {@code --exclude} does, the paths matching {@code patterns}: matched relative to
+     * a directory being copied, or to the directory of a wildcard source.
+     */
+    CopyTree excluding(DockerIgnore patterns) {
+        this.excludes = patterns;
+        return this;
+    }
+
+    private boolean excludedFrom(String base, String rel) {
+        if (excludes == DockerIgnore.EMPTY) {
+            return false;
+        }
+        String sub = base.isEmpty() ? rel : rel.startsWith(base + "/") ? rel.substring(base.length() + 1) : rel;
+        return !sub.isEmpty() && excludes.excludes(sub);
     }
 
     /** The cleaned path of {@code source} under the root, without a leading {@code /} ({@code ""} is the root). */
@@ -53,7 +72,7 @@ final class CopyTree {
         String rel = clean(source);
         if (!hasWildcard(rel)) {
             Path p = resolve(rel);
-            if (!Files.exists(p, NOFOLLOW) || excluded(rel)) {
+            if (!Files.exists(p, NOFOLLOW) || excluded(rel) || excludedFrom(parentOf(rel), rel)) {
                 throw new BuildException(at + ": \"" + source + "\": not found in "
                         + (ignore == DockerIgnore.EMPTY ? "the source" : "the build context (or excluded by .dockerignore)"));
             }
@@ -63,6 +82,8 @@ final class CopyTree {
         int depth = rel.split("/").length;
         List<String> out = new ArrayList<>();
         walkMatching(root, "", depth, m, out);
+        String base = parentOf(rel);
+        out.removeIf(x -> excludedFrom(base, x));
         if (out.isEmpty()) {
             throw new BuildException(at + ": no source files match \"" + source + "\"");
         }
@@ -88,6 +109,11 @@ final class CopyTree {
                 walkMatching(dir.resolve(n), rel + "/", depth, m, out);
             }
         }
+    }
+
+    private static String parentOf(String rel) {
+        int slash = rel.lastIndexOf('/');
+        return slash < 0 ? "" : rel.substring(0, slash);
     }
 
     static boolean hasWildcard(String s) {
@@ -131,6 +157,7 @@ final class CopyTree {
                 Files.createDirectories(dest);
                 setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
             }
+            copyBase = rel;
             copyContents(src, rel, dest, uid, gid, mode);
         } else {
             Files.createDirectories(dest.getParent());
@@ -149,6 +176,9 @@ final class CopyTree {
             if (excluded(kRel) && !(isDir && ignore.hasExceptions())) {
                 continue;
             }
+            if (excludedFrom(copyBase, kRel) && !(isDir && excludes.hasExceptions())) {
+                continue;
+            }
             Path d = destDir.resolve(k.getFileName().toString());
             if (isDir) {
                 if (!Files.isDirectory(d, NOFOLLOW)) {
@@ -156,7 +186,7 @@ final class CopyTree {
                 }
                 setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
                 copyContents(k, kRel, d, uid, gid, mode);
-            } else if (!excluded(kRel)) {
+            } else if (!excluded(kRel) && !excludedFrom(copyBase, kRel)) {
                 copyOne(k, d, uid, gid, mode);
             }
         }

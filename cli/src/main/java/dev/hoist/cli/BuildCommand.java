@@ -2,7 +2,12 @@ package dev.hoist.cli;
 
 import dev.hoist.builder.BuildRequest;
 import dev.hoist.builder.BuildResult;
+import dev.hoist.builder.BuildOutputs;
+import dev.hoist.builder.BuildSecret;
 import dev.hoist.builder.Builder;
+import dev.hoist.builder.ContextSources;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Reference;
 import dev.hoist.registry.client.ProgressListener;
 import dev.hoist.registry.client.RegistryClient;
 import dev.hoist.runtime.ContainerRuntime;
@@ -14,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +32,7 @@ final class BuildCommand implements Command {
 
     @Override
     public String usage() {
-        return "PATH";
+        return "PATH | -";
     }
 
     @Override
@@ -44,9 +50,15 @@ final class BuildCommand implements Command {
                 OptionSpec.flag("--no-cache", "Do not use the build cache"),
                 OptionSpec.list("--label", "KEY=VALUE", "Set metadata for the image"),
                 OptionSpec.value("--network", "none|host|default", "The network RUN steps get (default: none; host shares the host's)"),
-                OptionSpec.value("--progress", "auto|plain|tty|quiet", "How to show progress (plain lines on stderr; quiet shows none)"),
+                OptionSpec.value("--progress", "auto|plain|tty|quiet", "How to show progress on stderr: tty redraws each step with its output's tail, plain prints lines (auto: tty on a terminal)"),
                 OptionSpec.value("--iidfile", "FILE", "Write the image ID to the file"),
-                OptionSpec.flag("--pull", "Always pull the base images (pulls only missing ones for now; accepted for Docker compatibility)"),
+                OptionSpec.value("--metadata-file", "FILE", "Write the build's result (image digest and names) to the file, as JSON"),
+                OptionSpec.flag("--pull", "Always pull the base images, even those in the local store"),
+                OptionSpec.list("--secret", "id=ID[,src=FILE|env=VAR]", "A secret for RUN --mount=type=secret (never stored in the image or the cache)"),
+                OptionSpec.list("--ssh", "default|ID[=SOCKET]", "An SSH agent socket for RUN --mount=type=ssh (default: $SSH_AUTH_SOCK)"),
+                OptionSpec.list("-o, --output", "type=TYPE[,dest=PATH]", "Also write the image: type=oci|docker|local|image|registry, dest=DIR or FILE.tar"),
+                OptionSpec.flag("--push", "Push the image to its registry under each -t name"),
+                OptionSpec.value("--platform", "OS/ARCH", "The platform to build for (only this machine's platform is supported)"),
                 OptionSpec.flag("-q, --quiet", "Suppress the build output and print the image ID on success"));
     }
 
@@ -58,22 +70,54 @@ final class BuildCommand implements Command {
     @Override
     public int run(Context ctx, Args args) throws Exception {
         String contextArg = args.positionals().get(0);
-        if (contextArg.equals("-")) {
-            throw new UsageException("a context from stdin is not supported yet; give a directory (the Dockerfile may come from stdin with -f -)");
+        String file = args.value("file");
+        boolean contextFromStdin = contextArg.equals("-");
+        if (contextFromStdin && "-".equals(file)) {
+            throw new UsageException("invalid argument: can't use stdin for both build context and dockerfile");
         }
-        Path context = Path.of(contextArg);
-        if (!Files.isDirectory(context)) {
+        Path context = contextFromStdin ? null : Path.of(contextArg);
+        if (context != null && !Files.isDirectory(context)) {
             throw new UsageException("unable to prepare context: path \"" + contextArg + "\" not found or not a directory");
         }
-        BuildRequest.Builder req = BuildRequest.builder(context.toAbsolutePath());
-        String file = args.value("file");
-        if ("-".equals(file)) {
-            req.dockerfileBytes(ctx.in.readAllBytes());
-        } else if (file != null) {
-            req.dockerfile(Path.of(file).toAbsolutePath());
+        String progressMode = args.value("progress", "auto");
+        if (!List.of("auto", "plain", "tty", "quiet", "rawjson").contains(progressMode)) {
+            throw new UsageException("invalid --progress " + progressMode + ": use auto, plain, tty or quiet");
+        }
+        List<BuildOutputs.Output> outputs = new ArrayList<>();
+        for (String o : args.values("output")) {
+            try {
+                outputs.add(BuildOutputs.Output.parse(o));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        boolean push = args.flag("push") || outputs.stream().anyMatch(BuildOutputs.Output::push);
+        if (push && args.values("tag").isEmpty()) {
+            throw new UsageException("--push needs a name to push to: give it with -t REGISTRY/REPOSITORY:TAG");
         }
         for (String t : args.values("tag")) {
             dev.hoist.cache.image.LocalImages.normaliseName(t);
+        }
+        try (ContextSources.StreamContext stdin = contextFromStdin
+                ? ContextSources.fromStream(ctx.in, ctx.images().root()) : null) {
+            Path dir = stdin != null ? stdin.dir() : context.toAbsolutePath();
+            BuildRequest.Builder req = BuildRequest.builder(dir);
+            if (stdin != null && stdin.dockerfile() != null) {
+                req.dockerfileBytes(stdin.dockerfile());     // docker build - < Dockerfile: no context
+            } else if ("-".equals(file)) {
+                req.dockerfileBytes(ctx.in.readAllBytes());
+            } else if (file != null) {
+                // in a context from stdin, -f names a file inside it
+                req.dockerfile(stdin != null ? dir.resolve(file).normalize() : Path.of(file).toAbsolutePath());
+            }
+            configure(ctx, args, req, progressMode);
+            req.sourceDateEpoch(buildTime(ctx, dir));
+            return build(ctx, args, req, outputs, push);
+        }
+    }
+
+    private void configure(Context ctx, Args args, BuildRequest.Builder req, String progressMode) throws UsageException {
+        for (String t : args.values("tag")) {
             req.tag(t);
         }
         for (String a : args.values("build-arg")) {
@@ -95,30 +139,149 @@ final class BuildCommand implements Command {
             req.target(args.value("target"));
         }
         req.noCache(args.flag("no-cache"));
+        req.pull(args.flag("pull"));
         String network = args.value("network", "none");
-        req.network(network.equals("default") ? NetworkMode.NONE : NetworkMode.parse(network));
-        boolean quiet = args.flag("quiet") || "quiet".equals(args.value("progress"));
-        req.progress(quiet ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ctx.err);
-        req.sourceDateEpoch(buildTime(ctx, context));
+        try {
+            req.network(network.equals("default") ? NetworkMode.NONE : NetworkMode.parse(network));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid --network " + network + ": use default, none or host");
+        }
+        if (args.value("platform") != null) {
+            req.platform(args.value("platform"));
+        }
+        for (String s : args.values("secret")) {
+            req.secret(secret(ctx, s));
+        }
+        for (String s : args.values("ssh")) {
+            int eq = s.indexOf('=');
+            String id = eq < 0 ? s : s.substring(0, eq);
+            String socket = eq < 0 ? ctx.env.get("SSH_AUTH_SOCK") : s.substring(eq + 1);
+            if (socket == null || socket.isEmpty()) {
+                throw new UsageException("--ssh " + s + ": SSH_AUTH_SOCK is not set; start ssh-agent, or give the socket"
+                        + " with --ssh " + id + "=PATH");
+            }
+            if (socket.contains(",") || !Files.exists(Path.of(socket)) || Files.isRegularFile(Path.of(socket))) {
+                throw new UsageException("--ssh " + s + ": " + socket + " is not an agent socket; hoist forwards an"
+                        + " ssh-agent socket only (add keys to the agent with ssh-add)");
+            }
+            req.sshSocket(id, Path.of(socket));
+        }
+        boolean quiet = args.flag("quiet") || "quiet".equals(progressMode);
+        if (quiet) {
+            req.progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        } else if (progressMode.equals("tty") || (progressMode.equals("auto") && ctx.terminal)) {
+            int columns = 80;
+            try {
+                columns = Integer.parseInt(ctx.env.getOrDefault("COLUMNS", "80").trim());
+            } catch (NumberFormatException e) {
+                // the default width
+            }
+            req.progress(new PrintStream(new TtyProgress(ctx.err, columns, System::nanoTime), true, StandardCharsets.UTF_8));
+        } else {
+            req.progress(ctx.err);
+        }
+    }
 
+    /** {@code id=ID[,src=FILE|,env=VAR]} as buildx reads it: neither src nor env means env ID if set, else file ID. */
+    static BuildSecret secret(Context ctx, String spec) throws UsageException {
+        String id = null;
+        String src = null;
+        String env = null;
+        for (String field : spec.split(",")) {
+            int eq = field.indexOf('=');
+            String key = eq < 0 ? field : field.substring(0, eq);
+            String value = eq < 0 ? "" : field.substring(eq + 1);
+            switch (key) {
+                case "id" -> id = value;
+                case "src", "source" -> src = value;
+                case "env" -> env = value;
+                case "type" -> {
+                    if (!value.equals("file") && !value.equals("env")) {
+                        throw new UsageException("--secret " + spec + ": type must be file or env");
+                    }
+                }
+                default -> throw new UsageException("--secret " + spec + ": unexpected key \"" + key
+                        + "\"; use id=ID,src=FILE or id=ID,env=VARIABLE");
+            }
+        }
+        if (id == null || id.isEmpty()) {
+            id = src != null ? Path.of(src).getFileName().toString() : env;
+        }
+        if (id == null || id.isEmpty()) {
+            throw new UsageException("--secret " + spec + ": give the secret an id (id=ID)");
+        }
+        if (src == null && env == null) {
+            if (ctx.env.containsKey(id)) {
+                env = id;
+            } else {
+                src = id;
+            }
+        }
+        if (env != null) {
+            String v = ctx.env.get(env);
+            if (v == null) {
+                throw new UsageException("--secret " + spec + ": the environment variable " + env + " is not set");
+            }
+            return BuildSecret.ofValue(id, v.getBytes(StandardCharsets.UTF_8));
+        }
+        Path p = Path.of(src);
+        if (!Files.isReadable(p) || Files.isDirectory(p)) {
+            throw new UsageException("--secret " + spec + ": cannot read the file " + src);
+        }
+        return BuildSecret.ofFile(id, p.toAbsolutePath());
+    }
+
+    private int build(Context ctx, Args args, BuildRequest.Builder req, List<BuildOutputs.Output> outputs, boolean push)
+            throws Exception {
+        boolean quiet = args.flag("quiet") || "quiet".equals(args.value("progress"));
         ContainerRuntime runtime = ContainerRuntime.supported() ? new ContainerRuntime(ctx.images().root().path()) : null;
         BuildResult result;
         try (RegistryClient client = RegistryClientCommands.client(ctx, ProgressListener.NONE)) {
             result = Builder.builder(ctx.images(), runtime, client).build().build(req.build());
+            BuildOutputs writer = new BuildOutputs(ctx.images());
+            for (BuildOutputs.Output o : outputs) {
+                writer.write(o, result.image(), result.tags());
+            }
+            if (push) {
+                try (RegistryClient pusher = RegistryClientCommands.client(ctx,
+                        quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.err, "Pushed"))) {
+                    for (String t : result.tags()) {
+                        Descriptor d = pusher.push(result.image(), Reference.parse(t));
+                        if (!quiet) {
+                            ctx.err.println("pushed " + Reference.parse(t).familiarString() + "@" + d.digest());
+                        }
+                    }
+                }
+            }
         }
         String id = result.image().id().toString();
         if (args.value("iidfile") != null) {
             Files.writeString(Path.of(args.value("iidfile")), id);
+        }
+        if (args.value("metadata-file") != null) {
+            Files.writeString(Path.of(args.value("metadata-file")), metadata(result));
         }
         if (quiet) {
             ctx.out.println(id);
         } else {
             ctx.out.println("Successfully built " + result.image().id().shortHex());
             for (String t : result.tags()) {
-                ctx.out.println("Successfully tagged " + dev.hoist.oci.Reference.parse(t).familiarString());
+                ctx.out.println("Successfully tagged " + Reference.parse(t).familiarString());
             }
         }
         return Main.OK;
+    }
+
+    /** The metadata file, with BuildKit's keys for what hoist knows. */
+    static String metadata(BuildResult result) {
+        Descriptor target = result.image().target();
+        return "{\n"
+                + "  \"containerimage.config.digest\": \"" + result.image().id() + "\",\n"
+                + "  \"containerimage.descriptor\": {\"mediaType\": \"" + target.mediaType() + "\", \"digest\": \""
+                + target.digest() + "\", \"size\": " + target.size() + "},\n"
+                + "  \"containerimage.digest\": \"" + result.image().manifestDigest() + "\",\n"
+                + "  \"image.name\": \"" + String.join(",", result.tags()).replace("\"", "") + "\"\n"
+                + "}\n";
     }
 
     /**

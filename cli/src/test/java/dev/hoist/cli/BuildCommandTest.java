@@ -73,4 +73,160 @@ class BuildCommandTest {
         assertEquals(1, failing.status());
         assertTrue(failing.err().contains("Dockerfile:3") && failing.err().contains("broken"), failing.err());
     }
+
+    private MainTest.Result hoistWithInput(byte[] stdin, Map<String, String> env, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--root";
+        all[1] = dir.resolve("root").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = Main.run(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.ByteArrayInputStream(stdin), env, all);
+        return new MainTest.Result(status, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void contextAndDockerfileFromStandardInput() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(src.resolve("Dockerfile"), "FROM scratch\nCOPY a.txt /a\n");
+        Files.writeString(src.resolve("alt.Dockerfile"), "FROM scratch\nCOPY a.txt /alt\n");
+        Files.writeString(src.resolve("a.txt"), "A");
+        Path tar = dir.resolve("ctx.tar.gz");
+        Process p = new ProcessBuilder("tar", "czf", tar.toString(), "-C", src.toString(), ".").start();
+        assertEquals(0, p.waitFor());
+        byte[] ctxTar = Files.readAllBytes(tar);
+
+        MainTest.Result fromTar = hoistWithInput(ctxTar, Map.of(), "build", "-t", "stdin:tar", "-");
+        assertEquals(0, fromTar.status(), fromTar.err());
+        MainTest.Result alt = hoistWithInput(ctxTar, Map.of(), "build", "-t", "stdin:alt", "-f", "alt.Dockerfile", "-");
+        assertEquals(0, alt.status(), alt.err());
+        Path out = dir.resolve("alt-rootfs");
+        MainTest.Result local = hoistWithInput(ctxTar, Map.of(), "build", "-q", "-f", "alt.Dockerfile", "-o",
+                "type=local,dest=" + out, "-");
+        assertEquals(0, local.status(), local.err());
+        assertEquals("A", Files.readString(out.resolve("alt")));
+
+        byte[] dockerfile = "FROM scratch\nLABEL via=stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MainTest.Result dfOnly = hoistWithInput(dockerfile, Map.of(), "build", "-t", "stdin:df", "-");
+        assertEquals(0, dfOnly.status(), dfOnly.err());
+        assertEquals("stdin\n", hoist("inspect", "-f", "{{.Config.Labels.via}}", "stdin:df").out());
+
+        byte[] withCopy = "FROM scratch\nCOPY a.txt /from-dir\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MainTest.Result dashF = hoistWithInput(withCopy, Map.of(), "build", "-t", "stdin:f", "-f-", src.toString());
+        assertEquals(0, dashF.status(), dashF.err());
+        MainTest.Result both = hoistWithInput(withCopy, Map.of(), "build", "-f", "-", "-");
+        assertEquals(2, both.status(), both.err());
+        assertTrue(both.err().contains("stdin"), both.err());
+    }
+
+    @Test
+    void secretsFromFilesAndTheEnvironment() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path ctx = Files.createDirectories(dir.resolve("sec"));
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM busybox:local
+                RUN --mount=type=secret,id=f,required cp /run/secrets/f /seen-f
+                RUN --mount=type=secret,id=TOKEN,env=TOKEN,required echo "$TOKEN" > /seen-env
+                """);
+        Path secret = dir.resolve("f.secret");
+        Files.writeString(secret, "file-secret");
+        Path fs = dir.resolve("sec-rootfs");
+        MainTest.Result b = hoistWithInput(new byte[0], Map.of("TOKEN", "env-secret"), "build", "--secret",
+                "id=f,src=" + secret, "--secret", "id=TOKEN", "--output", "type=local,dest=" + fs, ctx.toString());
+        assertEquals(0, b.status(), b.err());
+        assertEquals("file-secret", Files.readString(fs.resolve("seen-f")));
+        assertEquals("env-secret\n", Files.readString(fs.resolve("seen-env")));
+        MainTest.Result missing = hoist("build", "--no-cache", ctx.toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("--secret id=f"), missing.err());
+        MainTest.Result noVar = hoist("build", "--secret", "id=x,env=NOPE_NOT_SET", ctx.toString());
+        assertEquals(2, noVar.status());
+        assertTrue(noVar.err().contains("NOPE_NOT_SET"), noVar.err());
+    }
+
+    @Test
+    void pushMetadataFileOutputsAndPlatform() throws Exception {
+        dev.hoist.registry.server.RegistryServer server = dev.hoist.registry.server.RegistryServer.start(
+                dev.hoist.registry.server.RegistryConfig.defaults(dir.resolve("server")).withListen("127.0.0.1:0"));
+        try {
+            String name = "127.0.0.1:" + server.port() + "/team/built:1";
+            Path ctx = dir.resolve("hello");
+            HelloWorld.writeContext(ctx);
+            Path meta = dir.resolve("meta.json");
+            Path oci = dir.resolve("oci.tar");
+            MainTest.Result b = hoist("build", "-t", name, "--push", "--metadata-file", meta.toString(), "--label", "k=v",
+                    "--output", "type=oci,dest=" + oci, "--platform", dev.hoist.oci.Platform.current().toString(),
+                    "--progress", "plain", ctx.toString());
+            assertEquals(0, b.status(), b.err());
+            String json = Files.readString(meta);
+            String manifestDigest = hoist("inspect", "-f", "{{.Id}}", name).out().trim();
+            assertTrue(json.contains("\"containerimage.digest\": \"sha256:"), json);
+            assertTrue(json.contains("\"image.name\": \"" + name + "\""), json);
+            assertTrue(json.contains("\"containerimage.config.digest\": \"" + manifestDigest + "\""), json);
+            assertTrue(Files.size(oci) > 0);
+            assertEquals("v\n", hoist("inspect", "-f", "{{.Config.Labels.k}}", name).out());
+
+            Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "0", "DOCKER_CONFIG", dir.resolve("docker").toString());
+            String[] pull = {"--root", dir.resolve("other").toString(), "pull", name};
+            MainTest.Result pulled = MainTest.run(env, pull);
+            assertEquals(0, pulled.status(), pulled.err());
+
+            MainTest.Result noTag = hoist("build", "--push", ctx.toString());
+            assertEquals(2, noTag.status());
+            assertTrue(noTag.err().contains("-t"), noTag.err());
+            String other = dev.hoist.oci.Platform.current().architecture().equals("amd64") ? "linux/arm64" : "linux/amd64";
+            MainTest.Result plat = hoist("build", "--platform", other, ctx.toString());
+            assertEquals(1, plat.status());
+            assertTrue(plat.err().contains(other), plat.err());
+            MainTest.Result progress = hoist("build", "--progress", "fancy", ctx.toString());
+            assertEquals(2, progress.status());
+            MainTest.Result badOutput = hoist("build", "-o", "type=tarball,dest=x", ctx.toString());
+            assertEquals(2, badOutput.status());
+            assertTrue(badOutput.err().contains("type=tarball"), badOutput.err());
+            MainTest.Result noAgent = hoist("build", "--ssh", "default", ctx.toString());
+            assertEquals(2, noAgent.status());
+            assertTrue(noAgent.err().contains("SSH_AUTH_SOCK"), noAgent.err());
+            MainTest.Result keyFile = hoist("build", "--ssh", "default=" + meta, ctx.toString());
+            assertEquals(2, keyFile.status());
+            assertTrue(keyFile.err().contains("not an agent socket"), keyFile.err());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void pullFetchesABaseImageAgainEvenWhenItIsLocal() throws Exception {
+        dev.hoist.registry.server.RegistryServer server = dev.hoist.registry.server.RegistryServer.start(
+                dev.hoist.registry.server.RegistryConfig.defaults(dir.resolve("server")).withListen("127.0.0.1:0"));
+        try {
+            String base = "127.0.0.1:" + server.port() + "/team/base:1";
+            Path baseCtx = Files.createDirectories(dir.resolve("base"));
+            Files.writeString(baseCtx.resolve("Dockerfile"), "FROM scratch\nCOPY v /v\n");
+            Files.writeString(baseCtx.resolve("v"), "one");
+            String publisher = dir.resolve("publisher").toString();
+            assertEquals(0, MainTest.run(Map.of(), "--root", publisher, "build", "-q", "-t", base, "--push",
+                    baseCtx.toString()).status());
+            Path app = Files.createDirectories(dir.resolve("app"));
+            Files.writeString(app.resolve("Dockerfile"), "FROM " + base + "\nLABEL app=1\n");
+            MainTest.Result first = hoist("build", "-o", "type=local,dest=" + dir.resolve("first"), app.toString());
+            assertEquals(0, first.status(), first.err());
+            assertEquals("one", Files.readString(dir.resolve("first/v")), "a missing base is pulled");
+
+            Files.writeString(baseCtx.resolve("v"), "two");
+            assertEquals(0, MainTest.run(Map.of(), "--root", publisher, "build", "-q", "-t", base, "--push",
+                    baseCtx.toString()).status());
+            MainTest.Result local = hoist("build", "-o", "type=local,dest=" + dir.resolve("local"), app.toString());
+            assertEquals(0, local.status(), local.err());
+            assertEquals("one", Files.readString(dir.resolve("local/v")), "without --pull the local base is used");
+            MainTest.Result pulled = hoist("build", "--pull", "-o", "type=local,dest=" + dir.resolve("pulled"), app.toString());
+            assertEquals(0, pulled.status(), pulled.err());
+            assertEquals("two", Files.readString(dir.resolve("pulled/v")), "--pull fetches the base again");
+        } finally {
+            server.close();
+        }
+    }
 }

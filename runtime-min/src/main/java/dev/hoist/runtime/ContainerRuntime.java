@@ -534,8 +534,11 @@ public final class ContainerRuntime {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
             try {
                 Files.move(tmp, init, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // another process made it first
+            } catch (IOException e) {
+                if (!Files.isDirectory(init)) {
+                    throw e;
+                }
+                // another thread or process made it first (rename(2) says ENOTEMPTY or EEXIST)
             }
         } finally {
             RunningContainer.deleteTree(tmp);

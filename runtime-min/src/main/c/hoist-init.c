@@ -131,6 +131,28 @@ static void no_symlink(const char *path) {
         die("hoist: the image's %s is a symbolic link; refusing to mount over it (a hostile or broken image)", path);
 }
 
+/* Follows symbolic links in the last component of a mount destination, as runc does; called after pivot_root, so
+ * that every link resolves inside the container (an absolute target is the container's path, never the host's). */
+static void resolve_destination(const char *dst, char *out, size_t size) {
+    snprintf(out, size, "%s", dst);
+    for (int hops = 0; hops < 40; hops++) {
+        struct stat st;
+        if (lstat(out, &st) < 0 || !S_ISLNK(st.st_mode)) return;
+        char target[PATH_MAX]; ssize_t n = readlink(out, target, sizeof target - 1);
+        if (n < 0) die("hoist: read the link %s in the container: %s", out, strerror(errno));
+        target[n] = 0;
+        char next[2 * PATH_MAX];
+        if (target[0] == '/') snprintf(next, sizeof next, "%s", target);
+        else {
+            char *slash = strrchr(out, '/');
+            snprintf(next, sizeof next, "%.*s/%s", (int) (slash - out), out, target);
+        }
+        if (strlen(next) >= size) die("hoist: the mount destination %s leads to a path too long", dst);
+        memcpy(out, next, strlen(next) + 1);
+    }
+    die("hoist: the mount destination %s is a chain of too many symbolic links in the image", dst);
+}
+
 static void ensure_target(const char *dst, int is_dir) {
     struct stat st;
     if (stat(dst, &st) == 0) return;
@@ -524,16 +546,17 @@ static void container_main(void) {
     for (int i = 0; i < nmounts; i++) {
         struct mnt *m = &mounts[i];
         if (m->dst[0] != '/') die("hoist: mount destination %s is not absolute", m->dst);
+        char dst[PATH_MAX]; resolve_destination(m->dst, dst, sizeof dst);
         if (m->kind == 'b') {
             struct stat st; CHECK(fstat(m->fd, &st), "hoist: stat %s: %s", m->src, strerror(errno));
-            ensure_target(m->dst, S_ISDIR(st.st_mode));
-            CHECK(syscall(SYS_move_mount, m->fd, "", AT_FDCWD, m->dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+            ensure_target(dst, S_ISDIR(st.st_mode));
+            CHECK(syscall(SYS_move_mount, m->fd, "", AT_FDCWD, dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
                   "hoist: bind mount %s on %s: %s", m->src, m->dst, strerror(errno));
-            if (m->ro) remount_ro(m->dst, 0);
+            if (m->ro) remount_ro(dst, 0);
             close(m->fd);
         } else {
-            ensure_target(m->dst, 1);
-            CHECK(mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), *m->opts ? m->opts : NULL),
+            ensure_target(dst, 1);
+            CHECK(mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), *m->opts ? m->opts : NULL),
                   "hoist: mount tmpfs on %s: %s", m->dst, strerror(errno));
         }
     }

@@ -100,11 +100,40 @@ class ContainerRuntimeTest {
     }
 
     @Test
-    void allLimitsAreWritten() throws Exception {
+    void allLimitsAreWrittenToTheRealHierarchy() throws Exception {
         Limits limits = new Limits(64L << 20, 128L << 20, 1.5, 512, 100);
-        Result r = run(overlay("true").limits(limits).build());
-        assertEquals(0, r.status().code(), r.err());
-        assertFalse(r.status().oomKilled());
+        ContainerSpec spec = overlay("sh", "-c", "echo up; sleep 100").limits(limits).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(spec, out, null, null)) {
+            while (!out.toString(StandardCharsets.UTF_8).contains("up")) {
+                assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+            }
+            if (Cgroups.isV2()) {
+                Path dir = Cgroups.ROOT.resolve("hoist").resolve(spec.id());
+                assertEquals(Long.toString(64L << 20), Files.readString(dir.resolve("memory.max")).strip());
+                assertEquals("150000 100000", Files.readString(dir.resolve("cpu.max")).strip());
+                assertEquals("100", Files.readString(dir.resolve("pids.max")).strip());
+            } else {
+                Path memory = cgroupParent("memory").resolve(spec.id());
+                assertEquals(Long.toString(64L << 20), Files.readString(memory.resolve("memory.limit_in_bytes")).strip());
+                if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+                    assertEquals(Long.toString(128L << 20), Files.readString(memory.resolve("memory.memsw.limit_in_bytes")).strip());
+                }
+                Path cpu = Cgroups.ROOT.resolve(Files.isDirectory(Cgroups.ROOT.resolve("cpu")) ? "cpu" : "cpu,cpuacct")
+                        .resolve("hoist").resolve(spec.id());
+                assertEquals("150000", Files.readString(cpu.resolve("cpu.cfs_quota_us")).strip());
+                assertEquals("512", Files.readString(cpu.resolve("cpu.shares")).strip());
+                assertEquals("100", Files.readString(cgroupParent("pids").resolve(spec.id()).resolve("pids.max")).strip());
+                // the container's processes are in them
+                long pid1 = c.pid().orElseThrow();
+                assertTrue(Files.readString(memory.resolve("cgroup.procs")).lines().anyMatch(l -> l.equals(Long.toString(pid1))));
+            }
+            c.kill(RunningContainer.SIGKILL);
+            ExitStatus s = c.waitFor();
+            assertEquals(137, s.code());
+            assertFalse(s.oomKilled());
+        }
+        assertFalse(Files.exists(cgroupParent("memory").resolve(spec.id())), "cgroup removed");
     }
 
     @Test

@@ -138,12 +138,12 @@ public final class ContainerRuntime {
 
     private java.util.Optional<ContainerState> state(Path dir) {
         return StateFiles.readSaved(dir).map(saved -> {
-            java.util.Optional<int[]> status = StateFiles.readStatus(dir);
+            java.util.Optional<int[]> status = StatusFile.read(dir);
             java.time.Instant created = java.time.Instant.parse(saved.created());
             if (status.isPresent()) {
                 return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
                         saved.helperPid(), ContainerState.Status.EXITED, status.get()[0], status.get()[1] != 0,
-                        StateFiles.modified(dir.resolve(StateFiles.STATUS)));
+                        StateFiles.modified(dir.resolve(StatusFile.NAME)));
             }
             if (StateFiles.helperAlive(saved.helperPid(), dir)) {
                 return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
@@ -230,8 +230,8 @@ public final class ContainerRuntime {
                     Thread.sleep(5);
                 }
             }
-            if (StateFiles.readStatus(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
-                StateFiles.writeStatus(dir, 137, false);   // the helper was killed before it could record it
+            if (StatusFile.read(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
+                StatusFile.write(dir, 137, false);   // the helper was killed before it could record it
             }
         }
         return inspect(s.id()).orElseThrow(() -> noSuch(idOrName));
@@ -300,7 +300,7 @@ public final class ContainerRuntime {
         String id = inspect(idOrName).map(ContainerState::id).orElse(idOrName);
         Path dir = containerDirectory(id);
         java.util.OptionalLong pid = containerPid(id);
-        if (pid.isEmpty() || Files.exists(dir.resolve(StateFiles.STATUS))) {
+        if (pid.isEmpty() || Files.exists(dir.resolve(StatusFile.NAME))) {
             throw new ContainerException(Files.isDirectory(dir) ? "container " + idOrName + " is not running" : noSuch(idOrName).getMessage());
         }
         java.util.Map<String, List<String>> container = readConfig(dir.resolve(StateFiles.CONFIG));
@@ -490,7 +490,7 @@ public final class ContainerRuntime {
         record(out, "stdin", input ? "1" : "0");
         record(out, "errfile", dir.resolve("error").toString());
         record(out, "pidfile", dir.resolve("pid").toString());
-        record(out, "statusfile", dir.resolve(StateFiles.STATUS).toString());
+        record(out, "statusfile", dir.resolve(StatusFile.NAME).toString());
         record(out, "setsid", detached ? "1" : "0");
         for (Path cg : cgroups.dirs()) {
             record(out, "cgroup", cg.toString());

@@ -100,12 +100,12 @@ public final class RunningContainer implements AutoCloseable {
                 t.join();
             }
             String error = readError();
-            Optional<int[]> recorded = StateFiles.readStatus(dir);
+            Optional<int[]> recorded = StatusFile.read(dir);
             boolean oom = recorded.map(r -> r[1] != 0).orElseGet(cgroups::oomKilled);
             if (recorded.isPresent()) {
                 code = recorded.get()[0];
             } else if (!ephemeral) {
-                StateFiles.writeStatus(dir, code, oom);   // the helper was killed before it could
+                StatusFile.write(dir, code, oom);   // the helper was killed before it could
             }
             cgroups.remove();
             if (ephemeral) {

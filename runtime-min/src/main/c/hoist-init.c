@@ -4,6 +4,9 @@
  * Outer process: joins the cgroups, unshares the namespaces, forks PID 1, forwards signals, exits with
  * PID 1's status (128+signal when killed). PID 1: mounts the rootfs, pivot_root, /proc /sys /dev,
  * masks kernel paths, drops capabilities, switches user, execs the target (or reaps under it with init=1).
+ * With tty=1 the container (or exec) side opens a pseudo-terminal in the container's devpts, makes it the target's
+ * controlling terminal and passes the master to the outer process, which relays it with its own stdin (stdin=1,
+ * in raw mode when that is a terminal) and stdout, and copies the window size (at start and on SIGWINCH).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,12 +24,14 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -38,7 +43,7 @@ static char *cgroups[64]; static int ncgroups;
 struct mnt { char kind; int ro; char *src; char *dst; char *opts; int fd; };
 static struct mnt mounts[256]; static int nmounts;
 static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *statusfile, *netmode = "none";
-static int readonly_root, use_init, new_session, errfd = -1, exec_pid;
+static int readonly_root, use_init, new_session, errfd = -1, exec_pid, use_tty, interactive;
 
 static void die(const char *fmt, ...) {
     char buf[2048]; va_list ap; va_start(ap, fmt);
@@ -86,6 +91,8 @@ static void read_config(const char *path) {
         else if (!strcmp(rec, "network")) netmode = v;
         else if (!strcmp(rec, "readonly")) readonly_root = !strcmp(v, "1");
         else if (!strcmp(rec, "init")) use_init = !strcmp(v, "1");
+        else if (!strcmp(rec, "tty")) use_tty = !strcmp(v, "1");
+        else if (!strcmp(rec, "stdin")) interactive = !strcmp(v, "1");
         else if (!strcmp(rec, "mount")) {
             /* kind(b|t) ro(0|1) \t src \t dst \t opts */
             if (nmounts >= 256) die("hoist-init: too many mounts");
@@ -122,6 +129,28 @@ static void no_symlink(const char *path) {
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
         die("hoist: the image's %s is a symbolic link; refusing to mount over it (a hostile or broken image)", path);
+}
+
+/* Follows symbolic links in the last component of a mount destination, as runc does; called after pivot_root, so
+ * that every link resolves inside the container (an absolute target is the container's path, never the host's). */
+static void resolve_destination(const char *dst, char *out, size_t size) {
+    snprintf(out, size, "%s", dst);
+    for (int hops = 0; hops < 40; hops++) {
+        struct stat st;
+        if (lstat(out, &st) < 0 || !S_ISLNK(st.st_mode)) return;
+        char target[PATH_MAX]; ssize_t n = readlink(out, target, sizeof target - 1);
+        if (n < 0) die("hoist: read the link %s in the container: %s", out, strerror(errno));
+        target[n] = 0;
+        char next[2 * PATH_MAX];
+        if (target[0] == '/') snprintf(next, sizeof next, "%s", target);
+        else {
+            char *slash = strrchr(out, '/');
+            snprintf(next, sizeof next, "%.*s/%s", (int) (slash - out), out, target);
+        }
+        if (strlen(next) >= size) die("hoist: the mount destination %s leads to a path too long", dst);
+        memcpy(out, next, strlen(next) + 1);
+    }
+    die("hoist: the mount destination %s is a chain of too many symbolic links in the image", dst);
 }
 
 static void ensure_target(const char *dst, int is_dir) {
@@ -303,8 +332,137 @@ static pid_t fork_blocked(void) {
     return p;
 }
 
+/* ---- pseudo-terminal ---- */
+static int tty_sock[2] = { -1, -1 };   /* [0]: the outer process receives the master; [1]: the container sends it */
+static int tty_slave = -1;
+
+static void send_fd(int sock, int fd) {
+    char byte = 't';
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    while (sendmsg(sock, &msg, 0) < 0) if (errno != EINTR) die("hoist: pass the terminal: %s", strerror(errno));
+}
+
+/* The master of the container's terminal, or -1 when the container side exited before sending it. */
+static int recv_fd(int sock) {
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+    ssize_t n;
+    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+    if (n <= 0) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd; memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+/* In the container, after /dev/pts is mounted: opens a terminal there, hands its master to the outer process and
+ * waits until that has set the window size, so that the target sees the right size from its first instruction. */
+static void setup_tty(void) {
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) die("hoist: open a terminal (/dev/ptmx) in the container: %s", strerror(errno));
+    int unlock = 0, n;
+    CHECK(ioctl(m, TIOCSPTLCK, &unlock), "hoist: unlock the terminal: %s", strerror(errno));
+    CHECK(ioctl(m, TIOCGPTN, &n), "hoist: terminal number: %s", strerror(errno));
+    char path[64]; snprintf(path, sizeof path, "/dev/pts/%d", n);
+    tty_slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty_slave < 0) die("hoist: open %s: %s", path, strerror(errno));
+    send_fd(tty_sock[1], m);
+    close(m);
+    char ack;
+    ssize_t r;
+    while ((r = read(tty_sock[1], &ack, 1)) < 0 && errno == EINTR) {}
+    if (r != 1) _exit(137);   /* the outer process is gone */
+    close(tty_sock[1]); tty_sock[1] = -1;
+}
+
+/* In the process about to exec the target: the terminal becomes its controlling terminal and its stdio. */
+static void attach_tty(void) {
+    if (tty_slave < 0) return;
+    CHECK(setsid(), "hoist: setsid: %s", strerror(errno));
+    CHECK(ioctl(tty_slave, TIOCSCTTY, 0), "hoist: make the terminal the controlling terminal: %s", strerror(errno));
+    if (fchown(tty_slave, uid, (gid_t) -1) < 0) {}   /* as runc: the user owns its terminal (group tty) */
+    for (int fd = 0; fd <= 2; fd++) CHECK(dup2(tty_slave, fd), "hoist: dup2: %s", strerror(errno));
+    if (tty_slave > 2) close(tty_slave);
+    tty_slave = -1;
+}
+
+static struct termios saved_termios;
+static int raw_fd = -1;
+
+static void restore_terminal(void) {
+    if (raw_fd >= 0) { tcsetattr(raw_fd, TCSADRAIN, &saved_termios); raw_fd = -1; }
+}
+
+static void copy_winsize(int master) {
+    struct winsize ws;
+    if (ioctl(1, TIOCGWINSZ, &ws) == 0 || ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static void write_all(int fd, const char *buf, ssize_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        buf += w; n -= w;
+    }
+}
+
+static int wait_child(pid_t child, pid_t jvm, int attached);
+
+/* The outer side of a terminal: relays until the child exits, then drains what it wrote last. */
+static int relay_tty(pid_t child, int master, pid_t jvm, int attached) {
+    copy_winsize(master);
+    if (interactive && isatty(0) && tcgetattr(0, &saved_termios) == 0) {
+        struct termios raw = saved_termios;
+        cfmakeraw(&raw);
+        if (tcsetattr(0, TCSADRAIN, &raw) == 0) raw_fd = 0;
+    }
+    if (write(tty_sock[0], "g", 1) < 0) {}   /* the container may start */
+    sigset_t set; sigemptyset(&set); sigaddset(&set, SIGCHLD); sigaddset(&set, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) { restore_terminal(); return wait_child(child, jvm, attached); }
+    int in_open = interactive, master_open = 1, status = -1;
+    char buf[16384];
+    for (;;) {
+        int s; pid_t p = waitpid(child, &s, WNOHANG);
+        if (p == child) { status = s; break; }
+        if (p < 0 && errno != EINTR) break;
+        if (attached && getppid() != jvm) { kill(child, SIGKILL); attached = 0; }
+        struct pollfd fds[3] = { { master_open ? master : -1, POLLIN, 0 }, { sfd, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 } };
+        if (poll(fds, 3, 1000) < 0) continue;
+        if (fds[0].revents & POLLIN) {
+            ssize_t n = read(master, buf, sizeof buf);
+            if (n > 0) write_all(1, buf, n); else if (n < 0 && errno != EINTR && errno != EAGAIN) master_open = 0;
+        } else if (fds[0].revents & (POLLHUP | POLLERR)) master_open = 0;   /* no one holds the terminal now */
+        if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = read(0, buf, sizeof buf);
+            if (n > 0) write_all(master, buf, n);
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN)) in_open = 0;   /* input ended: the terminal stays */
+        }
+        if (fds[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) == sizeof si) if (si.ssi_signo == SIGWINCH) copy_winsize(master);
+        }
+    }
+    /* what the container wrote before it ended is still in the terminal */
+    fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+    for (;;) { ssize_t n = read(master, buf, sizeof buf); if (n <= 0) break; write_all(1, buf, n); }
+    restore_terminal();
+    close(sfd); close(master);
+    return status;
+}
+
 static void exec_target(void) {
     resolve_user();
+    attach_tty();
     drop_caps();
     CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "hoist: no_new_privs: %s", strerror(errno));
     CHECK(setgroups(ngroups, groups), "hoist: setgroups: %s", strerror(errno));
@@ -325,6 +483,7 @@ static void exec_target(void) {
 }
 
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
+static int ready_fd = -1;          /* write end of a pipe: one byte once the container is set up */
 
 static int ns_flags;
 static pid_t jvm_pid;
@@ -387,16 +546,17 @@ static void container_main(void) {
     for (int i = 0; i < nmounts; i++) {
         struct mnt *m = &mounts[i];
         if (m->dst[0] != '/') die("hoist: mount destination %s is not absolute", m->dst);
+        char dst[PATH_MAX]; resolve_destination(m->dst, dst, sizeof dst);
         if (m->kind == 'b') {
             struct stat st; CHECK(fstat(m->fd, &st), "hoist: stat %s: %s", m->src, strerror(errno));
-            ensure_target(m->dst, S_ISDIR(st.st_mode));
-            CHECK(syscall(SYS_move_mount, m->fd, "", AT_FDCWD, m->dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+            ensure_target(dst, S_ISDIR(st.st_mode));
+            CHECK(syscall(SYS_move_mount, m->fd, "", AT_FDCWD, dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
                   "hoist: bind mount %s on %s: %s", m->src, m->dst, strerror(errno));
-            if (m->ro) remount_ro(m->dst, 0);
+            if (m->ro) remount_ro(dst, 0);
             close(m->fd);
         } else {
-            ensure_target(m->dst, 1);
-            CHECK(mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), *m->opts ? m->opts : NULL),
+            ensure_target(dst, 1);
+            CHECK(mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), *m->opts ? m->opts : NULL),
                   "hoist: mount tmpfs on %s: %s", m->dst, strerror(errno));
         }
     }
@@ -406,6 +566,10 @@ static void container_main(void) {
     struct stat st;
     if (stat(cwd, &st) < 0) mkdirs(cwd, 0755);
     if (readonly_root) remount_ro("/", 0);
+    /* only now is the container's pid published (for kill and exec, which enter its namespaces) */
+    if (write(ready_fd, "r", 1) < 0) {}
+    close(ready_fd);
+    if (use_tty) setup_tty();
 
     if (!use_init) exec_target();
     /* a small init: PID 1 reaps orphans and forwards signals to the target */
@@ -413,6 +577,7 @@ static void container_main(void) {
     pid_t target = fork_blocked();
     if (target < 0) die("hoist: fork: %s", strerror(errno));
     if (target == 0) exec_target();
+    if (tty_slave >= 0) { close(tty_slave); tty_slave = -1; }
     for (;;) {
         int s; pid_t p = waitpid(-1, &s, 0);
         if (p < 0) { if (errno == EINTR) continue; _exit(125); }
@@ -465,6 +630,17 @@ static int wait_child(pid_t child, pid_t jvm, int attached) {
     }
 }
 
+/* The outer process waits for the child, relaying its terminal when it has one. */
+static int wait_outer(pid_t child) {
+    if (!use_tty) return wait_child(child, jvm_pid, !new_session);
+    close(tty_sock[1]); tty_sock[1] = -1;
+    int master = recv_fd(tty_sock[0]);
+    if (master < 0) { close(tty_sock[0]); return wait_child(child, jvm_pid, !new_session); }
+    int s = relay_tty(child, master, jvm_pid, !new_session);
+    close(tty_sock[0]);
+    return s;
+}
+
 /* hoist exec: enter the namespaces of a running container's PID 1 and run another process there. */
 static int exec_main(void) {
     static const char *kinds[] = { "ipc", "uts", "net", "pid", "mnt", NULL };
@@ -477,6 +653,7 @@ static int exec_main(void) {
     /* the PID namespace here (for the child); the others in the child, so that this process stays on the host */
     CHECK(setns(fds[3], CLONE_NEWPID), "hoist: enter the container's pid namespace: %s", strerror(errno));
     install_forwarding();
+    if (use_tty) CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock), "hoist: socketpair: %s", strerror(errno));
     int alive[2];
     CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
     pid_t child = fork_blocked();
@@ -495,10 +672,11 @@ static int exec_main(void) {
         int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
         if (adj >= 0) { if (write(adj, "0", 1) < 0) {} close(adj); }
         CHECK(chdir("/"), "hoist: chdir /: %s", strerror(errno));
+        if (use_tty) { close(tty_sock[0]); setup_tty(); }
         exec_target();
     }
     close(alive[0]);
-    int s = wait_child(child, jvm_pid, 1);
+    int s = wait_outer(child);
     return s < 0 ? 125 : status_code(s);
 }
 
@@ -527,26 +705,38 @@ int main(int argc, char **argv) {
     CHECK(unshare(CLONE_NEWPID), "hoist: unshare the PID namespace: %s (run as root on a kernel with namespaces)", strerror(errno));
     ns_flags = flags & ~CLONE_NEWPID;
     install_forwarding();
-    int alive[2];
+    int alive[2], ready[2];
     CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
+    CHECK(pipe2(ready, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
+    if (use_tty) CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock), "hoist: socketpair: %s", strerror(errno));
     pid_t child = fork_blocked();
     if (child < 0) die("hoist: fork: %s", strerror(errno));
-    if (child == 0) { close(alive[1]); parent_alive_fd = alive[0]; container_main(); _exit(125); }
+    if (child == 0) {
+        close(alive[1]); parent_alive_fd = alive[0];
+        close(ready[0]); ready_fd = ready[1];
+        if (use_tty) close(tty_sock[0]);
+        container_main(); _exit(125);
+    }
     close(alive[0]);
-    if (pidfile) {
+    close(ready[1]);
+    char byte; ssize_t got;
+    while ((got = read(ready[0], &byte, 1)) < 0 && errno == EINTR) {}
+    close(ready[0]);
+    if (pidfile && got == 1) {   /* no pid for a container that failed to set up */
         char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
         int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (p >= 0) { dprintf(p, "%d\n", child); close(p); rename(tmp, pidfile); }
     }
     {
-        int s = wait_child(child, jvm_pid, !new_session);
+        int s = wait_outer(child);
         if (s < 0) return 125;
         int code = status_code(s), oom = oom_killed();
         remove_cgroups();
         if (statusfile) {
             char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", statusfile);
             int f = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (f >= 0) { dprintf(f, "%d %d\n", code, oom); fsync(f); close(f); rename(tmp, statusfile); }
+            /* only a detached container's status must survive a crash of the machine; an attached one's is read at once */
+            if (f >= 0) { dprintf(f, "%d %d\n", code, oom); if (new_session) fsync(f); close(f); rename(tmp, statusfile); }
         }
         return code;
     }

@@ -332,8 +332,8 @@ final class ContainerCommands {
         @Override
         public List<OptionSpec> options() {
             return List.of(
-                    OptionSpec.flag("-i, --interactive", "Keep STDIN open"),
-                    OptionSpec.flag("-t, --tty", "Attached to this terminal (passed through as it is)"),
+                    OptionSpec.flag("-i, --interactive", "Keep STDIN open (otherwise the process reads nothing)"),
+                    OptionSpec.flag("-t, --tty", "Allocate a pseudo-terminal in the container, relayed with this one (raw mode with -i)"),
                     OptionSpec.list("-e, --env", "NAME=VALUE", "Set environment variables"),
                     OptionSpec.value("-u, --user", "USER[:GROUP]", "Username or UID"),
                     OptionSpec.value("-w, --workdir", "DIR", "Working directory inside the container"));
@@ -349,8 +349,13 @@ final class ContainerCommands {
             ContainerRuntime runtime = runtime(ctx);
             List<String> p = args.positionals();
             ContainerState state = find(ctx, runtime, p.get(0));
-            ExecProcess proc = runtime.exec(state.id(), p.subList(1, p.size()), args.values("env"), args.value("user"),
-                    args.value("workdir"), ctx.out, ctx.err, args.flag("interactive") ? ctx.in : null);
+            ctx.out.flush();
+            ctx.err.flush();
+            ExecProcess proc = ctx.standardStreams
+                    ? runtime.execInherited(state.id(), p.subList(1, p.size()), args.values("env"), args.value("user"),
+                            args.value("workdir"), args.flag("tty"), args.flag("interactive"))
+                    : runtime.exec(state.id(), p.subList(1, p.size()), args.values("env"), args.value("user"),
+                            args.value("workdir"), ctx.out, ctx.err, args.flag("interactive") ? ctx.in : null);
             int code = proc.waitFor();
             ctx.out.flush();
             return code;

@@ -21,6 +21,11 @@ final class Context {
     Path rootOption;
     /** Whether standard input and output are a terminal (set by {@link Main#main}; false in-process). */
     boolean terminal;
+    /**
+     * Whether out, err and in are this process's own standard streams (set by {@link Main#main}; false in-process),
+     * so that a child process such as a container can be given them as they are.
+     */
+    boolean standardStreams;
     private LocalImages images;
 
     Context(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {

@@ -28,19 +28,21 @@ public final class Main {
 
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
-        int status = run(out, System.err, System.in, System.getenv(), System.console() != null, args);
+        int status = run(out, System.err, System.in, System.getenv(), System.console() != null, true, args);
         out.flush();
         System.exit(status);
     }
 
     /** Runs one command line in-process and returns its exit status; for tests and embedding. */
     public static int run(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, String... argv) {
-        return run(out, err, in, env, false, argv);
+        return run(out, err, in, env, false, false, argv);
     }
 
-    static int run(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal, String... argv) {
+    static int run(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal,
+                   boolean standardStreams, String... argv) {
         Context ctx = new Context(out, err, in, env);
         ctx.terminal = terminal;
+        ctx.standardStreams = standardStreams;
         List<String> tokens = new ArrayList<>(Arrays.asList(argv));
         boolean debug = env.containsKey("HOIST_DEBUG");
         // Global options come before the command's name.

@@ -69,8 +69,8 @@ final class RunCommand implements Command {
                 OptionSpec.value("--pids-limit", "N", "Limit on the number of processes"),
                 OptionSpec.flag("--read-only", "Mount the container's root filesystem read-only"),
                 OptionSpec.flag("--init", "Run a small init as PID 1 that forwards signals and reaps zombies"),
-                OptionSpec.flag("-i, --interactive", "Keep STDIN open"),
-                OptionSpec.flag("-t, --tty", "Attached to this terminal (stdin, stdout and stderr are passed through as they are)"),
+                OptionSpec.flag("-i, --interactive", "Keep STDIN open (otherwise the container reads nothing)"),
+                OptionSpec.flag("-t, --tty", "Allocate a pseudo-terminal in the container, relayed with this one (raw mode with -i)"),
                 OptionSpec.value("--entrypoint", "CMD", "Overwrite the default ENTRYPOINT of the image (\"\" clears it)"),
                 OptionSpec.value("--stop-timeout", "SECONDS", "Seconds to wait after SIGTERM before SIGKILL when interrupted (default 10)"));
     }
@@ -132,18 +132,21 @@ final class RunCommand implements Command {
         Path work = dir.resolve("work");
         Files.createDirectories(upper);
         Files.createDirectories(work);
+        boolean tty = args.flag("tty");
+        boolean interactive = args.flag("interactive");
         ContainerSpec.Builder spec = ContainerSpec.builder()
                 .id(id)
                 .overlay(List.of(rootfs), upper, work)
                 .argv(argv)
-                .env(ProcessSpecs.environment(config, env, hostname))
+                .env(ProcessSpecs.environment(config, env, hostname, tty))
                 .cwd(args.value("workdir") != null ? args.value("workdir")
                         : (config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir()))
                 .hostname(hostname)
                 .network(NetworkMode.parse(args.value("network", "none")))
                 .limits(limits)
                 .readOnly(args.flag("read-only"))
-                .init(args.flag("init"));
+                .init(args.flag("init"))
+                .tty(tty);
         String user = args.value("user") != null ? args.value("user") : config.user();
         if (user != null && !user.isEmpty()) {
             spec.user(user);
@@ -166,9 +169,13 @@ final class RunCommand implements Command {
             }
         }
         ExitStatus status;
-        try (RunningContainer container = ctx.terminal || args.flag("tty") || args.flag("interactive")
-                ? runtime.runInherited(spec.build())
-                : runtime.run(spec.build(), ctx.out, ctx.err, null)) {
+        // In a process of its own, the container gets hoist's standard streams as they are (no copying through the
+        // JVM); in-process (tests, embedding) its output is copied to the context's streams.
+        ctx.out.flush();
+        ctx.err.flush();
+        try (RunningContainer container = ctx.standardStreams
+                ? runtime.runInherited(spec.build(), interactive)
+                : runtime.run(spec.build(), ctx.out, ctx.err, interactive ? ctx.in : null)) {
             Thread stopper = new Thread(() -> {
                 try {
                     container.stop(java.time.Duration.ofSeconds(stopTimeout));

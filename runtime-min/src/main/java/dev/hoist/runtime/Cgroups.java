@@ -8,7 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The cgroup directories of one container (v1 per controller, or one v2 directory); not thread-safe. */
+/**
+ * The cgroup directories of one container (v1: one per controller under {@code <controller>/hoist/<id>}; v2: one
+ * {@code hoist/<id>}) and the limits written to them, with Docker's conversions (memory-swap, cpus, cpu-shares to
+ * v2 weight). The hierarchy's root is a parameter so that the file writes can be checked against a directory that
+ * stands in for one. Not thread-safe.
+ */
 final class Cgroups {
 
     static final Path ROOT = Path.of("/sys/fs/cgroup");
@@ -29,28 +34,39 @@ final class Cgroups {
     }
 
     static boolean isV2() {
-        return Files.exists(ROOT.resolve("cgroup.controllers"));
+        return isV2(ROOT);
+    }
+
+    /** Whether the hierarchy at {@code root} is the unified (v2) one. */
+    static boolean isV2(Path root) {
+        return Files.exists(root.resolve("cgroup.controllers"));
     }
 
     /** Creates the directories for {@code id} and writes the limits; none when no limit is set. */
     static Cgroups create(String id, Limits limits) throws ContainerException {
+        return create(ROOT, id, limits);
+    }
+
+    /** As {@link #create(String, Limits)} in the hierarchy mounted at {@code root}. */
+    static Cgroups create(Path root, String id, Limits limits) throws ContainerException {
         if (!limits.any()) {
             return none();
         }
         List<Path> made = new ArrayList<>();
         try {
-            if (isV2()) {
-                Path parent = ROOT.resolve("hoist");
+            if (isV2(root)) {
+                Path parent = root.resolve("hoist");
                 Files.createDirectories(parent);
-                tryWrite(ROOT.resolve("cgroup.subtree_control"), "+memory +cpu +pids");
+                tryWrite(root.resolve("cgroup.subtree_control"), "+memory +cpu +pids");
                 tryWrite(parent.resolve("cgroup.subtree_control"), "+memory +cpu +pids");
                 Path dir = parent.resolve(id);
                 Files.createDirectory(dir);
                 made.add(dir);
                 if (limits.memoryBytes() > 0) {
                     write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+                    // v2 limits swap alone: Docker writes memory-swap minus memory (unset: as much swap as memory)
                     long swap = limits.memorySwapBytes() == -1 ? -1
-                            : limits.memorySwapBytes() == 0 ? 0 : limits.memorySwapBytes() - limits.memoryBytes();
+                            : limits.memorySwapBytes() == 0 ? limits.memoryBytes() : limits.memorySwapBytes() - limits.memoryBytes();
                     tryWrite(dir.resolve("memory.swap.max"), swap < 0 ? "max" : Long.toString(swap));
                 }
                 if (limits.cpus() > 0) {
@@ -67,18 +83,18 @@ final class Cgroups {
             }
             Path memoryDir = null;
             if (limits.memoryBytes() > 0) {
-                Path dir = v1Dir("memory", id, made);
+                Path dir = v1Dir(root, "memory", id, made);
                 write(dir.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
-                Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
-                if (Files.exists(memsw)) {
-                    long value = limits.memorySwapBytes() == 0 ? limits.memoryBytes() : limits.memorySwapBytes();
-                    write(memsw, Long.toString(value));
+                // memory plus swap, only where the kernel accounts swap (its controller root has the file)
+                if (Files.exists(root.resolve("memory").resolve("memory.memsw.limit_in_bytes"))) {
+                    long value = limits.memorySwapBytes() == 0 ? 2 * limits.memoryBytes() : limits.memorySwapBytes();
+                    write(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(value));
                 }
                 memoryDir = dir;
             }
             if (limits.cpus() > 0 || limits.cpuShares() > 0) {
-                String controller = Files.isDirectory(ROOT.resolve("cpu")) ? "cpu" : "cpu,cpuacct";
-                Path dir = v1Dir(controller, id, made);
+                String controller = Files.isDirectory(root.resolve("cpu")) ? "cpu" : "cpu,cpuacct";
+                Path dir = v1Dir(root, controller, id, made);
                 if (limits.cpus() > 0) {
                     write(dir.resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD));
                     write(dir.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(limits.cpus() * CFS_PERIOD)));
@@ -88,23 +104,23 @@ final class Cgroups {
                 }
             }
             if (limits.pidsLimit() > 0) {
-                Path dir = v1Dir("pids", id, made);
+                Path dir = v1Dir(root, "pids", id, made);
                 write(dir.resolve("pids.max"), Long.toString(limits.pidsLimit()));
             }
             return new Cgroups(made, memoryDir, false);
         } catch (IOException e) {
             new Cgroups(made, null, false).remove();
-            throw new ContainerException("cannot set up the cgroups for the container's limits under " + ROOT + ": " + e
+            throw new ContainerException("cannot set up the cgroups for the container's limits under " + root + ": " + e
                     + " (run as root, with the memory, cpu and pids controllers mounted)", e);
         }
     }
 
-    private static Path v1Dir(String controller, String id, List<Path> made) throws IOException {
-        Path root = ROOT.resolve(controller);
-        if (!Files.isDirectory(root)) {
-            throw new IOException("the cgroup v1 controller " + controller + " is not mounted at " + root);
+    private static Path v1Dir(Path root, String controller, String id, List<Path> made) throws IOException {
+        Path controllerRoot = root.resolve(controller);
+        if (!Files.isDirectory(controllerRoot)) {
+            throw new IOException("the cgroup v1 controller " + controller + " is not mounted at " + controllerRoot);
         }
-        Path dir = root.resolve("hoist").resolve(id);
+        Path dir = controllerRoot.resolve("hoist").resolve(id);
         Files.createDirectories(dir.getParent());
         Files.createDirectory(dir);
         made.add(dir);
@@ -125,12 +141,16 @@ final class Cgroups {
 
     /** Removes whatever cgroup directories container {@code id} may have left (its helper was killed). */
     static void removeAll(String id) {
+        removeAll(ROOT, id);
+    }
+
+    static void removeAll(Path root, String id) {
         List<Path> dirs = new ArrayList<>();
-        if (isV2()) {
-            dirs.add(ROOT.resolve("hoist").resolve(id));
+        if (isV2(root)) {
+            dirs.add(root.resolve("hoist").resolve(id));
         } else {
             for (String c : List.of("memory", "cpu", "cpu,cpuacct", "pids")) {
-                dirs.add(ROOT.resolve(c).resolve("hoist").resolve(id));
+                dirs.add(root.resolve(c).resolve("hoist").resolve(id));
             }
         }
         new Cgroups(dirs.stream().filter(Files::isDirectory).toList(), null, false).remove();
@@ -165,9 +185,9 @@ final class Cgroups {
                 try {
                     Files.deleteIfExists(dir);
                     break;
-                } catch (NoSuchFileException e) {
-                    break;
-                } catch (IOException e) {
+                } catch (NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
+                    break;   // gone, or not a cgroup (whose control files never keep rmdir from working)
+                } catch (IOException e) {   // EBUSY: the kernel still counts exiting processes
                     try {
                         Thread.sleep(5);
                     } catch (InterruptedException ie) {

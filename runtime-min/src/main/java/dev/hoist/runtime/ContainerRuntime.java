@@ -23,7 +23,8 @@ import java.util.List;
  * extracted under the hoist root) joins the cgroups, enters fresh namespaces, pivots into the root filesystem and
  * execs the target; the JVM never changes its own namespaces. Thread-safe: one runtime serves many containers.
  *
- * <p>Layout under the hoist root: {@code runtime/hoist-init-<hash>} and {@code containers/<id>/} (the container's
+ * <p>Layout under the hoist root: {@code runtime/hoist-init-<hash>}, {@code runtime/init-layer/} (the mount points
+ * every overlay root gets) and {@code containers/<id>/} (the container's
  * hosts, hostname and resolv.conf files and the helper's config, removed when the container has exited).
  */
 public final class ContainerRuntime {
@@ -69,13 +70,13 @@ public final class ContainerRuntime {
      */
     public RunningContainer run(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin)
             throws ContainerException {
-        return start(spec, stdout, stderr, stdin, Mode.ATTACHED, null, null);
+        return start(spec, HelperIo.pipes(stdout, stderr, stdin), false, null, null);
     }
 
     /**
      * Starts a detached container ({@code docker run -d}): its stdout and stderr go to {@link #logFile}, its
      * directory and state stay after it exits, for {@link #list}, {@link #inspect} and {@link #remove}, in this
-     * process or a later one. It keeps running when this JVM exits.
+     * process or a later one. It keeps running when this JVM exits. Returns once the container's PID 1 exists.
      *
      * @param name  the {@code --name}, unique among the containers of this root; null or empty for none
      * @param image the image as the caller names it, shown by {@code ps}
@@ -92,7 +93,9 @@ public final class ContainerRuntime {
                 }
             }
         }
-        return start(spec, null, null, null, Mode.DETACHED, name, image);
+        RunningContainer c = start(spec, HelperIo.log(logFile(spec.id()).toFile()), true, name, image);
+        c.awaitPid1();   // as docker run -d: once it returns, the container runs (for exec, say) or has ended
+        return c;
     }
 
     /** Where a detached container's output goes. */
@@ -135,12 +138,12 @@ public final class ContainerRuntime {
 
     private java.util.Optional<ContainerState> state(Path dir) {
         return StateFiles.readSaved(dir).map(saved -> {
-            java.util.Optional<int[]> status = StateFiles.readStatus(dir);
+            java.util.Optional<int[]> status = StatusFile.read(dir);
             java.time.Instant created = java.time.Instant.parse(saved.created());
             if (status.isPresent()) {
                 return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
                         saved.helperPid(), ContainerState.Status.EXITED, status.get()[0], status.get()[1] != 0,
-                        StateFiles.modified(dir.resolve(StateFiles.STATUS)));
+                        StateFiles.modified(dir.resolve(StatusFile.NAME)));
             }
             if (StateFiles.helperAlive(saved.helperPid(), dir)) {
                 return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
@@ -164,9 +167,9 @@ public final class ContainerRuntime {
         java.util.OptionalLong pid = containerPid(s.id());
         if (signal == RunningContainer.SIGKILL && pid.isPresent()) {
             // PID 1's death ends the namespace; the helper, still alive, records the status and removes the cgroups
-            LibC.INSTANCE.kill((int) pid.getAsLong(), signal);
+            LibC.signal(pid.getAsLong(), signal);
         } else {
-            LibC.INSTANCE.kill((int) s.helperPid(), signal);   // forwarded to PID 1, or kills it before it exists
+            LibC.signal(s.helperPid(), signal);   // forwarded to PID 1, or kills it before it exists
         }
     }
 
@@ -216,7 +219,7 @@ public final class ContainerRuntime {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
         Path dir = containerDirectory(s.id());
         if (s.status() == ContainerState.Status.RUNNING) {
-            LibC.INSTANCE.kill((int) s.helperPid(), RunningContainer.SIGTERM);
+            LibC.signal(s.helperPid(), RunningContainer.SIGTERM);
             long deadline = System.nanoTime() + grace.toNanos();
             while (StateFiles.helperAlive(s.helperPid(), dir) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -227,8 +230,8 @@ public final class ContainerRuntime {
                     Thread.sleep(5);
                 }
             }
-            if (StateFiles.readStatus(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
-                StateFiles.writeStatus(dir, 137, false);   // the helper was killed before it could record it
+            if (StatusFile.read(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
+                StatusFile.write(dir, 137, false);   // the helper was killed before it could record it
             }
         }
         return inspect(s.id()).orElseThrow(() -> noSuch(idOrName));
@@ -270,19 +273,43 @@ public final class ContainerRuntime {
      */
     public ExecProcess exec(String idOrName, List<String> argv, List<String> env, String user, String cwd,
                             OutputStream stdout, OutputStream stderr, InputStream stdin) throws ContainerException {
+        return startExec(idOrName, argv, env, user, cwd, false, HelperIo.pipes(stdout, stderr, stdin));
+    }
+
+    /**
+     * As {@link #exec}, attached to this process's own stdout and stderr, and its stdin when {@code interactive}
+     * ({@code hoist exec -i}); with {@code tty} the process gets a pseudo-terminal in the container, relayed as
+     * {@link #runInherited(ContainerSpec, boolean)} relays a container's ({@code hoist exec -t}).
+     */
+    public ExecProcess execInherited(String idOrName, List<String> argv, List<String> env, String user, String cwd,
+                                     boolean tty, boolean interactive) throws ContainerException {
+        return startExec(idOrName, argv, env, user, cwd, tty, HelperIo.inherited(interactive));
+    }
+
+    /** As {@link #execInherited}, with {@code device} (a terminal, in tests) as the helper's stdin, stdout and stderr. */
+    ExecProcess execOnDevice(String idOrName, List<String> argv, boolean tty, java.io.File device, boolean interactive)
+            throws ContainerException {
+        return startExec(idOrName, argv, List.of(), "", "", tty, HelperIo.device(device, interactive));
+    }
+
+    private ExecProcess startExec(String idOrName, List<String> argv, List<String> env, String user, String cwd,
+                                  boolean tty, HelperIo io) throws ContainerException {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("exec needs a command");
         }
         String id = inspect(idOrName).map(ContainerState::id).orElse(idOrName);
         Path dir = containerDirectory(id);
         java.util.OptionalLong pid = containerPid(id);
-        if (pid.isEmpty() || Files.exists(dir.resolve(StateFiles.STATUS))) {
+        if (pid.isEmpty() || Files.exists(dir.resolve(StatusFile.NAME))) {
             throw new ContainerException(Files.isDirectory(dir) ? "container " + idOrName + " is not running" : noSuch(idOrName).getMessage());
         }
         java.util.Map<String, List<String>> container = readConfig(dir.resolve(StateFiles.CONFIG));
         java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
         for (String e : container.getOrDefault("env", List.of())) {
             environment.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+        }
+        if (tty) {
+            environment.putIfAbsent("TERM", "xterm");   // as Docker
         }
         for (String e : env) {
             int eq = e.indexOf('=');
@@ -303,6 +330,8 @@ public final class ContainerRuntime {
         record(out, "user", user == null || user.isEmpty() ? first(container, "user", "") : user);
         record(out, "cwd", cwd == null || cwd.isEmpty() ? first(container, "cwd", "/") : cwd);
         record(out, "errfile", error.toString());
+        record(out, "tty", tty ? "1" : "0");
+        record(out, "stdin", io.input() ? "1" : "0");
         for (String cg : container.getOrDefault("cgroup", List.of())) {
             record(out, "cgroup", cg);
         }
@@ -310,10 +339,8 @@ public final class ContainerRuntime {
             Files.write(config, out.toByteArray());
             ProcessBuilder pb = new ProcessBuilder(helper().toString(), config.toString());
             pb.environment().clear();
-            pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-            pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-            pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
-            return new ExecProcess(pb.start(), config, error, stdout, stderr, stdin);
+            io.applyTo(pb);
+            return new ExecProcess(pb.start(), config, error, io.stdout(), io.stderr(), io.stdin());
         } catch (IOException e) {
             throw new ContainerException("cannot exec in container " + idOrName + ": " + e, e);
         }
@@ -352,16 +379,28 @@ public final class ContainerRuntime {
         return new ContainerException("no such container: " + idOrName + " (hoist ps -a lists them)");
     }
 
-    private enum Mode { ATTACHED, INHERITED, DETACHED }
-
     /** Starts a container attached to this process's own stdin, stdout and stderr (a terminal, say). */
     public RunningContainer runInherited(ContainerSpec spec) throws ContainerException {
-        return start(spec, null, null, null, Mode.INHERITED, null, null);
+        return runInherited(spec, true);
     }
 
-    private RunningContainer start(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin,
-                                   Mode mode, String name, String image) throws ContainerException {
-        boolean inherit = mode == Mode.INHERITED;
+    /**
+     * Starts a container attached to this process's own stdout and stderr, and its stdin when {@code interactive}
+     * ({@code docker run -i}; otherwise the container reads /dev/null, or nothing from its terminal). With
+     * {@link ContainerSpec#tty()} and a terminal on stdin, that terminal is in raw mode while the container runs, so
+     * that keys (^C too) go to the container's terminal; its window size follows this one.
+     */
+    public RunningContainer runInherited(ContainerSpec spec, boolean interactive) throws ContainerException {
+        return start(spec, HelperIo.inherited(interactive), false, null, null);
+    }
+
+    /** Starts a container whose helper has {@code device} (a terminal, in tests) as stdin, stdout and stderr. */
+    RunningContainer runOnDevice(ContainerSpec spec, java.io.File device, boolean interactive) throws ContainerException {
+        return start(spec, HelperIo.device(device, interactive), false, null, null);
+    }
+
+    private RunningContainer start(ContainerSpec spec, HelperIo io, boolean detached, String name, String image)
+            throws ContainerException {
         Path helperPath = helper();
         Path dir = containerDirectory(spec.id());
         try {
@@ -376,25 +415,13 @@ public final class ContainerRuntime {
         Cgroups cgroups = Cgroups.none();
         try {
             cgroups = Cgroups.create(spec.id(), spec.limits());
-            Path config = writeFiles(spec, dir, cgroups, mode == Mode.DETACHED);
+            Path config = writeFiles(spec, dir, cgroups, detached, io.input());
             ProcessBuilder pb = new ProcessBuilder(helperPath.toString(), config.toString());
             pb.environment().clear();
             pb.directory(dir.toFile());
-            if (inherit) {
-                pb.inheritIO();
-            } else if (mode == Mode.DETACHED) {
-                Path log = dir.resolve(StateFiles.LOG);
-                pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-                pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            } else {
-                pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-                pb.redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-                pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
-                        : ProcessBuilder.Redirect.PIPE);
-            }
+            io.applyTo(pb);
             Process process = pb.start();
-            if (mode != Mode.DETACHED) {
+            if (!detached) {
                 Files.writeString(dir.resolve(StateFiles.HELPER), Long.toString(process.pid()));
             } else {
                 try {
@@ -405,8 +432,7 @@ public final class ContainerRuntime {
                     throw e;
                 }
             }
-            return new RunningContainer(spec, dir, process, cgroups, inherit ? null : stdout,
-                    inherit ? null : stderr, inherit ? null : stdin, mode != Mode.DETACHED);
+            return new RunningContainer(spec, dir, process, cgroups, io.stdout(), io.stderr(), io.stdin(), !detached);
         } catch (IOException | RuntimeException e) {
             cgroups.remove();
             RunningContainer.deleteTree(dir);
@@ -417,7 +443,8 @@ public final class ContainerRuntime {
         }
     }
 
-    private static Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached) throws IOException {
+    private Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached, boolean input)
+            throws IOException {
         Path hosts = dir.resolve("hosts");
         Path hostnameFile = dir.resolve("hostname");
         Path resolv = dir.resolve("resolv.conf");
@@ -440,7 +467,7 @@ public final class ContainerRuntime {
         } else {
             record(out, "rootfs", rootMount.toString());
             List<Path> layers = new ArrayList<>(spec.layers());
-            layers.add(initLayer(dir));
+            layers.add(initLayer());
             for (int i = layers.size() - 1; i >= 0; i--) {   // overlayfs lists the top-most lower first
                 record(out, "lower", layers.get(i).toAbsolutePath().normalize().toString());
             }
@@ -459,9 +486,11 @@ public final class ContainerRuntime {
         record(out, "network", spec.network() == NetworkMode.HOST ? "host" : "none");
         record(out, "readonly", spec.readOnly() ? "1" : "0");
         record(out, "init", spec.init() ? "1" : "0");
+        record(out, "tty", spec.tty() ? "1" : "0");
+        record(out, "stdin", input ? "1" : "0");
         record(out, "errfile", dir.resolve("error").toString());
         record(out, "pidfile", dir.resolve("pid").toString());
-        record(out, "statusfile", dir.resolve(StateFiles.STATUS).toString());
+        record(out, "statusfile", dir.resolve(StatusFile.NAME).toString());
         record(out, "setsid", detached ? "1" : "0");
         for (Path cg : cgroups.dirs()) {
             record(out, "cgroup", cg.toString());
@@ -484,16 +513,35 @@ public final class ContainerRuntime {
     /**
      * Docker's "init layer": the mount points the runtime needs (/etc/hosts, /etc/hostname, /etc/resolv.conf, /proc,
      * /sys, /dev), as the top-most lower layer, so that making them never writes to the upper directory and a
-     * build step's diff holds only what its command changed.
+     * build step's diff holds only what its command changed. Its content is the same for every container and a
+     * lower layer is never written, so one copy under {@code runtime/} serves all; it is made once, atomically.
      */
-    private static Path initLayer(Path dir) throws IOException {
-        Path init = dir.resolve("init");
-        Files.createDirectories(init.resolve("etc"));
-        for (String f : List.of("etc/hosts", "etc/hostname", "etc/resolv.conf")) {
-            Files.createFile(init.resolve(f));
+    private Path initLayer() throws IOException {
+        Path init = root.resolve("runtime").resolve("init-layer");
+        if (Files.isDirectory(init)) {
+            return init;
         }
-        for (String d : List.of("proc", "sys", "dev")) {
-            Files.createDirectory(init.resolve(d));
+        Files.createDirectories(init.getParent());
+        Path tmp = Files.createTempDirectory(init.getParent(), ".init-layer");
+        try {
+            Files.createDirectories(tmp.resolve("etc"));
+            for (String f : List.of("etc/hosts", "etc/hostname", "etc/resolv.conf")) {
+                Files.createFile(tmp.resolve(f));
+            }
+            for (String d : List.of("proc", "sys", "dev")) {
+                Files.createDirectory(tmp.resolve(d));
+            }
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            try {
+                Files.move(tmp, init, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isDirectory(init)) {
+                    throw e;
+                }
+                // another thread or process made it first (rename(2) says ENOTEMPTY or EEXIST)
+            }
+        } finally {
+            RunningContainer.deleteTree(tmp);
         }
         return init;
     }
@@ -506,7 +554,11 @@ public final class ContainerRuntime {
         out.write(0);
     }
 
-    /** Extracts hoist-init from the jar once, under a name that carries its hash. */
+    /**
+     * Extracts hoist-init from the jar once, under a name that carries its hash. The hash is computed at build time
+     * ({@link HelperBinary}), so a run that finds the extracted copy neither opens the jar nor hashes the binary; a
+     * copy is only written (and checked against the hash) when it is missing.
+     */
     private Path helper() throws ContainerException {
         Path h = helper;
         if (h != null) {
@@ -516,43 +568,52 @@ public final class ContainerRuntime {
             if (helper != null) {
                 return helper;
             }
-            byte[] bytes;
-            try (InputStream in = ContainerRuntime.class.getResourceAsStream(HELPER_RESOURCE)) {
-                if (in == null) {
-                    throw new ContainerException("hoist-init is missing from the runtime-min jar; rebuild it with gcc installed");
-                }
-                bytes = in.readAllBytes();
-            } catch (IOException e) {
-                throw new ContainerException("cannot read hoist-init from the runtime-min jar: " + e, e);
-            }
-            String hash;
-            try {
-                hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            Path target = root.resolve("runtime").resolve("hoist-init-" + hash);
-            try {
-                if (!Files.isExecutable(target)) {
-                    Files.createDirectories(target.getParent());
-                    Path tmp = Files.createTempFile(target.getParent(), ".hoist-init", ".tmp");
-                    try {
-                        Files.write(tmp, bytes);
-                        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-                        try {
-                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                        } catch (AtomicMoveNotSupportedException e) {
-                            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    } finally {
-                        Files.deleteIfExists(tmp);
-                    }
-                }
-            } catch (IOException | UncheckedIOException e) {
-                throw new ContainerException("cannot install hoist-init at " + target + ": " + e, e);
+            String expected = HelperBinary.SHA256;
+            Path target = root.resolve("runtime").resolve("hoist-init-" + expected.substring(0, 16));
+            if (!Files.isExecutable(target)) {
+                install(target, expected);
             }
             helper = target;
             return target;
+        }
+    }
+
+    private static void install(Path target, String expected) throws ContainerException {
+        byte[] bytes;
+        try (InputStream in = ContainerRuntime.class.getResourceAsStream(HELPER_RESOURCE)) {
+            if (in == null) {
+                throw new ContainerException("hoist-init is missing from the runtime-min jar; rebuild it with gcc installed");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ContainerException("cannot read hoist-init from the runtime-min jar: " + e, e);
+        }
+        String actual;
+        try {
+            actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!actual.equals(expected)) {
+            throw new ContainerException("hoist-init in the runtime-min jar has SHA-256 " + actual + " but the jar says "
+                    + expected + "; the jar is corrupt, rebuild it");
+        }
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".hoist-init", ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new ContainerException("cannot install hoist-init at " + target + ": " + e, e);
         }
     }
 }

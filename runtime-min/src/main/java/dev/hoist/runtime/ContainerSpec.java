@@ -29,11 +29,15 @@ import java.util.Objects;
  * @param limits   cgroup limits
  * @param readOnly the root filesystem is mounted read-only
  * @param init     run a small init as PID 1 that reaps orphans and forwards signals
+ * @param tty      give the process a pseudo-terminal in the container as its controlling terminal, stdin, stdout
+ *                 and stderr ({@code docker run -t}); the runtime relays it with the streams the caller gives (its
+ *                 output then arrives on stdout only)
  * @param timeout  kill the container after this long; null for none
  */
 public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path workDir, Path rootfs, List<String> argv,
                             List<String> env, String cwd, String user, String hostname, List<Mount> mounts,
-                            NetworkMode network, Limits limits, boolean readOnly, boolean init, Duration timeout) {
+                            NetworkMode network, Limits limits, boolean readOnly, boolean init, boolean tty,
+                            Duration timeout) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -129,6 +133,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
         private Limits limits = Limits.NONE;
         private boolean readOnly;
         private boolean init;
+        private boolean tty;
         private Duration timeout;
 
         private Builder() {
@@ -217,6 +222,12 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
             return this;
         }
 
+        /** A pseudo-terminal for the process ({@code docker run -t}). */
+        public Builder tty(boolean value) {
+            this.tty = value;
+            return this;
+        }
+
         public Builder timeout(Duration value) {
             this.timeout = value;
             return this;
@@ -224,7 +235,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
 
         public ContainerSpec build() {
             return new ContainerSpec(id, layers, upperDir, workDir, rootfs, argv, env, cwd, user, hostname, mounts,
-                    network, limits, readOnly, init, timeout);
+                    network, limits, readOnly, init, tty, timeout);
         }
     }
 }

@@ -65,7 +65,7 @@ public final class ExecProcess {
         if (signal == RunningContainer.SIGKILL) {
             process.destroyForcibly();   // the process has PR_SET_PDEATHSIG=SIGKILL
         } else if (process.isAlive()) {
-            LibC.INSTANCE.kill((int) process.pid(), signal);
+            LibC.signal(process.pid(), signal);
         }
     }
 }

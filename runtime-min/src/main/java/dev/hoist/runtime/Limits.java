@@ -4,7 +4,8 @@ package dev.hoist.runtime;
  * Resource limits of a container, enforced through cgroups (v1 or v2). Zero means no limit.
  *
  * @param memoryBytes     {@code --memory}
- * @param memorySwapBytes {@code --memory-swap}: memory plus swap; 0 means the same as memory (no swap), -1 unlimited swap
+ * @param memorySwapBytes {@code --memory-swap}: memory plus swap; 0 (unset) means as much swap as memory, as in
+ *                        Docker; equal to memory means no swap; -1 unlimited swap
  * @param cpus            {@code --cpus}, e.g. 0.5
  * @param cpuShares       {@code --cpu-shares} (relative weight, default 1024)
  * @param pidsLimit       {@code --pids-limit}
@@ -20,6 +21,9 @@ public record Limits(long memoryBytes, long memorySwapBytes, double cpus, int cp
         }
         if (memoryBytes > 0 && memoryBytes < 6 * 1024 * 1024) {
             throw new IllegalArgumentException("minimum memory limit allowed is 6MB");
+        }
+        if (memorySwapBytes != 0 && memoryBytes == 0) {
+            throw new IllegalArgumentException("a memory-swap limit needs a memory limit too (--memory)");
         }
         if (memorySwapBytes > 0 && memorySwapBytes < memoryBytes) {
             throw new IllegalArgumentException("memory-swap must be at least the memory limit");

@@ -49,9 +49,20 @@ public final class ProcessSpecs {
      * defaults to {@link #DEFAULT_PATH}. HOME, when still unset, is set at start from the user's /etc/passwd entry.
      */
     public static List<String> environment(ContainerConfig config, List<String> overrides, String hostname) {
+        return environment(config, overrides, hostname, false);
+    }
+
+    /**
+     * As {@link #environment(ContainerConfig, List, String)}; with {@code tty} ({@code docker run -t}) also
+     * {@code TERM=xterm} unless the image or the overrides set TERM.
+     */
+    public static List<String> environment(ContainerConfig config, List<String> overrides, String hostname, boolean tty) {
         Map<String, String> env = new LinkedHashMap<>();
         if (hostname != null && !hostname.isEmpty()) {
             env.put("HOSTNAME", hostname);
+        }
+        if (tty) {
+            env.put("TERM", "xterm");
         }
         if (config != null && config.env() != null) {
             config.env().forEach(e -> put(env, e));

@@ -100,12 +100,12 @@ public final class RunningContainer implements AutoCloseable {
                 t.join();
             }
             String error = readError();
-            Optional<int[]> recorded = StateFiles.readStatus(dir);
+            Optional<int[]> recorded = StatusFile.read(dir);
             boolean oom = recorded.map(r -> r[1] != 0).orElseGet(cgroups::oomKilled);
             if (recorded.isPresent()) {
                 code = recorded.get()[0];
             } else if (!ephemeral) {
-                StateFiles.writeStatus(dir, code, oom);   // the helper was killed before it could
+                StatusFile.write(dir, code, oom);   // the helper was killed before it could
             }
             cgroups.remove();
             if (ephemeral) {
@@ -161,6 +161,18 @@ public final class RunningContainer implements AutoCloseable {
         return OptionalLong.empty();
     }
 
+    /** Waits until the container's PID 1 has been forked (its pid is known) or the helper has exited. */
+    void awaitPid1() throws ContainerException {
+        try {
+            while (pid().isEmpty() && process.isAlive()) {
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while starting container " + spec.id());
+        }
+    }
+
     /** Whether the container is still running (or its files are still being cleaned up). */
     public boolean isAlive() {
         return !result.isDone();
@@ -210,7 +222,7 @@ public final class RunningContainer implements AutoCloseable {
         if (signal == SIGKILL) {
             killAll();
         } else if (process.isAlive()) {
-            LibC.INSTANCE.kill((int) process.pid(), signal);
+            LibC.signal(process.pid(), signal);
         }
     }
 
@@ -230,7 +242,7 @@ public final class RunningContainer implements AutoCloseable {
         if (process.isAlive()) {
             if (pid.isPresent()) {
                 // PID 1's death ends the namespace; the helper records the status and removes the cgroups
-                LibC.INSTANCE.kill((int) pid.getAsLong(), SIGKILL);
+                LibC.signal(pid.getAsLong(), SIGKILL);
             } else {
                 process.destroyForcibly();   // before the fork, or PID 1 dies of PR_SET_PDEATHSIG with it
             }

@@ -100,24 +100,52 @@ class ContainerRuntimeTest {
     }
 
     @Test
-    void allLimitsAreWritten() throws Exception {
+    void allLimitsAreWrittenToTheRealHierarchy() throws Exception {
         Limits limits = new Limits(64L << 20, 128L << 20, 1.5, 512, 100);
-        Result r = run(overlay("true").limits(limits).build());
-        assertEquals(0, r.status().code(), r.err());
-        assertFalse(r.status().oomKilled());
+        ContainerSpec spec = overlay("sh", "-c", "echo up; sleep 100").limits(limits).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(spec, out, null, null)) {
+            while (!out.toString(StandardCharsets.UTF_8).contains("up")) {
+                assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+            }
+            if (Cgroups.isV2()) {
+                Path dir = Cgroups.ROOT.resolve("hoist").resolve(spec.id());
+                assertEquals(Long.toString(64L << 20), Files.readString(dir.resolve("memory.max")).strip());
+                assertEquals("150000 100000", Files.readString(dir.resolve("cpu.max")).strip());
+                assertEquals("100", Files.readString(dir.resolve("pids.max")).strip());
+            } else {
+                Path memory = cgroupParent("memory").resolve(spec.id());
+                assertEquals(Long.toString(64L << 20), Files.readString(memory.resolve("memory.limit_in_bytes")).strip());
+                if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+                    assertEquals(Long.toString(128L << 20), Files.readString(memory.resolve("memory.memsw.limit_in_bytes")).strip());
+                }
+                Path cpu = Cgroups.ROOT.resolve(Files.isDirectory(Cgroups.ROOT.resolve("cpu")) ? "cpu" : "cpu,cpuacct")
+                        .resolve("hoist").resolve(spec.id());
+                assertEquals("150000", Files.readString(cpu.resolve("cpu.cfs_quota_us")).strip());
+                assertEquals("512", Files.readString(cpu.resolve("cpu.shares")).strip());
+                assertEquals("100", Files.readString(cgroupParent("pids").resolve(spec.id()).resolve("pids.max")).strip());
+                // the container's processes are in them
+                long pid1 = c.pid().orElseThrow();
+                assertTrue(Files.readString(memory.resolve("cgroup.procs")).lines().anyMatch(l -> l.equals(Long.toString(pid1))));
+            }
+            c.kill(RunningContainer.SIGKILL);
+            ExitStatus s = c.waitFor();
+            assertEquals(137, s.code());
+            assertFalse(s.oomKilled());
+        }
+        assertFalse(Files.exists(cgroupParent("memory").resolve(spec.id())), "cgroup removed");
     }
 
     @Test
     void mountsMadeInsideAreInvisibleToTheHost() throws Exception {
-        String before = Files.readString(Path.of("/proc/self/mountinfo"));
         // the container has no CAP_SYS_ADMIN (as in Docker), so the mounts made inside are the runtime's own
         Result r = run(overlay("sh", "-c", "touch /mnt/x && ls /mnt && grep -c hoist-test-tmpfs /proc/self/mountinfo;"
                 + " mount -t tmpfs t /tmp 2>/dev/null || echo no-mount").addMount(Mount.tmpfs("/mnt", "size=1m")).build());
         assertEquals("x\n0\nno-mount\n", r.out(), r.err());
         String after = Files.readString(Path.of("/proc/self/mountinfo"));
         assertFalse(after.contains("hoist-test-tmpfs"));
-        assertFalse(after.contains(tmp.toString()), "no overlay of this test is left mounted");
-        assertEquals(before.lines().count(), after.lines().count());
+        assertEquals(List.of(), ourMounts(), "no overlay of this test is left mounted");
+        // (other processes on this machine, a Docker daemon say, mount and unmount meanwhile: no global count)
     }
 
     @Test
@@ -272,21 +300,6 @@ class ContainerRuntimeTest {
     }
 
     @Test
-    void procSymlinkInTheImageIsRefused() throws Exception {
-        Path rootfs = tmp.resolve("hostile");
-        Busybox.system().extractRootfs(rootfs);
-        Files.delete(rootfs.resolve("proc"));
-        Path victim = Files.createDirectories(tmp.resolve("victim"));
-        Files.createSymbolicLink(rootfs.resolve("proc"), victim);
-        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
-                .argv("true").build()));
-        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
-        try (var s = Files.list(victim)) {
-            assertEquals(0, s.count());
-        }
-    }
-
-    @Test
     void memoryLimitEndsWithAnOomKill() throws Exception {
         ContainerSpec spec = overlay("tail", "/dev/zero").limits(Limits.NONE.withMemory(16L << 20)).build();
         ExitStatus s = run(spec).status();
@@ -323,55 +336,115 @@ class ContainerRuntimeTest {
     }
 
     @Test
-    void devSymlinkInTheImageIsRefused() throws Exception {
-        Path rootfs = tmp.resolve("hostile-dev");
-        Busybox.system().extractRootfs(rootfs);
-        Files.delete(rootfs.resolve("dev"));
-        Files.createSymbolicLink(rootfs.resolve("dev"), Path.of("/dev"));
-        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
-                .argv("true").build()));
-        assertTrue(e.getMessage().contains("/dev is a symbolic link"), e.getMessage());
-    }
-
-    @Test
-    void garbagePasswdIsAClearErrorForNamedUsersOnly() throws Exception {
-        Files.createDirectories(tmp.resolve("upper/etc"));
-        Files.write(tmp.resolve("upper/etc/passwd"), new byte[] {0, 1, 2, ':', ':', '\n', 'x', ':', 'y', '\n', (byte) 0xff});
-        ContainerException e = assertThrows(ContainerException.class, () -> run(overlay("true").user("nobody").build()));
-        assertTrue(e.getMessage().contains("unable to find user nobody"), e.getMessage());
-        Result numeric = run(overlay("sh", "-c", "id -u; echo $HOME").user("1000").build());
-        assertEquals("1000\n/\n", numeric.out(), numeric.err());
-    }
-
-    @Test
-    void nothingLeaksAfterManyRunsIncludingKilledAndTimedOutOnes() throws Exception {
+    void nothingLeaksAfter200RunsIncludingKilledTimedOutAndFailedOnes() throws Exception {
         long fdsBefore = openFds();
-        String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
-        for (int i = 0; i < 30; i++) {
-            ContainerSpec.Builder b = overlay("sh", "-c", i % 3 == 0 ? "sleep 100" : "echo " + i)
-                    .limits(Limits.NONE.withPidsLimit(20));
-            if (i % 3 == 0) {
-                b.timeout(Duration.ofMillis(30));
+        assertEquals(List.of(), ourMounts());
+        Path runs = Files.createDirectories(tmp.resolve("runs"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                results.add(pool.submit(() -> leakRun(n, runs)));
             }
-            try (RunningContainer c = runtime.run(b.build(), new ByteArrayOutputStream(), new ByteArrayOutputStream(), null)) {
-                if (i % 5 == 1) {
-                    c.kill(RunningContainer.SIGKILL);
-                }
-                c.waitFor();
+            java.util.Map<Integer, Integer> byKind = new java.util.TreeMap<>();
+            for (java.util.concurrent.Future<Integer> f : results) {
+                byKind.merge(f.get(), 1, Integer::sum);
             }
+            // every kind of ending happened: exited (0), killed (137), timed out (-1), failed to set up (-2)
+            assertEquals(java.util.Set.of(-2, -1, 0, 137), byKind.keySet(), byKind.toString());
+        } finally {
+            pool.shutdown();
         }
-        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));
+        assertEquals(List.of(), ourMounts(), "no mount left");
         try (var s = Files.list(shared.resolve("root/containers"))) {
-            assertEquals(0, s.count(), "no container directory left");
+            assertEquals(List.of(), s.toList(), "no container directory left");
         }
-        try (var s = Files.list(cgroupParent("pids"))) {
-            assertTrue(s.noneMatch(Files::isDirectory), "no cgroup left");
+        try (var s = Files.list(shared.resolve("root/runtime"))) {
+            assertTrue(s.allMatch(p -> p.getFileName().toString().startsWith("hoist-init-")
+                    || p.getFileName().toString().equals("init-layer")), "no temporary file left in runtime/");
         }
+        for (String controller : List.of("pids", "memory")) {
+            // other hoist roots on this machine (other tests) have theirs beside: look for these containers' own
+            assertEquals(List.of(), leakRunIds.stream().map(id -> cgroupParent(controller).resolve(id)).filter(Files::exists)
+                    .toList(), "no " + controller + " cgroup left");
+        }
+        assertEquals(List.of(), processesUnder(shared.resolve("root")), "no helper or container process left");
         assertTrue(openFds() <= fdsBefore + 2, "no file descriptor leaked: " + fdsBefore + " before, " + openFds() + " after");
+    }
+
+    private final java.util.Set<String> leakRunIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * One run of the leak test, by {@code n}: a plain run, one killed at once (often before its PID 1 exists), one
+     * killed once it runs, one that times out, one whose user does not exist; some with a pids or memory cgroup.
+     * Returns the exit code, -1 for a timeout, -2 for a setup error.
+     */
+    private int leakRun(int n, Path runs) throws Exception {
+        Path dirs = Files.createDirectories(runs.resolve(Integer.toString(n)));
+        String id = ContainerSpec.randomId();
+        leakRunIds.add(id);
+        ContainerSpec.Builder b = ContainerSpec.builder().id(id).overlay(List.of(busybox), Files.createDirectories(dirs.resolve("upper")),
+                Files.createDirectories(dirs.resolve("work"))).env(List.of("PATH=/bin"));
+        int kind = n % 5;
+        b.argv(kind == 0 || kind == 4 ? List.of("sh", "-c", "echo " + n) : List.of("sh", "-c", "echo up; sleep 100"));
+        if (n % 2 == 0) {
+            b.limits(Limits.NONE.withPidsLimit(20));
+        } else if (n % 3 == 0) {
+            b.limits(Limits.NONE.withMemory(32L << 20));
+        }
+        if (kind == 3) {
+            b.timeout(Duration.ofMillis(30));
+        }
+        if (kind == 4) {
+            b.user("no-such-user");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RunningContainer c = runtime.run(b.build(), out, new ByteArrayOutputStream(), null)) {
+            if (kind == 1) {
+                c.kill(RunningContainer.SIGKILL);
+            } else if (kind == 2) {
+                while (!out.toString(StandardCharsets.UTF_8).contains("up") && c.waitFor(Duration.ofMillis(5)).isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                c.kill(RunningContainer.SIGKILL);
+            }
+            ExitStatus s = c.waitFor();
+            return s.timedOut() ? -1 : s.code();
+        } catch (ContainerException e) {
+            assertTrue(e.getMessage().contains("unable to find user"), e.getMessage());
+            return -2;
+        }
+    }
+
+    /** The live processes whose command line names a path under {@code dir} (the helper's config is there). */
+    private static List<Long> processesUnder(Path dir) throws Exception {
+        List<Long> found = new java.util.ArrayList<>();
+        try (var s = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!p.getFileName().toString().matches("\\d+")) {
+                    continue;
+                }
+                try {
+                    if (new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(dir.toString())) {
+                        found.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (java.io.IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return found;
     }
 
     private static Path cgroupParent(String controller) {
         return Cgroups.isV2() ? Cgroups.ROOT.resolve("hoist") : Cgroups.ROOT.resolve(controller).resolve("hoist");
+    }
+
+    /** The host's mounts that involve this test's directories (the runtime's root, rootfs, upper directories). */
+    private List<String> ourMounts() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains(shared.toString()) || l.contains(tmp.toString())).toList();
     }
 
     private static long openFds() throws Exception {

@@ -181,4 +181,21 @@ class DetachedContainersTest {
         live.close();
         runtime.remove("kept", false);
     }
+
+    @Test
+    void anOomKilledDetachedContainerSaysSoInInspect() throws Exception {
+        Path root = tmp.resolve("root");
+        ContainerRuntime rt = new ContainerRuntime(root);
+        Path dirs = Files.createTempDirectory(tmp, "c");
+        ContainerSpec spec = ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(dirs.resolve("upper")),
+                Files.createDirectories(dirs.resolve("work"))).argv("tail", "/dev/zero").env(List.of("PATH=/bin"))
+                .limits(Limits.NONE.withMemory(16L << 20)).build();
+        RunningContainer c = rt.runDetached(spec, "hog", "busybox");
+        assertEquals(137, c.waitFor().code());
+        ContainerState s = new ContainerRuntime(root).inspect("hog").orElseThrow();   // as a later hoist inspect
+        assertEquals(ContainerState.Status.EXITED, s.status());
+        assertEquals(137, s.exitCode());
+        assertTrue(s.oomKilled());
+        rt.remove("hog", false);
+    }
 }

@@ -28,11 +28,8 @@ import java.util.stream.Stream;
  */
 public final class Snapshots {
     private final LocalImages images;
-    private final LayerApplier applier;
-
     public Snapshots(LocalImages images) {
         this.images = images;
-        this.applier = LayerApplier.create();
     }
 
     /** The OCI chain ID of {@code diffIds}: the first diff ID, then sha256(parent + " " + diffID) for each next. */
@@ -71,6 +68,8 @@ public final class Snapshots {
         }
         HoistRoot root = images.root();
         Path temp = root.createTempDirectory("snapshot");
+        // made here, not in the constructor: it binds libc through JNA, which a run of an unpacked image never needs
+        LayerApplier applier = LayerApplier.create();
         try {
             for (int i = 0; i < layers.size(); i++) {
                 AppliedLayer applied;

@@ -37,7 +37,12 @@ final class Posix {
     private static final Charset JNU = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
     static {
-        Native.register(Posix.class, Platform.C_LIBRARY_NAME);
+        // By glibc's soname first: a bare "c" makes JNA run `ldconfig -p` (a fork and exec) to find it.
+        try {
+            Native.register(Posix.class, "libc.so.6");
+        } catch (UnsatisfiedLinkError notGlibc) {
+            Native.register(Posix.class, Platform.C_LIBRARY_NAME);
+        }
     }
 
     private Posix() {

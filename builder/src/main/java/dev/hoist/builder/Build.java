@@ -288,6 +288,10 @@ final class Build {
             total += body.size();
         }
         body.addAll(stage.instructions());
+        if (!st.config.envMap().containsKey("PATH")) {
+            // Docker (classic and BuildKit) puts the default PATH in the config of a stage whose base has none
+            st.config = st.config.withEnv("PATH", ProcessSpecs.DEFAULT_PATH);
+        }
         StageScope scope = global.enterStage(st.config.envMap());
         boolean cmdSet = false;
         int k = 1;
@@ -814,13 +818,14 @@ final class Build {
                     target = destIsDir ? (rel.isEmpty() ? baseName : rel + "/" + baseName) : rel;
                 }
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                // parents the step creates belong to the --chown owner, as in Docker
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing, uid, gid);
                 src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
             }
             for (Instruction.InlineSource doc : inline) {
                 String target = destIsDir ? (rel.isEmpty() ? doc.path() : rel + "/" + doc.path()) : rel;
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing, uid, gid);
                 Path f = tree.resolve(target);
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);

@@ -161,6 +161,10 @@ final class Build {
             for (int i : needed) {
                 built.put(i, buildStage(df.stages().get(i)));
             }
+        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+            progress.println("#" + stepNo + " ERROR: interrupted");
+            progress.flush();
+            throw new BuildException("the build was interrupted (step #" + stepNo + ")", e);
         } catch (BuildException e) {
             progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
             progress.flush();
@@ -207,6 +211,22 @@ final class Build {
                 Optional<Stage> r = stageRef(from, s.index());
                 if (r.isPresent()) {
                     need(r.get(), out);
+                }
+            }
+            if (in instanceof Instruction.Run run) {
+                // a RUN --mount from another stage needs that stage built, as COPY --from does
+                List<RunMount> mounts;
+                try {
+                    mounts = run.mounts(df.lexer(), global.values());
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
+                }
+                for (RunMount m : mounts) {
+                    Optional<Stage> r = m.from() == null || m.from().isEmpty() ? Optional.empty()
+                            : stageRef(m.from(), s.index());
+                    if (r.isPresent()) {
+                        need(r.get(), out);
+                    }
                 }
             }
         }
@@ -706,6 +726,12 @@ final class Build {
                     Path stub = upper.resolve(rel);
                     if (!rel.isEmpty() && !Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS) && isEmpty(stub)) {
                         Files.delete(stub);
+                        // and the empty parents made for it, as BuildKit's mount stub cleaner does
+                        for (Path p = stub.getParent(); !p.equals(upper) && isEmpty(p)
+                                && !Files.exists(lower.resolve(upper.relativize(p).toString()), LinkOption.NOFOLLOW_LINKS);
+                             p = p.getParent()) {
+                            Files.delete(p);
+                        }
                     }
                 }
                 ChangeSet cs;

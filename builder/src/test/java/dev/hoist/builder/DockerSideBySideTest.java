@@ -49,7 +49,8 @@ class DockerSideBySideTest {
     /** Contexts the classic builder cannot build, and why. Every other context is compared. */
     static final Map<String, String> NOT_COMPARED = Map.of(
             "buildkit-syntax", "here-documents, RUN --mount and COPY --chmod need BuildKit, which the peer lacks",
-            "failing", "compared by aFailingStepFailsInBothWithTheSameExitCode");
+            "failing", "compared by aFailingStepFailsInBothWithTheSameExitCode",
+            "interrupted", "its RUN sleeps until the build is interrupted (DockerfileConformanceTest)");
 
     /** Paths that {@code docker export} adds to every container (its init layer): ignored unless hoist has them. */
     private static final Set<String> INIT_LAYER = Set.of(".dockerenv", "dev", "dev/console", "dev/pts", "dev/shm",

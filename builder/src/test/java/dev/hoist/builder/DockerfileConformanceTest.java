@@ -79,6 +79,9 @@ class DockerfileConformanceTest {
         assertFile(fs, "opt/pkg/bin/tool.sh", "#!/bin/sh\necho tool\n", 0755, 0);
         assertEquals(new FileTree.Entry('l', 0777, 0, 0, "README"), fs.get("opt/pkg/latest"));
         assertFile(fs, "opt/added.txt", "alpha\n", 0644, 0);
+        assertFile(fs, "home/app/pkg/README", "read me\n", 0640, 1000);
+        assertFile(fs, "home/app/pkg/bin/tool.sh", "#!/bin/sh\necho tool\n", 0755, 0);
+        assertDir(fs, "home/app/pkg", 0755, 0);    // ADD --chown leaves what it unpacks as the tar has it, as Docker does
         // --chown by name from the image's passwd and group, and by number; new parents belong to the owner
         assertFile(fs, "home/app/a.txt", "alpha\n", 0644, 2000);
         assertDir(fs, "srv/owned", 0755, 65534);
@@ -92,7 +95,8 @@ class DockerfileConformanceTest {
         Image image = r.image();
         ContainerConfig c = image.config().config();
         assertEquals(List.of("PATH=" + ProcessSpecs.DEFAULT_PATH, "APP_HOME=/srv/app", "MODE=plain", "EXTRA=level-3",
-                "EMPTY_PLUS=", "GREETING=hello  world", "LITERAL=$LEVEL stays"), c.env());
+                "EMPTY_PLUS=", "GREETING=hello  world", "LITERAL=$LEVEL stays", "FIRST=one", "SECOND=[]"), c.env(),
+                "an ENV sees the variables set before it, not those of the same instruction");
         assertEquals("app", c.user());
         assertEquals("/srv/app/work", c.workingDir());
         assertEquals(Map.of("org.example.mode", "plain", "org.example.level", "3", "org.example.words", "a b"),
@@ -121,8 +125,8 @@ class DockerfileConformanceTest {
         ContainerConfig c = r.image().config().config();
         assertEquals(List.of(), c.onBuild(), "triggers are not passed on");
         assertEquals(List.of(), c.cmd(), "an ENTRYPOINT resets the CMD of the base image");
-        assertEquals(List.of("/bin/sh", "-c", "cat /tmp/onbuild.txt /srv/app/child.txt"), c.entrypoint());
-        assertEquals(List.of("/bin/sh", "-e", "-c"), c.shell(), "SHELL is inherited");
+        assertEquals(List.of("/bin/sh", "-e", "-c", "cat /tmp/onbuild.txt /srv/app/child.txt"), c.entrypoint(),
+                "the shell form goes through the SHELL inherited from the base");
         assertHistory(r);
     }
 

@@ -73,6 +73,7 @@ class DockerfileConformanceTest {
         assertEquals(List.of("a.txt", "b.txt"), children(fs, "srv/app/work/multi"));
         assertEquals(List.of("deeper", "s.txt"), children(fs, "srv/sub-contents"));
         assertEquals(List.of("deeper", "s.txt"), children(fs, "srv/sub-slash"));
+        assertEquals(List.of("deeper", "s.txt"), children(fs, "srv/glob-dir"), "a directory a glob matches");
         // ADD: a local tar is unpacked with its owners, modes and links; a plain file is copied
         assertFile(fs, "opt/pkg/README", "read me\n", 0640, 1000);
         assertDir(fs, "opt/pkg/bin", 0750, 0);
@@ -94,7 +95,7 @@ class DockerfileConformanceTest {
 
         Image image = r.image();
         ContainerConfig c = image.config().config();
-        assertEquals(List.of("PATH=" + ProcessSpecs.DEFAULT_PATH, "APP_HOME=/srv/app", "MODE=plain", "EXTRA=level-3",
+        assertEquals(List.of("PATH=/srv/app/bin:" + ProcessSpecs.DEFAULT_PATH, "APP_HOME=/srv/app", "MODE=plain", "EXTRA=level-3",
                 "EMPTY_PLUS=", "GREETING=hello  world", "LITERAL=$LEVEL stays", "FIRST=one", "SECOND=[]"), c.env(),
                 "an ENV sees the variables set before it, not those of the same instruction");
         assertEquals("app", c.user());
@@ -138,6 +139,7 @@ class DockerfileConformanceTest {
         assertFile(fs, "app/artifact.txt", "built release\n", 0644, 0);
         assertEquals(new FileTree.Entry('l', 0777, 0, 0, "artifact.txt"), fs.get("app/latest"));
         assertFile(fs, "app/followed.txt", "built release\n", 0644, 0);
+        assertFile(fs, "app/suffix.txt", "release-build\n", 0644, 0);
         assertFile(fs, "app/second.txt", "stage 1 sees []\n", 0644, 0);
         assertFile(fs, "app/lib/lib.txt", "lib\n", 0644, 0);
         assertFile(fs, "app/lib-contents/lib.txt", "lib\n", 0644, 0);

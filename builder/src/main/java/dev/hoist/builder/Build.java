@@ -360,7 +360,7 @@ final class Build {
             } else if (in instanceof Instruction.Expose x) {
                 Set<String> ports = new LinkedHashSet<>(st.config.exposedPorts());
                 for (String p : x.ports()) {
-                    ports.add(p.contains("/") ? p.toLowerCase(java.util.Locale.ROOT) : p + "/tcp");
+                    ports.addAll(exposedPorts(p));
                 }
                 c.exposedPorts(ports);
                 history = "EXPOSE " + String.join(" ", x.ports());
@@ -454,6 +454,20 @@ final class Build {
     }
 
     private record StepOutcome(Digest key, BuildCache.Entry entry, boolean cached, String createdBy) {
+    }
+
+    /** The ports {@code EXPOSE spec} adds: {@code 80/tcp}, or one per port of a range ({@code 8000-8002}), as Docker does. */
+    private static List<String> exposedPorts(String spec) {
+        String p = spec.contains("/") ? spec.toLowerCase(java.util.Locale.ROOT) : spec + "/tcp";
+        java.util.regex.Matcher range = java.util.regex.Pattern.compile("([0-9]{1,5})-([0-9]{1,5})(/.*)").matcher(p);
+        if (!range.matches() || Integer.parseInt(range.group(1)) > Integer.parseInt(range.group(2))) {
+            return List.of(p);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = Integer.parseInt(range.group(1)); i <= Integer.parseInt(range.group(2)); i++) {
+            out.add(i + range.group(3));
+        }
+        return out;
     }
 
     private static Duration nz(Duration d) {

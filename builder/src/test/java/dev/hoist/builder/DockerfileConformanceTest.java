@@ -82,7 +82,9 @@ class DockerfileConformanceTest {
         assertFile(fs, "opt/added.txt", "alpha\n", 0644, 0);
         assertFile(fs, "home/app/pkg/README", "read me\n", 0640, 1000);
         assertFile(fs, "home/app/pkg/bin/tool.sh", "#!/bin/sh\necho tool\n", 0755, 0);
-        assertDir(fs, "home/app/pkg", 0755, 0);    // ADD --chown leaves what it unpacks as the tar has it, as Docker does
+        assertDir(fs, "home/app/pkg", 0755, 0);
+        assertDir(fs, "home/app", 0755, 2000);     // COPY into an existing directory keeps its owner
+        assertFile(fs, "home/app/deeper/d.txt", "deeper\n", 0644, 0);    // ADD --chown leaves what it unpacks as the tar has it, as Docker does
         // --chown by name from the image's passwd and group, and by number; new parents belong to the owner
         assertFile(fs, "home/app/a.txt", "alpha\n", 0644, 2000);
         assertDir(fs, "srv/owned", 0755, 65534);
@@ -96,14 +98,14 @@ class DockerfileConformanceTest {
         Image image = r.image();
         ContainerConfig c = image.config().config();
         assertEquals(List.of("PATH=/srv/app/bin:" + ProcessSpecs.DEFAULT_PATH, "APP_HOME=/srv/app", "MODE=plain", "EXTRA=level-3",
-                "EMPTY_PLUS=", "GREETING=hello  world", "LITERAL=$LEVEL stays", "FIRST=one", "SECOND=[]"), c.env(),
+                "EMPTY_PLUS=", "GREETING=hello  world", "LITERAL=$LEVEL stays", "FIRST=one", "SECOND=[]", "LEGACY=a value with  spaces"), c.env(),
                 "an ENV sees the variables set before it, not those of the same instruction");
         assertEquals("app", c.user());
         assertEquals("/srv/app/work", c.workingDir());
         assertEquals(Map.of("org.example.mode", "plain", "org.example.level", "3", "org.example.words", "a b"),
                 c.labels());
-        assertEquals(Set.of("8080/tcp", "53/udp"), c.exposedPorts());
-        assertEquals(Set.of("/srv/app/data"), c.volumes());
+        assertEquals(Set.of("8080/tcp", "53/udp", "9000/tcp", "9001/tcp"), c.exposedPorts());
+        assertEquals(Set.of("/srv/app/data", "/home/app", "/srv/owned"), c.volumes());
         assertEquals("SIGUSR1", c.stopSignal());
         assertEquals(new Healthcheck(List.of("CMD-SHELL", "test -f /srv/app/work/env.txt || exit 1"),
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(2), null, 2), c.healthcheck());

@@ -141,7 +141,11 @@ final class Build {
         }
         try {
             df = DockerfileParser.parse(name, bytes);
-            ignore = DockerIgnore.load(req.contextDir(), req.dockerfilePath());
+            // COPY and ADD leave out all the file lists, the Dockerfile and .dockerignore too, as Docker does (its CLI
+            // sends those two, its daemon then removes them; BuildKit does not transfer them)
+            Optional<Path> ignoreFile = DockerIgnore.locate(req.contextDir(), req.dockerfilePath());
+            ignore = ignoreFile.isEmpty() ? DockerIgnore.EMPTY
+                    : DockerIgnore.parse(ignoreFile.get().toString(), Files.readAllBytes(ignoreFile.get()));
             Platform p = Platform.current();
             String plat = p.os() + "/" + p.architecture() + (p.variant() == null || p.variant().isEmpty() ? "" : "/" + p.variant());
             global = ArgScope.global(df, req.buildArgs(), ArgScope.platformArgs(plat, plat));

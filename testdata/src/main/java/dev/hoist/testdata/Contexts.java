@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * {@code onbuild-child} (built {@code FROM} the image of {@code instructions}: the triggers run, the ENTRYPOINT
  * resets the inherited CMD), {@code multistage} (stages by name and index, {@code --from}, build with
  * {@code --target final}), {@code dockerignore} ({@code **} and {@code !} exceptions), {@code cache} (steps for cache
- * hits and misses), {@code failing} (a RUN exiting 7) and {@code buildkit-syntax} (here-documents,
+ * hits and misses), {@code failing} (a RUN exiting 7), {@code interrupted} (a RUN sleeping until the build is
+ * interrupted) and {@code buildkit-syntax} (here-documents,
  * {@code RUN --mount}, {@code COPY --chmod}: hoist only, Docker's classic builder lacks them). Contexts on the
  * busybox base start with {@code ARG BASE=busybox:local} so that a test may build them on another tag.
  */

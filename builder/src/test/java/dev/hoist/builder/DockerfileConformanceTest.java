@@ -80,6 +80,7 @@ class DockerfileConformanceTest {
         assertFile(fs, "opt/pkg/bin/tool.sh", "#!/bin/sh\necho tool\n", 0755, 0);
         assertEquals(new FileTree.Entry('l', 0777, 0, 0, "README"), fs.get("opt/pkg/latest"));
         assertFile(fs, "opt/added.txt", "alpha\n", 0644, 0);
+        assertFile(fs, "opt/unpacked/pkg/README", "read me\n", 0640, 1000);   // into a new directory, without a slash
         assertFile(fs, "home/app/pkg/README", "read me\n", 0640, 1000);
         assertFile(fs, "home/app/pkg/bin/tool.sh", "#!/bin/sh\necho tool\n", 0755, 0);
         assertDir(fs, "home/app/pkg", 0755, 0);
@@ -131,6 +132,7 @@ class DockerfileConformanceTest {
         assertEquals(List.of(), c.cmd(), "an ENTRYPOINT resets the CMD of the base image");
         assertEquals(List.of("/bin/sh", "-e", "-c", "cat /tmp/onbuild.txt /srv/app/child.txt"), c.entrypoint(),
                 "the shell form goes through the SHELL inherited from the base");
+        assertEquals(List.of("NONE"), c.healthcheck().test(), "HEALTHCHECK NONE turns off the inherited check");
         assertHistory(r);
     }
 

@@ -144,7 +144,11 @@ final class Build {
         }
         try {
             df = DockerfileParser.parse(name, bytes);
-            ignore = DockerIgnore.load(req.contextDir(), req.dockerfilePath());
+            // COPY and ADD leave out all the file lists, the Dockerfile and .dockerignore too, as Docker does (its CLI
+            // sends those two, its daemon then removes them; BuildKit does not transfer them)
+            Optional<Path> ignoreFile = DockerIgnore.locate(req.contextDir(), req.dockerfilePath());
+            ignore = ignoreFile.isEmpty() ? DockerIgnore.EMPTY
+                    : DockerIgnore.parse(ignoreFile.get().toString(), Files.readAllBytes(ignoreFile.get()));
             Platform p = Platform.current();
             String plat = p.os() + "/" + p.architecture() + (p.variant() == null || p.variant().isEmpty() ? "" : "/" + p.variant());
             global = ArgScope.global(df, req.buildArgs(), ArgScope.platformArgs(plat, plat));
@@ -164,6 +168,10 @@ final class Build {
             for (int i : needed) {
                 built.put(i, buildStage(df.stages().get(i)));
             }
+        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+            progress.println("#" + stepNo + " ERROR: interrupted");
+            progress.flush();
+            throw new BuildException("the build was interrupted (step #" + stepNo + ")", e);
         } catch (BuildException e) {
             progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
             progress.flush();
@@ -210,6 +218,22 @@ final class Build {
                 Optional<Stage> r = stageRef(from, s.index());
                 if (r.isPresent()) {
                     need(r.get(), out);
+                }
+            }
+            if (in instanceof Instruction.Run run) {
+                // a RUN --mount from another stage needs that stage built, as COPY --from does
+                List<RunMount> mounts;
+                try {
+                    mounts = run.mounts(df.lexer(), global.values());
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
+                }
+                for (RunMount m : mounts) {
+                    Optional<Stage> r = m.from() == null || m.from().isEmpty() ? Optional.empty()
+                            : stageRef(m.from(), s.index());
+                    if (r.isPresent()) {
+                        need(r.get(), out);
+                    }
                 }
             }
         }
@@ -295,6 +319,10 @@ final class Build {
             total += body.size();
         }
         body.addAll(stage.instructions());
+        if (!st.config.envMap().containsKey("PATH")) {
+            // Docker (classic and BuildKit) puts the default PATH in the config of a stage whose base has none
+            st.config = st.config.withEnv("PATH", ProcessSpecs.DEFAULT_PATH);
+        }
         StageScope scope = global.enterStage(st.config.envMap());
         boolean cmdSet = false;
         int k = 1;
@@ -343,7 +371,7 @@ final class Build {
             } else if (in instanceof Instruction.Expose x) {
                 Set<String> ports = new LinkedHashSet<>(st.config.exposedPorts());
                 for (String p : x.ports()) {
-                    ports.add(p.contains("/") ? p.toLowerCase(java.util.Locale.ROOT) : p + "/tcp");
+                    ports.addAll(exposedPorts(p));
                 }
                 c.exposedPorts(ports);
                 history = "EXPOSE " + String.join(" ", x.ports());
@@ -436,6 +464,20 @@ final class Build {
     }
 
     private record StepOutcome(Digest key, BuildCache.Entry entry, boolean cached, String createdBy) {
+    }
+
+    /** The ports {@code EXPOSE spec} adds: {@code 80/tcp}, or one per port of a range ({@code 8000-8002}), as Docker does. */
+    private static List<String> exposedPorts(String spec) {
+        String p = spec.contains("/") ? spec.toLowerCase(java.util.Locale.ROOT) : spec + "/tcp";
+        java.util.regex.Matcher range = java.util.regex.Pattern.compile("([0-9]{1,5})-([0-9]{1,5})(/.*)").matcher(p);
+        if (!range.matches() || Integer.parseInt(range.group(1)) > Integer.parseInt(range.group(2))) {
+            return List.of(p);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = Integer.parseInt(range.group(1)); i <= Integer.parseInt(range.group(2)); i++) {
+            out.add(i + range.group(3));
+        }
+        return out;
     }
 
     private static Duration nz(Duration d) {
@@ -722,6 +764,12 @@ final class Build {
                     Path stub = upper.resolve(rel);
                     if (!rel.isEmpty() && !Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS) && isEmpty(stub)) {
                         Files.delete(stub);
+                        // and the empty parents made for it, as BuildKit's mount stub cleaner does
+                        for (Path p = stub.getParent(); !p.equals(upper) && isEmpty(p)
+                                && !Files.exists(lower.resolve(upper.relativize(p).toString()), LinkOption.NOFOLLOW_LINKS);
+                             p = p.getParent()) {
+                            Files.delete(p);
+                        }
                     }
                 }
                 secrets.removeStubs(upper, lower);
@@ -843,13 +891,14 @@ final class Build {
                     target = destIsDir ? (rel.isEmpty() ? baseName : rel + "/" + baseName) : rel;
                 }
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                // parents the step creates belong to the --chown owner, as in Docker
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing, uid, gid);
                 src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
             }
             for (Instruction.InlineSource doc : inline) {
                 String target = destIsDir ? (rel.isEmpty() ? doc.path() : rel + "/" + doc.path()) : rel;
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing, uid, gid);
                 Path f = tree.resolve(target);
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);

@@ -181,14 +181,24 @@ final class CopyTree {
             }
             Path d = destDir.resolve(k.getFileName().toString());
             if (isDir) {
-                if (!Files.isDirectory(d, NOFOLLOW)) {
+                boolean created = !Files.isDirectory(d, NOFOLLOW);
+                if (created) {
                     Files.createDirectory(d);
                 }
                 setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
                 copyContents(k, kRel, d, uid, gid, mode);
+                if (created && (excluded(kRel) || excludedFrom(copyBase, kRel)) && isEmptyDirectory(d)) {
+                    Files.delete(d);    // an excluded directory is copied only for the files an exception brings back
+                }
             } else if (!excluded(kRel) && !excludedFrom(copyBase, kRel)) {
                 copyOne(k, d, uid, gid, mode);
             }
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
         }
     }
 
@@ -223,6 +233,11 @@ final class CopyTree {
      * them, else as root-owned 0755 directories.
      */
     static void mkdirs(Path tree, String rel, Path existing) throws IOException {
+        mkdirs(tree, rel, existing, 0, 0);
+    }
+
+    /** As {@link #mkdirs(Path, String, Path)}, with directories new to {@code existing} owned by {@code uid:gid}. */
+    static void mkdirs(Path tree, String rel, Path existing, int uid, int gid) throws IOException {
         Path cur = tree;
         if (rel.isEmpty()) {
             return;
@@ -238,7 +253,7 @@ final class CopyTree {
                     setMeta(cur, (Integer) Files.getAttribute(old, "unix:uid", NOFOLLOW),
                             (Integer) Files.getAttribute(old, "unix:gid", NOFOLLOW), modeOf(old) & 07777);
                 } else {
-                    setMeta(cur, 0, 0, 0755);
+                    setMeta(cur, uid, gid, 0755);
                 }
                 Files.setLastModifiedTime(cur, FileTime.fromMillis(0));
             }

@@ -24,7 +24,17 @@ import java.util.stream.Stream;
  * Stateless and thread-safe.
  *
  * <p>Contexts: {@code hello} (the Dockerfile of the hello-world image; {@link HelloWorld#writeContext} adds the
- * generated binary), {@code busybox-app} ({@code FROM busybox:local} with ARG, ENV, WORKDIR, COPY and RUN).
+ * generated binary), {@code busybox-app} ({@code FROM busybox:local} with ARG, ENV, WORKDIR, COPY and RUN), and the
+ * conformance contexts that the builder's tests build with hoist and, side by side, with Docker's classic builder:
+ * {@code instructions} (every instruction and its flags, {@code ${V:-x}} and {@code ${V:+x}}, COPY's directory and
+ * slash rules, {@code --chown} by name and number, ADD of a local tar, ONBUILD triggers recorded),
+ * {@code onbuild-child} (built {@code FROM} the image of {@code instructions}: the triggers run, the ENTRYPOINT
+ * resets the inherited CMD), {@code multistage} (stages by name and index, {@code --from}, build with
+ * {@code --target final}), {@code dockerignore} ({@code **} and {@code !} exceptions), {@code cache} (steps for cache
+ * hits and misses), {@code failing} (a RUN exiting 7), {@code interrupted} (a RUN sleeping until the build is
+ * interrupted) and {@code buildkit-syntax} (here-documents,
+ * {@code RUN --mount}, {@code COPY --chmod}: hoist only, Docker's classic builder lacks them). Contexts on the
+ * busybox base start with {@code ARG BASE=busybox:local} so that a test may build them on another tag.
  */
 public final class Contexts {
 

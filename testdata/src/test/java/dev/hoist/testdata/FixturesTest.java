@@ -53,7 +53,7 @@ class FixturesTest {
         assertEquals(0, run("context", "busybox-app", dir.toString()), err());
         assertTrue(Files.isRegularFile(dir.resolve("config/app.conf")));
         assertEquals(0, run("contexts"));
-        assertTrue(out().contains("busybox-app\nhello\n"), out());
+        assertTrue(out().contains("busybox-app\n") && out().contains("\nhello\n"), out());
     }
 
     @Test

@@ -230,7 +230,7 @@ public final class OciJson {
             if (strict) {
                 JsonToken trailing = p.nextToken();
                 if (trailing != null) {
-                    throw new JsonParseException(p, "unexpected " + kind(trailing) + " after the end of the document");
+                    throw new JsonParseException(p, "more content (" + kind(trailing) + ") after the end of the document");
                 }
             }
             return node;

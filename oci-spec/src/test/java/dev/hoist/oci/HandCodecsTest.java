@@ -303,7 +303,7 @@ class HandCodecsTest {
         assertThrows(IOException.class, () -> OciJson.readTree(utf8("{} x")));
         assertThrows(IOException.class, () -> OciJson.readTree(utf8("[1,")));
         InvalidContentException trailing = assertThrows(InvalidContentException.class, () -> OciJson.readObject(utf8("{}\n[]"), "thing"));
-        assertEquals("invalid thing: not valid JSON: unexpected an array after the end of the document (line 2, column 2)", trailing.getMessage());
+        assertEquals("invalid thing: not valid JSON: more content (an array) after the end of the document (line 2, column 2)", trailing.getMessage());
     }
 
     @Test

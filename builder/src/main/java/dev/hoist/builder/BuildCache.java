@@ -1,15 +1,17 @@
 package dev.hoist.builder;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.cache.GcRoots;
 import dev.hoist.cache.StoreException;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
+import dev.hoist.oci.InvalidContentException;
+import dev.hoist.oci.OciJson;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,8 +28,6 @@ import java.util.Optional;
  * Thread-safe; entries are written atomically.
  */
 public final class BuildCache {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final LocalImages images;
     private final Path dir;
 
@@ -63,19 +63,28 @@ public final class BuildCache {
         return Optional.of(entry);
     }
 
+    /** Reads an entry from a tree made by the streaming parser: a cached build starts cold, so no data binding. */
     private static Entry parse(byte[] bytes) throws IOException {
-        ObjectNode n = (ObjectNode) JSON.readTree(bytes);
+        JsonNode n = OciJson.readTree(bytes);
+        if (!n.isObject()) {
+            throw new IOException("a build cache entry is a JSON object");
+        }
         if (!n.hasNonNull("layer")) {
             return new Entry(null, null);
         }
-        Descriptor layer = JSON.treeToValue(n.get("layer"), Descriptor.class);
+        Descriptor layer;
+        try {
+            layer = Descriptor.fromJson(n.get("layer"), "build cache entry");
+        } catch (InvalidContentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         return new Entry(layer, Digest.parse(n.get("diffId").asText()));
     }
 
     void store(Digest key, Entry entry) throws StoreException {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         if (entry.layer() != null) {
-            n.set("layer", JSON.valueToTree(entry.layer()));
+            n.set("layer", entry.layer().toJson());
             n.put("diffId", entry.diffId().toString());
         } else {
             n.putNull("layer");
@@ -83,7 +92,7 @@ public final class BuildCache {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".entry", ".tmp");
-            Files.write(tmp, JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8));
+            Files.write(tmp, OciJson.write(n));
             Files.move(tmp, dir.resolve(key.hex() + ".json"), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

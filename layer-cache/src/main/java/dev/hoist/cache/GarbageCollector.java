@@ -1,11 +1,11 @@
 package dev.hoist.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
 import dev.hoist.oci.InvalidDigestException;
 import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.OciJson;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -38,7 +38,6 @@ public final class GarbageCollector {
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(1);
     /** Untyped roots larger than this are not read to see if they are manifests (distribution's limit). */
     static final long MAX_SNIFF_SIZE = 4L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HoistRoot root;
     private final BlobStore blobs;
@@ -186,7 +185,7 @@ public final class GarbageCollector {
                     + " image again", e);
         }
         try {
-            JsonNode json = JSON.readTree(bytes);
+            JsonNode json = OciJson.readTreeLeniently(bytes);
             if (json != null && json.isObject()) {
                 return json;
             }

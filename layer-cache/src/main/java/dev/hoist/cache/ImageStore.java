@@ -1,14 +1,13 @@
 package dev.hoist.cache;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hoist.oci.InvalidContentException;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.InvalidContentException;
 import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.OciJson;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -37,14 +36,6 @@ import java.util.TreeMap;
 public final class ImageStore {
     static final String LOCK = "images";
     static final int SCHEMA_VERSION = 1;
-    /** The writer's mapper, made on first write only: listing images reads with the shared tree mapper. */
-    private static final class Writing {
-        static final ObjectMapper JSON = new ObjectMapper()
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-                .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
-    }
 
     private final HoistRoot root;
     private final BlobStore blobs;
@@ -192,11 +183,11 @@ public final class ImageStore {
         } catch (IOException e) {
             throw StoreErrors.reading(root, "the image store " + file, e);
         }
-        // Read by hand from the tree rather than by data binding: `hoist images` starts cold every time, and
-        // binding's first use of a type costs more than the whole listing.
+        // Read by hand from a tree made by the streaming parser, not by data binding: `hoist images` starts
+        // cold every time, and an ObjectMapper's first use of a type costs more than the whole listing.
         JsonNode tree;
         try {
-            tree = dev.hoist.oci.OciJson.mapper().readTree(bytes);
+            tree = OciJson.readTree(bytes);
         } catch (IOException e) {
             throw unreadable(file, StoreErrors.describe(e), e);
         }
@@ -250,14 +241,7 @@ public final class ImageStore {
     }
 
     private void write(TreeMap<String, ImageEntry> images) throws StoreException {
-        Map<String, WireEntry> out = new TreeMap<>();
-        images.forEach((name, e) -> out.put(name, new WireEntry(e.target(), e.tagged().toString())));
-        byte[] bytes;
-        try {
-            bytes = Writing.JSON.writeValueAsBytes(new Wire(SCHEMA_VERSION, out));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise the image store", e);
-        }
+        byte[] bytes = wire(images).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Path temp = root.createTempFile(LOCK);
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -283,11 +267,21 @@ public final class ImageStore {
         }
     }
 
-    /** The file as it is on disk. */
-    record Wire(int schemaVersion, Map<String, WireEntry> images) {
-    }
-
-    /** One image as it is on disk. */
-    record WireEntry(Descriptor target, String tagged) {
+    /**
+     * The file as it is on disk, indented: {@code schemaVersion}, then {@code images} by name (left out when
+     * there are none), each with its {@code target} descriptor and the instant it was {@code tagged}.
+     */
+    static String wire(Map<String, ImageEntry> images) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("schemaVersion", SCHEMA_VERSION);
+        if (!images.isEmpty()) {
+            ObjectNode all = root.putObject("images");
+            new TreeMap<>(images).forEach((name, e) -> {
+                ObjectNode entry = all.putObject(name);
+                entry.set("target", e.target().toJson());
+                entry.put("tagged", e.tagged().toString());
+            });
+        }
+        return OciJson.writeString(root, new DefaultPrettyPrinter());
     }
 }

@@ -115,6 +115,14 @@ public record Descriptor(
         return out;
     }
 
+    /**
+     * This descriptor as a JSON tree, as manifests hold it (empty fields left out), built without data
+     * binding. A new tree each time.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        return DescriptorJson.write(this);
+    }
+
     /** The annotation {@code key}, or null. */
     @JsonIgnore
     public String annotation(String key) {

@@ -36,7 +36,7 @@ public final class ImageConfig {
      */
     public static ImageConfig parse(byte[] bytes) throws InvalidContentException {
         RawJson raw = RawJson.parse(bytes, WHAT);
-        return new ImageConfig(raw, OciJson.convert(raw.tree(), ImageConfigFields.class, WHAT));
+        return new ImageConfig(raw, ImageConfigJson.read(raw.tree(), JsonPath.root(WHAT)));
     }
 
     /** A builder for a new image config; architecture and os are required. */
@@ -343,13 +343,13 @@ public final class ImageConfig {
             ImageConfigFields f = new ImageConfigFields(created, author, architecture, os, osVersion, osFeatures, variant,
                     config, fs, history, comment, container, containerConfig, dockerVersion);
             if (original == null) {
-                return new ImageConfig(RawJson.of(OciJson.mapper().valueToTree(f)), f);
+                return new ImageConfig(RawJson.of(ImageConfigJson.write(f)), f);
             }
             if (f.equals(original.fields)) {
                 return original;
             }
             ObjectNode tree = JsonTrees.patched(original.raw.tree(),
-                    OciJson.mapper().valueToTree(original.fields), OciJson.mapper().valueToTree(f));
+                    ImageConfigJson.write(original.fields), ImageConfigJson.write(f));
             return new ImageConfig(RawJson.of(tree), f);
         }
     }

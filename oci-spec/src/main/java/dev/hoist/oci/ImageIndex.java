@@ -44,7 +44,7 @@ public final class ImageIndex implements Manifest {
     }
 
     static ImageIndex from(RawJson raw) throws InvalidContentException {
-        IndexFields f = OciJson.convert(raw.tree(), IndexFields.class, WHAT);
+        IndexFields f = ManifestJson.readIndex(raw.tree(), JsonPath.root(WHAT));
         ManifestChecks.checkSchemaVersion(f.schemaVersion(), WHAT);
         return new ImageIndex(raw, f);
     }
@@ -288,13 +288,13 @@ public final class ImageIndex implements Manifest {
         public ImageIndex build() {
             IndexFields f = new IndexFields(2, mediaType, artifactType, manifests, subject, annotations);
             if (original == null) {
-                return new ImageIndex(RawJson.of(OciJson.mapper().valueToTree(f)), f);
+                return new ImageIndex(RawJson.of(ManifestJson.write(f)), f);
             }
             if (f.equals(original.fields)) {
                 return original;
             }
             ObjectNode tree = JsonTrees.patched(original.raw.tree(),
-                    OciJson.mapper().valueToTree(original.fields), OciJson.mapper().valueToTree(f));
+                    ManifestJson.write(original.fields), ManifestJson.write(f));
             return new ImageIndex(RawJson.of(tree), f);
         }
     }

@@ -42,7 +42,7 @@ public final class ImageManifest implements Manifest {
     }
 
     static ImageManifest from(RawJson raw) throws InvalidContentException {
-        ManifestFields f = OciJson.convert(raw.tree(), ManifestFields.class, WHAT);
+        ManifestFields f = ManifestJson.readManifest(raw.tree(), JsonPath.root(WHAT));
         ManifestChecks.checkSchemaVersion(f.schemaVersion(), WHAT);
         if (f.config() == null) {
             throw InvalidContentException.malformed(WHAT, "config is missing: an image manifest needs a config descriptor");
@@ -263,13 +263,13 @@ public final class ImageManifest implements Manifest {
             }
             ManifestFields f = new ManifestFields(2, mediaType, artifactType, config, layers, subject, annotations);
             if (original == null) {
-                return new ImageManifest(RawJson.of(OciJson.mapper().valueToTree(f)), f);
+                return new ImageManifest(RawJson.of(ManifestJson.write(f)), f);
             }
             if (f.equals(original.fields)) {
                 return original;
             }
             ObjectNode tree = JsonTrees.patched(original.raw.tree(),
-                    OciJson.mapper().valueToTree(original.fields), OciJson.mapper().valueToTree(f));
+                    ManifestJson.write(original.fields), ManifestJson.write(f));
             return new ImageManifest(RawJson.of(tree), f);
         }
     }

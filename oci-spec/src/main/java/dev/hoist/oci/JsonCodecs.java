@@ -14,7 +14,11 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Jackson codecs for the shapes Docker's Go types give some fields. Stateless. */
+/**
+ * Jackson data-binding codecs for the shapes Docker's Go types give some fields, for values written or read
+ * through {@link OciJson#mapper()}; hoist's own reading and writing uses the hand-written codecs
+ * ({@link ContainerConfigJson}, {@link HealthcheckJson}), which give the same JSON. Stateless.
+ */
 final class JsonCodecs {
     private JsonCodecs() {
     }

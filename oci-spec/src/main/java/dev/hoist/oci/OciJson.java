@@ -1,46 +1,72 @@
 package dev.hoist.oci;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.Instantiatable;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
- * The JSON settings every hoist module uses for OCI and Docker documents, and a shared {@link ObjectMapper}
- * with them. Output is compact (no whitespace) and deterministic: record and class properties in declared
- * order, map entries sorted by key, so the same content always gives the same bytes and digest. Input is read
- * strictly, as Go's encoding/json would: duplicate keys, trailing garbage, strings where numbers or booleans
- * belong, numbers or booleans where strings belong and fractional integers are refused; unknown properties
- * are ignored. Numbers in JSON trees keep their exact value (big decimals).
+ * The JSON settings every hoist module uses for OCI and Docker documents. Output is compact (no whitespace)
+ * and deterministic: record and class properties in declared order, map entries sorted by key, so the same
+ * content always gives the same bytes and digest. Input is read strictly, as Go's encoding/json would:
+ * duplicate keys, trailing garbage, strings where numbers or booleans belong, numbers or booleans where
+ * strings belong and fractional integers are refused; unknown properties are ignored. Numbers in JSON trees
+ * keep their exact value (big decimals).
  *
- * <p>The shared mapper is thread-safe; do not reconfigure it (use {@link #newMapper()} for a private copy).
+ * <p>Reading and writing JSON trees ({@link #readObject}, {@link #readTree}, {@link #write} of a
+ * {@link JsonNode}) and hoist's own types (which have hand-written codecs) use only the streaming parser and
+ * generator. The shared {@link ObjectMapper} is for other values and is made on first use only, as it costs
+ * tens of milliseconds on a cold start; it is thread-safe; do not reconfigure it (use {@link #newMapper()}
+ * for a private copy).
  */
 public final class OciJson {
-    private static final ObjectMapper MAPPER = newMapper();
+    /** Strict reading: duplicate keys are refused. Thread-safe. */
+    private static final JsonFactory STRICT = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+    /** Lenient reading, as a default ObjectMapper reads: a repeated key keeps its last value. Thread-safe. */
+    private static final JsonFactory LENIENT = JsonFactory.builder()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
 
     private OciJson() {
     }
 
-    /** The shared, preconfigured mapper. Thread-safe; never reconfigure it. */
+    /** The shared mapper, made on first use. */
+    private static final class Shared {
+        static final ObjectMapper MAPPER = newMapper();
+    }
+
+    /**
+     * The shared, preconfigured mapper, made on first use (which costs tens of milliseconds: keep it off
+     * the paths of quick commands). Thread-safe; never reconfigure it.
+     */
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Shared.MAPPER;
     }
 
     /** A new mapper with hoist's settings, for callers who need to register modules or change settings. */
@@ -68,20 +94,84 @@ public final class OciJson {
     }
 
     /**
-     * Writes {@code value} as compact JSON (UTF-8). JSON trees are written in their own key order; records,
-     * classes and maps as described above.
+     * Writes {@code value} as compact JSON (UTF-8). JSON trees are written in their own key order, hoist's
+     * OCI types (descriptors, platforms, container configs, manifests, image configs…) by their hand-written
+     * codecs, both without data binding; other records, classes and maps by the shared mapper as described
+     * above.
      */
     public static byte[] write(Object value) {
+        JsonNode tree = ownTree(value);
+        if (tree != null) {
+            return writeTree(tree, null);
+        }
         try {
-            return MAPPER.writeValueAsBytes(value);
+            return mapper().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
+    /** The tree of a JSON tree or of a hoist type with a hand-written codec; null for anything else. */
+    private static JsonNode ownTree(Object value) {
+        if (value instanceof JsonNode node) {
+            return node;
+        }
+        if (value instanceof Descriptor d) {
+            return DescriptorJson.write(d);
+        }
+        if (value instanceof Platform p) {
+            return PlatformJson.write(p);
+        }
+        if (value instanceof ContainerConfig c) {
+            return ContainerConfigJson.write(c);
+        }
+        if (value instanceof Healthcheck h) {
+            return HealthcheckJson.write(h);
+        }
+        if (value instanceof History h) {
+            return HistoryJson.write(h);
+        }
+        if (value instanceof RootFs r) {
+            return RootFsJson.write(r);
+        }
+        if (value instanceof ImageManifest m) {
+            return m.jsonValue();
+        }
+        if (value instanceof ImageIndex i) {
+            return i.jsonValue();
+        }
+        if (value instanceof ImageConfig c) {
+            return c.jsonValue();
+        }
+        return null;
+    }
+
     /** {@link #write} as a string. */
     public static String writeString(Object value) {
         return new String(write(value), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes a JSON tree as UTF-8 text laid out by {@code printer} (for example a
+     * {@link com.fasterxml.jackson.core.util.DefaultPrettyPrinter}), without data binding. A printer that
+     * keeps state is copied first, so one printer can be shared.
+     */
+    public static String writeString(JsonNode tree, PrettyPrinter printer) {
+        Objects.requireNonNull(printer, "printer");
+        return new String(writeTree(tree, printer), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] writeTree(JsonNode tree, PrettyPrinter printer) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = STRICT.createGenerator(out)) {
+            if (printer != null) {
+                g.setPrettyPrinter(printer instanceof Instantiatable<?> i ? (PrettyPrinter) i.createInstance() : printer);
+            }
+            JsonStreams.write(g, tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory", e);
+        }
+        return out.toByteArray();
     }
 
     /**
@@ -93,13 +183,13 @@ public final class OciJson {
     public static ObjectNode readObject(byte[] bytes, String what) throws InvalidContentException {
         JsonNode node;
         try {
-            node = MAPPER.readTree(bytes);
+            node = readTree(bytes);
         } catch (JsonProcessingException e) {
             throw InvalidContentException.malformed(what, "not valid JSON: " + describe(e), e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading JSON from memory", e);
         }
-        if (node == null || node.isMissingNode()) {
+        if (node.isMissingNode()) {
             throw InvalidContentException.malformed(what, "the document is empty");
         }
         if (!node.isObject()) {
@@ -109,101 +199,55 @@ public final class OciJson {
     }
 
     /**
-     * Converts a JSON tree to {@code type}, turning mapping failures into an {@link InvalidContentException}
-     * that names the JSON path of the bad field.
+     * Reads {@code bytes} as one JSON value, strictly (see above), without data binding: what
+     * {@code mapper().readTree(bytes)} gives, but cheap on a cold start. Empty input gives a
+     * {@link com.fasterxml.jackson.databind.node.MissingNode}.
+     *
+     * @throws JsonProcessingException if the bytes are not one JSON value (the message says where)
      */
-    static <T> T convert(JsonNode tree, Class<T> type, String what) throws InvalidContentException {
-        // Not try-with-resources: describe() reads the parser's current token, so it must still be open.
-        JsonParser p = MAPPER.treeAsTokens(tree);
-        try {
-            return MAPPER.readValue(p, type);
-        } catch (JsonProcessingException e) {
-            throw InvalidContentException.malformed(what, describe(e), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            try {
-                p.close();
-            } catch (IOException ignored) {
-                // a tree parser holds no resources
+    public static JsonNode readTree(byte[] bytes) throws IOException {
+        return read(STRICT, bytes, true);
+    }
+
+    /**
+     * Reads {@code bytes} as a default {@link ObjectMapper} would: a repeated key keeps its last value,
+     * fractions are doubles, anything after the first value is ignored. For documents hoist only looks into
+     * (the garbage collector reading stored blobs), not ones it checks. Empty input gives a
+     * {@link com.fasterxml.jackson.databind.node.MissingNode}.
+     *
+     * @throws JsonProcessingException if the bytes do not start with one JSON value
+     */
+    public static JsonNode readTreeLeniently(byte[] bytes) throws IOException {
+        return read(LENIENT, bytes, false);
+    }
+
+    private static JsonNode read(JsonFactory factory, byte[] bytes, boolean strict) throws IOException {
+        try (JsonParser p = factory.createParser(bytes)) {
+            if (p.nextToken() == null) {
+                return MissingNode.getInstance();
             }
+            JsonNode node = JsonStreams.readValue(p, strict);
+            if (strict) {
+                JsonToken trailing = p.nextToken();
+                if (trailing != null) {
+                    throw new JsonParseException(p, "more content (" + kind(trailing) + ") after the end of the document");
+                }
+            }
+            return node;
         }
     }
 
-    /** A short message for people: the JSON path of the problem and what is wrong there. */
+    /** A short message for people: what is wrong and where (line and column). */
     static String describe(JsonProcessingException e) {
-        String problem = null;
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException || t instanceof NullPointerException) {
-                problem = t.getMessage();
-                if (t instanceof NullPointerException) {
-                    problem = problem == null ? "null is not allowed here" : problem.matches("[\\w.]+") ? problem + " is missing" : problem;
-                }
-                break;
-            }
+        String problem = e.getOriginalMessage();
+        int nl = problem.indexOf('\n');
+        if (nl > 0) {
+            problem = problem.substring(0, nl);
         }
-        if (problem == null && e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
-                && e.getProcessor() instanceof JsonParser p && p.currentToken() != null) {
-            problem = "expected " + kind(mismatch.getTargetType()) + ", got " + value(p);
-        }
-        if (problem == null) {
-            problem = e.getOriginalMessage();
-            int nl = problem.indexOf('\n');
-            if (nl > 0) {
-                problem = problem.substring(0, nl);
-            }
-            if (e.getLocation() != null && !(e instanceof JsonMappingException)) {
-                problem += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            }
-        }
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            StringBuilder path = new StringBuilder();
-            for (JsonMappingException.Reference r : m.getPath()) {
-                if (r.getFieldName() != null) {
-                    if (path.length() > 0) {
-                        path.append('.');
-                    }
-                    path.append(r.getFieldName());
-                } else if (r.getIndex() >= 0) {
-                    path.append('[').append(r.getIndex()).append(']');
-                }
-            }
-            if (path.length() > 0) {
-                return path + ": " + problem;
-            }
+        if (e.getLocation() != null) {
+            problem += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         }
         return problem;
-    }
-
-    private static String kind(Class<?> type) {
-        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
-            return "an array";
-        }
-        if (type == String.class || type == Digest.class || type == Reference.class) {
-            return "a string";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "true or false";
-        }
-        if (type == Integer.class || type == Long.class || type == Short.class || type == int.class || type == long.class || type == short.class) {
-            return "a whole number";
-        }
-        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
-            return "a number";
-        }
-        return "an object";
-    }
-
-    private static String value(JsonParser p) {
-        try {
-            return switch (p.currentToken()) {
-                case VALUE_STRING -> "\"" + p.getText() + "\"";
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> p.getText();
-                default -> kind(p.currentToken());
-            };
-        } catch (IOException ex) {
-            return kind(p.currentToken());
-        }
     }
 
     static String kind(com.fasterxml.jackson.core.JsonToken token) {

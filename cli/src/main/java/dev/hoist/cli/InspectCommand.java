@@ -1,8 +1,6 @@
 package dev.hoist.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -82,8 +80,7 @@ final class InspectCommand implements Command {
                 .withObjectIndenter(new DefaultIndenter("    ", "\n"))
                 .withArrayIndenter(new DefaultIndenter("    ", "\n"))
                 .withoutSpacesInObjectEntries();
-        ObjectMapper m = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        return m.writer(pp).writeValueAsString(node).replace("\":", "\": ");
+        return OciJson.writeString(node, pp).replace("\":", "\": ");
     }
 
     static ObjectNode describe(Image image) {
@@ -128,7 +125,7 @@ final class InspectCommand implements Command {
             layers.add(d.toString());
         }
         o.putObject("Metadata").put("LastTagTime", "0001-01-01T00:00:00Z");
-        o.set("Descriptor", OciJson.mapper().valueToTree(image.target()));
+        o.set("Descriptor", image.target().toJson());
         return o;
     }
 

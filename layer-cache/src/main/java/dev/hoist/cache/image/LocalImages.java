@@ -162,7 +162,7 @@ public final class LocalImages {
             throw new StoreException("reading the stored blob " + digest + " failed: " + e.getMessage(), e);
         }
         try {
-            JsonNode n = OciJson.mapper().readTree(bytes);
+            JsonNode n = OciJson.readTree(bytes);
             if (n == null || !n.isObject()) {
                 throw new StoreException("the stored blob " + digest + " is not a JSON object");
             }

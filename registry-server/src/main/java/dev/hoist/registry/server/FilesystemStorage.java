@@ -43,9 +43,10 @@ import java.util.regex.Pattern;
  * {@code _manifests/revisions/<alg>/<hex>} and {@code _referrers/<alg>/<subject hex>/<alg>-<hex>} are empty
  * link files; {@code _manifests/tags/<tag>} holds a digest; {@code uploads/<id>/} holds a session's
  * {@code data}, its {@code repo} and its committed {@code offset}. Temporary files live in {@code tmp/} on the
- * same filesystem and are renamed into place. File contents are fsynced before their rename (a blob once,
- * when its upload ends); directories are synced once at the end of a manifest push (which on journalling
- * filesystems commits the renames and links made before it, the blobs' included), not after every link. Manifests, tags and links are cached in memory; this
+ * same filesystem and are renamed into place. Blobs and manifests are fsynced once, before their rename; a
+ * manifest push ends with one more sync (of its tag file, renamed into place first, or of its revision
+ * directory when it has no tag) which on journalling filesystems commits the renames and links made before
+ * it, the blobs' included. Nothing is synced twice. Manifests, tags and links are cached in memory; this
  * process is the only writer (it holds {@code lock}). Thread-safe.
  */
 final class FilesystemStorage implements RegistryStorage {
@@ -464,9 +465,9 @@ final class FilesystemStorage implements RegistryStorage {
                 touch(target);
             } else {
                 if (fsync) {
-                    // The one fsync of a blob. Its rename is made durable by the next directory sync, the one
-                    // that ends the push of a manifest (on journalling filesystems a sync commits the renames
-                    // before it); a power loss before that loses only a blob that nothing references yet.
+                    // The one fsync of a blob. Its rename is made durable by the sync that ends the next
+                    // manifest push (on journalling filesystems a sync commits the renames before it); a power
+                    // loss before that loses only a blob that nothing references yet.
                     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
                         ch.force(false);
                     }
@@ -611,7 +612,8 @@ final class FilesystemStorage implements RegistryStorage {
                 try {
                     String s = Files.readString(tagsDir(repo).resolve(tag), StandardCharsets.US_ASCII).trim();
                     return Optional.of(Digest.parse(s));
-                } catch (NoSuchFileException e) {
+                } catch (NoSuchFileException | IllegalArgumentException e) {
+                    // no tag, or one whose write a power loss cut short (it was never acknowledged)
                     return Optional.empty();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -646,7 +648,7 @@ final class FilesystemStorage implements RegistryStorage {
             try {
                 tagCache.asMap().compute(repo + ":" + tag, (k, v) -> {
                     try {
-                        writeAtomic(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII), false);
+                        writeTag(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -655,10 +657,6 @@ final class FilesystemStorage implements RegistryStorage {
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-        }
-        if (!tags.isEmpty()) {
-            // One directory sync at the end: on journalling filesystems it commits the renames and links before it.
-            syncDir(tagsDir(repo));
         }
     }
 
@@ -866,6 +864,30 @@ final class FilesystemStorage implements RegistryStorage {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes a tag with one fsync: the whole file is renamed into place, then synced by its new name, which
+     * on journalling filesystems (ext4, XFS) commits its content, its name and the links made before it at
+     * once. Until the sync returns the push is not acknowledged; a tag file a power loss left empty reads as
+     * no tag.
+     */
+    private void writeTag(Path target, byte[] bytes) throws IOException {
+        Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.createDirectories(target.getParent());
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        if (fsync) {
+            try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            } catch (NoSuchFileException e) {
+                // deleted or replaced meanwhile; the newer write syncs itself
+            }
         }
     }
 

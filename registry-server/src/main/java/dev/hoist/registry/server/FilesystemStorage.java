@@ -648,7 +648,7 @@ final class FilesystemStorage implements RegistryStorage {
             try {
                 tagCache.asMap().compute(repo + ":" + tag, (k, v) -> {
                     try {
-                        writeTag(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII));
+                        placeTag(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -657,6 +657,8 @@ final class FilesystemStorage implements RegistryStorage {
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
+            // Synced outside the cache's lock on the tag, which readers (on I/O threads) may wait for.
+            syncTag(tagsDir(repo).resolve(tag));
         }
     }
 
@@ -868,12 +870,12 @@ final class FilesystemStorage implements RegistryStorage {
     }
 
     /**
-     * Writes a tag with one fsync: the whole file is renamed into place, then synced by its new name, which
-     * on journalling filesystems (ext4, XFS) commits its content, its name and the links made before it at
-     * once. Until the sync returns the push is not acknowledged; a tag file a power loss left empty reads as
-     * no tag.
+     * Writes a tag for one fsync, {@link #syncTag}: the whole file is renamed into place, then synced by its
+     * new name, which on journalling filesystems (ext4, XFS) commits its content, its name and the links made
+     * before it at once. Until the sync returns the push is not acknowledged; a tag file a power loss left
+     * empty reads as no tag.
      */
-    private void writeTag(Path target, byte[] bytes) throws IOException {
+    private void placeTag(Path target, byte[] bytes) throws IOException {
         Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
         try {
             Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -882,12 +884,16 @@ final class FilesystemStorage implements RegistryStorage {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        if (fsync) {
-            try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            } catch (NoSuchFileException e) {
-                // deleted or replaced meanwhile; the newer write syncs itself
-            }
+    }
+
+    private void syncTag(Path target) throws IOException {
+        if (!fsync) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (NoSuchFileException e) {
+            // deleted meanwhile
         }
     }
 

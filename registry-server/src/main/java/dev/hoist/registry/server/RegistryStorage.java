@@ -75,6 +75,7 @@ public interface RegistryStorage extends Closeable {
      * @param start      the offset the client says the chunk starts at, or -1 when it does not say
      * @param exactBytes the chunk's declared length, or -1 when not declared
      * @param maxBytes   the most bytes the session may hold in all
+     * @param data       the chunk, as a blocking channel (a read returns at least one byte, or -1 at the end)
      * @throws RegistryException {@code RANGE_INVALID} (416) for a chunk out of order,
      *                           {@code SIZE_INVALID} for a chunk whose length is not what was declared or
      *                           too large, {@code BLOB_UPLOAD_UNKNOWN}

@@ -62,11 +62,6 @@ final class Access implements Authorizer {
         return new Access(Mode.TOKEN, false, users, rules, ts, t.realm());
     }
 
-    @Override
-    public boolean quick() {
-        return mode == Mode.NONE;
-    }
-
     TokenEndpoint tokenEndpoint() {
         return endpoint;
     }

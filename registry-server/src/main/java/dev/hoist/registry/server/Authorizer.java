@@ -44,21 +44,6 @@ interface Authorizer {
         }
     }
 
-    /** Whether {@link #authorize} is quick enough for an I/O thread: it checks no password (bcrypt is slow). */
-    default boolean quick() {
-        return false;
-    }
-
     /** Everyone may do everything. */
-    Authorizer ANONYMOUS = new Authorizer() {
-        @Override
-        public String authorize(HttpServerExchange exchange, Scope scope) {
-            return null;
-        }
-
-        @Override
-        public boolean quick() {
-            return true;
-        }
-    };
+    Authorizer ANONYMOUS = (exchange, scope) -> null;
 }

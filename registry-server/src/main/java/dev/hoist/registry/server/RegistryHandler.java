@@ -64,13 +64,15 @@ final class RegistryHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange ex) {
-        Routes.Route route = Routes.match(ex.getRequestPath());
-        if (ex.isInIoThread() && !onIoThread(ex, route)) {
+        if (ex.isInIoThread()) {
+            // Even cached manifest reads go to a worker: tried on the two I/O threads, they were slower on a
+            // busy machine (fewer runnable threads get less of the CPU) and waited on the JIT for longer.
             ex.dispatch(this);
             return;
         }
         ex.getResponseHeaders().put(API_VERSION, Headers.API_VERSION_VALUE);
         try {
+            Routes.Route route = Routes.match(ex.getRequestPath());
             if (route == null) {
                 throw new RegistryException(ErrorCode.UNSUPPORTED, 404, "no such API path: " + Registry.abbreviate(ex.getRequestPath()));
             }
@@ -90,27 +92,6 @@ final class RegistryHandler implements HttpHandler {
                 ex.endExchange();
             }
         }
-    }
-
-    /**
-     * Whether the request is answered right on the I/O thread that read it, saving the hand-off to a worker:
-     * reads that touch only memory and a few cached file system entries (the version check, manifests, blob
-     * HEADs, and whole-blob GETs, whose bytes go out with zero copy from the I/O thread anyway), when access
-     * needs no password check. Everything that reads a body, syncs or checks a password goes to a worker.
-     */
-    private boolean onIoThread(HttpServerExchange ex, Routes.Route r) {
-        if (r == null || !auth.quick()) {
-            return false;
-        }
-        HttpString method = ex.getRequestMethod();
-        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD)) {
-            return false;
-        }
-        return switch (r.kind()) {
-            case BASE, MANIFEST -> true;
-            case BLOB -> !ex.getRequestHeaders().contains(io.undertow.util.Headers.RANGE);
-            default -> false;
-        };
     }
 
     private void route(HttpServerExchange ex, Routes.Route r) throws Exception {

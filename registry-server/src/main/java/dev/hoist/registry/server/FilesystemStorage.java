@@ -7,12 +7,12 @@ import dev.hoist.oci.InvalidContentException;
 import dev.hoist.oci.distribution.ErrorCode;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -43,9 +43,10 @@ import java.util.regex.Pattern;
  * {@code _manifests/revisions/<alg>/<hex>} and {@code _referrers/<alg>/<subject hex>/<alg>-<hex>} are empty
  * link files; {@code _manifests/tags/<tag>} holds a digest; {@code uploads/<id>/} holds a session's
  * {@code data}, its {@code repo} and its committed {@code offset}. Temporary files live in {@code tmp/} on the
- * same filesystem and are renamed into place. File contents are fsynced before their rename; directories
- * are synced once at the end of a blob upload or a manifest push (which on journalling filesystems commits
- * the links made before it), not after every link. Manifests, tags and links are cached in memory; this
+ * same filesystem and are renamed into place. Blobs and manifests are fsynced once, before their rename; a
+ * manifest push ends with one more sync (of its tag file, renamed into place first, or of its revision
+ * directory when it has no tag) which on journalling filesystems commits the renames and links made before
+ * it, the blobs' included. Nothing is synced twice. Manifests, tags and links are cached in memory; this
  * process is the only writer (it holds {@code lock}). Thread-safe.
  */
 final class FilesystemStorage implements RegistryStorage {
@@ -64,13 +65,9 @@ final class FilesystemStorage implements RegistryStorage {
     private final Cache<String, Optional<Digest>> tagCache;
     private final Cache<String, Boolean> linkCache;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-    /** Starts the writeback of large uploads while they still stream, so the fsync at the end is short. */
-    private final java.util.concurrent.ExecutorService writeback = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "registry-writeback");
-        t.setDaemon(true);
-        return t;
-    });
-    private static final long WRITEBACK_EVERY = 16L << 20;
+    /** Direct buffers for uploads, reused: one per upload streaming at a time. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> buffers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_POOLED_BUFFERS = 16;
 
     FilesystemStorage(Path root, StorageOptions options) throws IOException {
         this.root = root.toAbsolutePath();
@@ -247,8 +244,6 @@ final class FilesystemStorage implements RegistryStorage {
         MessageDigest sha256;
         Instant touched;
         boolean ended;
-        long unsynced;
-        java.util.concurrent.Future<?> syncing;
 
         Session(String id, String repo, Path dir, long offset, MessageDigest sha256, Instant touched) {
             this.id = id;
@@ -361,7 +356,7 @@ final class FilesystemStorage implements RegistryStorage {
     }
 
     @Override
-    public UploadStatus appendUpload(String repo, String id, long start, long exactBytes, long maxBytes, InputStream data)
+    public UploadStatus appendUpload(String repo, String id, long start, long exactBytes, long maxBytes, ReadableByteChannel data)
             throws IOException, RegistryException {
         Session s = session(repo, id);
         s.lock.lock();
@@ -374,12 +369,16 @@ final class FilesystemStorage implements RegistryStorage {
             MessageDigest before = cloneDigest(s.sha256);
             long total = 0;
             boolean ok = false;
+            ByteBuffer bb = takeBuffer();
             try (FileChannel ch = FileChannel.open(s.dir.resolve("data"), StandardOpenOption.WRITE)) {
-                ch.position(s.offset);
-                byte[] buf = new byte[BUFFER];
-                ByteBuffer bb = ByteBuffer.wrap(buf);
+                long pos = s.offset;
                 int n;
-                while ((n = data.readNBytes(buf, 0, buf.length)) > 0) {
+                // What the client sent so far goes to the page cache and the digest in one pass, through one
+                // direct buffer: no copy on the heap, and no fsync until the upload ends.
+                while ((n = data.read(bb.clear())) >= 0) {
+                    if (n == 0) {
+                        continue;
+                    }
                     total += n;
                     if (exactBytes >= 0 && total > exactBytes) {
                         throw new RegistryException(ErrorCode.SIZE_INVALID, 400, "the chunk is longer than the "
@@ -389,12 +388,12 @@ final class FilesystemStorage implements RegistryStorage {
                         throw new RegistryException(ErrorCode.SIZE_INVALID, 413, "the blob is larger than the "
                                 + maxBytes + " bytes this registry accepts");
                     }
-                    bb.clear().limit(n);
-                    while (bb.hasRemaining()) {
-                        ch.write(bb);
-                    }
+                    bb.flip();
                     if (s.sha256 != null) {
-                        s.sha256.update(buf, 0, n);
+                        s.sha256.update(bb.duplicate());
+                    }
+                    while (bb.hasRemaining()) {
+                        pos += ch.write(bb, pos);
                     }
                 }
                 if (exactBytes >= 0 && total != exactBytes) {
@@ -403,6 +402,7 @@ final class FilesystemStorage implements RegistryStorage {
                 }
                 ok = true;
             } finally {
+                returnBuffer(bb);
                 if (!ok) {
                     s.sha256 = before;
                     try (FileChannel ch = FileChannel.open(s.dir.resolve("data"), StandardOpenOption.WRITE)) {
@@ -415,21 +415,20 @@ final class FilesystemStorage implements RegistryStorage {
             s.offset += total;
             s.touched = Instant.now();
             writeOffset(s.dir, s.offset);
-            s.unsynced += total;
-            if (fsync && s.unsynced >= WRITEBACK_EVERY && (s.syncing == null || s.syncing.isDone())) {
-                s.unsynced = 0;
-                Path dataFile = s.dir.resolve("data");
-                s.syncing = writeback.submit(() -> {
-                    try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.WRITE)) {
-                        ch.force(false);
-                    } catch (IOException ignored) {
-                        // the upload ended meanwhile; the final fsync is what counts
-                    }
-                });
-            }
             return s.status();
         } finally {
             s.lock.unlock();
+        }
+    }
+
+    private ByteBuffer takeBuffer() {
+        ByteBuffer b = buffers.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(BUFFER);
+    }
+
+    private void returnBuffer(ByteBuffer b) {
+        if (buffers.size() < MAX_POOLED_BUFFERS) {
+            buffers.offer(b);
         }
     }
 
@@ -466,22 +465,15 @@ final class FilesystemStorage implements RegistryStorage {
                 touch(target);
             } else {
                 if (fsync) {
-                    if (s.syncing != null) {
-                        try {
-                            s.syncing.get();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        } catch (java.util.concurrent.ExecutionException ignored) {
-                            // the final fsync below is what counts
-                        }
-                    }
+                    // The one fsync of a blob. Its rename is made durable by the sync that ends the next
+                    // manifest push (on journalling filesystems a sync commits the renames before it); a power
+                    // loss before that loses only a blob that nothing references yet.
                     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
-                        ch.force(true);
+                        ch.force(false);
                     }
                 }
                 Files.createDirectories(target.getParent());
                 move(data, target);
-                syncDir(target.getParent());
             }
             createLink("L", repo, expected, layerLink(repo, expected));
             s.ended = true;
@@ -620,7 +612,8 @@ final class FilesystemStorage implements RegistryStorage {
                 try {
                     String s = Files.readString(tagsDir(repo).resolve(tag), StandardCharsets.US_ASCII).trim();
                     return Optional.of(Digest.parse(s));
-                } catch (NoSuchFileException e) {
+                } catch (NoSuchFileException | IllegalArgumentException e) {
+                    // no tag, or one whose write a power loss cut short (it was never acknowledged)
                     return Optional.empty();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -655,7 +648,7 @@ final class FilesystemStorage implements RegistryStorage {
             try {
                 tagCache.asMap().compute(repo + ":" + tag, (k, v) -> {
                     try {
-                        writeAtomic(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII), false);
+                        placeTag(tagsDir(repo).resolve(tag), m.digest().toString().getBytes(StandardCharsets.US_ASCII));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -664,10 +657,8 @@ final class FilesystemStorage implements RegistryStorage {
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-        }
-        if (!tags.isEmpty()) {
-            // One directory sync at the end: on journalling filesystems it commits the renames and links before it.
-            syncDir(tagsDir(repo));
+            // Synced outside the cache's lock on the tag, which readers (on I/O threads) may wait for.
+            syncTag(tagsDir(repo).resolve(tag));
         }
     }
 
@@ -878,6 +869,34 @@ final class FilesystemStorage implements RegistryStorage {
         }
     }
 
+    /**
+     * Writes a tag for one fsync, {@link #syncTag}: the whole file is renamed into place, then synced by its
+     * new name, which on journalling filesystems (ext4, XFS) commits its content, its name and the links made
+     * before it at once. Until the sync returns the push is not acknowledged; a tag file a power loss left
+     * empty reads as no tag.
+     */
+    private void placeTag(Path target, byte[] bytes) throws IOException {
+        Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.createDirectories(target.getParent());
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void syncTag(Path target) throws IOException {
+        if (!fsync) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (NoSuchFileException e) {
+            // deleted meanwhile
+        }
+    }
+
     private static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -924,7 +943,6 @@ final class FilesystemStorage implements RegistryStorage {
 
     @Override
     public void close() throws IOException {
-        writeback.shutdown();
         try {
             lock.release();
         } finally {

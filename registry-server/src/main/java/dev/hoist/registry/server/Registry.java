@@ -14,7 +14,6 @@ import dev.hoist.oci.Reference;
 import dev.hoist.oci.distribution.ErrorCode;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +150,7 @@ final class Registry {
         return storage.startUpload(repo);
     }
 
-    RegistryStorage.UploadStatus append(String repo, String id, long start, long exact, InputStream in)
+    RegistryStorage.UploadStatus append(String repo, String id, long start, long exact, java.nio.channels.ReadableByteChannel in)
             throws IOException, RegistryException {
         checkWritable();
         return storage.appendUpload(repo, id, start, exact, maxBlobBytes, in);

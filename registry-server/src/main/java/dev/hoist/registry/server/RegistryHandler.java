@@ -65,6 +65,8 @@ final class RegistryHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         if (ex.isInIoThread()) {
+            // Even cached manifest reads go to a worker: tried on the two I/O threads, they were slower on a
+            // busy machine (fewer runnable threads get less of the CPU) and waited on the JIT for longer.
             ex.dispatch(this);
             return;
         }
@@ -449,11 +451,10 @@ final class RegistryHandler implements HttpHandler {
         }
         if (digestParam != null) {
             Digest d = Registry.parseDigest(digestParam);
-            ex.startBlocking();
             RegistryStorage.UploadStatus u = registry.startUpload(name);
             boolean done = false;
             try {
-                registry.append(name, u.id(), 0, ex.getRequestContentLength(), clientStream(ex));
+                registry.append(name, u.id(), 0, ex.getRequestContentLength(), RequestBody.of(ex));
                 registry.finish(name, u.id(), d);
                 done = true;
             } finally {
@@ -489,10 +490,9 @@ final class RegistryHandler implements HttpHandler {
             }
             exact = len;
         }
-        ex.startBlocking();
         RegistryStorage.UploadStatus u;
         try {
-            u = registry.append(name, id, start, exact, clientStream(ex));
+            u = registry.append(name, id, start, exact, RequestBody.of(ex));
         } catch (RegistryException e) {
             ex.setPersistent(false);
             throw e;
@@ -522,9 +522,8 @@ final class RegistryHandler implements HttpHandler {
                 }
                 exact = r[1] - r[0] + 1;
             }
-            ex.startBlocking();
             try {
-                registry.append(name, id, start, exact, clientStream(ex));
+                registry.append(name, id, start, exact, RequestBody.of(ex));
             } catch (RegistryException e) {
                 ex.setPersistent(false);
                 throw e;

@@ -1,9 +1,11 @@
 package dev.hoist.registry.server;
 
+import dev.hoist.oci.Digest;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import org.xnio.Options;
 
 import javax.net.ssl.SSLContext;
@@ -11,6 +13,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -64,6 +67,9 @@ public final class RegistryServer implements Closeable {
             root = accessLog.wrap(root);
         }
         root = metrics.wrap(root);
+        // Clients that ask with "Expect: 100-continue" (curl, for bodies over 1 MiB) get it when the body is read,
+        // instead of waiting a second before they send.
+        root = new HttpContinueReadHandler(root);
         this.shutdown = new GracefulShutdownHandler(root);
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder b = Undertow.builder()
@@ -107,6 +113,7 @@ public final class RegistryServer implements Closeable {
             return t;
         });
         scheduler.scheduleWithFixedDelay(this::expireUploads, 1, 60, TimeUnit.MINUTES);
+        scheduler.execute(RegistryServer::warmUpDigests);
         Duration gcEvery = config.gc().interval().value();
         if (!gcEvery.isZero() && !gcEvery.isNegative()) {
             scheduler.scheduleWithFixedDelay(this::scheduledGc, gcEvery.toMillis(), gcEvery.toMillis(), TimeUnit.MILLISECONDS);
@@ -127,6 +134,26 @@ public final class RegistryServer implements Closeable {
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
+        }
+    }
+
+    /**
+     * Has the JIT compile SHA-256 (with the CPU's SHA instructions) before the first push needs it: until then
+     * it runs interpreted, at a few MB/s, and the first large upload pays for it. Many small updates reach the
+     * compile thresholds for a few hundred KiB hashed; off the request threads.
+     */
+    private static void warmUpDigests() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(4096);
+        byte[] heap = new byte[512];
+        for (Digest.DigestAlgorithm alg : Digest.DigestAlgorithm.values()) {
+            java.security.MessageDigest md = alg.newMessageDigest();
+            for (int i = 0; i < 20_000; i++) {
+                md.update(heap, 0, 64 + (i & 255));
+                if ((i & 15) == 0) {
+                    md.update(direct.clear());
+                    md.digest();
+                }
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import dev.hoist.oci.Digest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -73,12 +75,19 @@ public interface RegistryStorage extends Closeable {
      * @param start      the offset the client says the chunk starts at, or -1 when it does not say
      * @param exactBytes the chunk's declared length, or -1 when not declared
      * @param maxBytes   the most bytes the session may hold in all
+     * @param data       the chunk, as a blocking channel (a read returns at least one byte, or -1 at the end)
      * @throws RegistryException {@code RANGE_INVALID} (416) for a chunk out of order,
      *                           {@code SIZE_INVALID} for a chunk whose length is not what was declared or
      *                           too large, {@code BLOB_UPLOAD_UNKNOWN}
      */
-    UploadStatus appendUpload(String repo, String id, long start, long exactBytes, long maxBytes, InputStream data)
+    UploadStatus appendUpload(String repo, String id, long start, long exactBytes, long maxBytes, ReadableByteChannel data)
             throws IOException, RegistryException;
+
+    /** {@link #appendUpload(String, String, long, long, long, ReadableByteChannel)} from a stream. */
+    default UploadStatus appendUpload(String repo, String id, long start, long exactBytes, long maxBytes, InputStream data)
+            throws IOException, RegistryException {
+        return appendUpload(repo, id, start, exactBytes, maxBytes, Channels.newChannel(data));
+    }
 
     /**
      * Verifies the session's content against {@code expected} and stores it as a blob of {@code repo},

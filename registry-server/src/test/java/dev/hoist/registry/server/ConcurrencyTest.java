@@ -19,17 +19,27 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** 64 clients pushing and pulling at once, with an online gc in the middle: no errors. */
+/**
+ * 64 clients pushing and pulling at once, with an online gc in the middle: no errors. Runs a few seconds in
+ * the suite; {@code HOIST_LOAD_TEST_SECONDS=60} makes it the full load test of the issue:
+ * {@code HOIST_LOAD_TEST_SECONDS=60 mvn -pl registry-server -am test -Dtest=ConcurrencyTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
 class ConcurrencyTest {
     @TempDir
     Path dir;
+
+    static long seconds() {
+        String s = System.getenv("HOIST_LOAD_TEST_SECONDS");
+        return s == null || s.isBlank() ? 3 : Long.parseLong(s.trim());
+    }
 
     @Test
     void sixtyFourClientsPushAndPull() throws Exception {
         try (TestRegistry reg = new TestRegistry(dir, java.util.Map.of("fsync", "true"))) {
             ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
             AtomicInteger rounds = new AtomicInteger();
-            long until = System.nanoTime() + 6_000_000_000L;
+            long millis = seconds() * 1000;
+            long until = System.nanoTime() + millis * 1_000_000L;
             ExecutorService pool = Executors.newFixedThreadPool(64);
             List<Future<?>> fs = new ArrayList<>();
             for (int c = 0; c < 64; c++) {
@@ -60,12 +70,14 @@ class ConcurrencyTest {
                     }
                 }));
             }
-            Thread.sleep(2000);
+            Thread.sleep(millis / 2);
             GcReport gc = reg.server.gc(false, true);
             for (Future<?> f : fs) {
                 f.get();
             }
             pool.shutdown();
+            System.out.println("load test: 64 clients, " + seconds() + " s, " + rounds.get() + " push-and-pull rounds, "
+                    + errors.size() + " errors; gc: " + gc.summary());
             assertEquals(List.of(), List.copyOf(errors));
             assertTrue(rounds.get() > 64, "rounds: " + rounds.get());
             assertTrue(gc.deletedBlobs().isEmpty(), "nothing was garbage: " + gc.summary());

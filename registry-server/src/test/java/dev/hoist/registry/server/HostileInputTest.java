@@ -171,6 +171,67 @@ class HostileInputTest {
     }
 
     @Test
+    void badDigestsAndNamesOnWrites() throws Exception {
+        String[] badDigests = {"sha256:xyz", "sha256:" + "a".repeat(63), "md5:d41d8cd98f00b204e9800998ecf8427e", "sha256", "%00"};
+        for (String d : badDigests) {
+            assertEquals(400, reg.send(reg.req("/v2/victim/app/blobs/uploads/?mount=" + d + "&from=victim/app")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode(), d);
+            assertEquals(400, reg.send(reg.req("/v2/victim/app/blobs/uploads/?digest=" + d)
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build()).statusCode(), d);
+        }
+        HttpResponse<byte[]> start = reg.send(reg.req("/v2/victim/up4/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
+        String loc = start.headers().firstValue("Location").orElseThrow();
+        for (String d : badDigests) {
+            assertEquals(400, reg.send(reg.req(loc + "?digest=" + d).PUT(HttpRequest.BodyPublishers.ofString("abc")).build()).statusCode(), d);
+        }
+        // The session is still usable after refused finishes: nothing was appended by them.
+        assertEquals("0-0", reg.get(loc).headers().firstValue("Range").orElseThrow());
+        assertEquals(201, reg.send(reg.req(loc + "?digest=" + Digest.sha256("abc")).PUT(HttpRequest.BodyPublishers.ofString("abc")).build()).statusCode());
+        // Writes to names that are not valid create nothing.
+        for (String name : List.of("Victim/app", "victim/APP", "victim/../app", "victim/..", "..", "victim//app", "victim/app/")) {
+            assert4xx(reg.putManifest(name, "v1", MediaTypes.OCI_MANIFEST, image.bytes()).statusCode());
+            assert4xx(reg.send(reg.req("/v2/" + name + "/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
+        }
+        try (Stream<Path> repos = Files.walk(dir.resolve("registry/repositories"), 2)) {
+            assertEquals(List.of("victim/app", "victim/up4"), repos.map(p -> dir.resolve("registry/repositories").relativize(p).toString())
+                    .filter(p -> p.contains("/")).sorted().toList());
+        }
+    }
+
+    @Test
+    void expectContinueGetsAnInterimResponse() throws Exception {
+        HttpResponse<byte[]> start = reg.send(reg.req("/v2/victim/up5/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
+        String loc = start.headers().firstValue("Location").orElseThrow();
+        try (Socket s = new Socket(reg.base.getHost(), reg.base.getPort())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(ascii("PATCH " + loc + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+            out.flush();
+            // The client waits for the 100 before it sends the body.
+            InputStream in = s.getInputStream();
+            assertTrue(readLine(in).startsWith("HTTP/1.1 100"));
+            while (!readLine(in).isEmpty()) {
+                // the interim response's headers
+            }
+            out.write(ascii("hello"));
+            out.flush();
+            assertTrue(readLine(in).startsWith("HTTP/1.1 202"));
+        }
+        assertEquals("0-4", reg.get(loc).headers().firstValue("Range").orElseThrow());
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                line.write(c);
+            }
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Test
     void nothingPartialInStorage() throws Exception {
         try (Stream<Path> tmp = Files.list(dir.resolve("registry/tmp"))) {
             assertEquals(0, tmp.count());

@@ -276,6 +276,13 @@ static void resolve_user(void) {
         fclose(f);
     }
     if (grp && *grp && !gid_set) die("hoist: unable to find group %s: no matching entries in the image's /etc/group", grp);
+    /* As Docker (containerd's additional gids): the primary group comes first in the supplementary list. */
+    int has_primary = 0;
+    for (int i = 0; i < ngroups; i++) if (groups[i] == gid) has_primary = 1;
+    if (!has_primary && ngroups < NGROUPS_MAX) {
+        memmove(groups + 1, groups, (size_t) ngroups * sizeof groups[0]);
+        groups[0] = gid; ngroups++;
+    }
 }
 
 /* Docker's default capability set. */

@@ -243,6 +243,12 @@ class ContainerRuntimeTest {
         Result g = run(overlay("sh", "-c", "id -u; id -g").user("1234:staff").build());
         assertEquals("1234\n50\n", g.out(), g.err());
 
+        // As Docker: the primary group is in the supplementary list (the kernel sorts it), also for an explicit uid:gid.
+        Result groups = run(overlay("grep", "^Groups", "/proc/self/status").user("nobody").build());
+        assertEquals("Groups:\t50 65534 \n", groups.out(), groups.err());
+        Result explicit = run(overlay("grep", "^Groups", "/proc/self/status").user("1234:staff").build());
+        assertEquals("Groups:\t50 \n", explicit.out(), explicit.err());
+
         Result root = run(overlay("sh", "-c", "echo $HOME").build());
         assertEquals("/root\n", root.out(), root.err());
     }

@@ -4,6 +4,7 @@ import dev.hoist.cache.BlobWriter;
 import dev.hoist.cache.StoreException;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.ImageNotFoundException;
+import dev.hoist.cache.image.LayerStack;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.cache.layer.ChangeSet;
@@ -72,6 +73,7 @@ final class Build {
     private final BuildCache cache;
     private final BuildRequest req;
     private final Snapshots snapshots;
+    private final StageFiles files;
     private final LayerWriter layerWriter;
     private final PrintStream progress;
     private final List<StepResult> steps = new ArrayList<>();
@@ -88,6 +90,7 @@ final class Build {
         this.cache = cache;
         this.req = req;
         this.snapshots = new Snapshots(images);
+        this.files = new StageFiles(images, req.contextDir());
         this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP)
                 .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
@@ -165,6 +168,8 @@ final class Build {
             progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
             progress.flush();
             throw e;
+        } finally {
+            files.close();
         }
         State fin = built.get(target.index());
         ContainerConfig cfg = fin.config;
@@ -530,6 +535,15 @@ final class Build {
         return snapshots.rootfs(new Image(m.descriptor(), m, cfg, List.of()));
     }
 
+    /** The stage's layers so far, each unpacked once, as the lower directories of an overlay. */
+    private LayerStack stack(State st) throws IOException {
+        return files.stack(st.layers, st.diffIds);
+    }
+
+    private static boolean exists(LayerStack stack, String rel) throws IOException {
+        return stack.find(stack.resolveLinks(rel)) != null;
+    }
+
     private BuildCache.Entry writeLayer(LayerSource source) throws IOException, BuildException {
         try (BlobWriter w = images.blobs().writer()) {
             WrittenLayer wl = source.write(w.stream());
@@ -553,7 +567,7 @@ final class Build {
         }
         String rel = CopyTree.clean(path);
         BuildCache.Entry entry = new BuildCache.Entry(null, null);
-        if (!rel.isEmpty() && !Files.exists(rootfs(st).resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        if (!rel.isEmpty() && !exists(stack(st), rel)) {
             Path tree = images.root().createTempDirectory("build-workdir");
             try {
                 CopyTree.mkdirs(tree, rel, null);
@@ -669,12 +683,12 @@ final class Build {
             if (hit.isPresent()) {
                 return new StepOutcome(key, hit.get(), true, createdBy);
             }
-            Path lower = rootfs(st);
+            LayerStack lower = stack(st);
             Path dir = images.root().createTempDirectory("build-run");
             try {
                 Path upper = Files.createDirectory(dir.resolve("upper"));
                 Path work = Files.createDirectory(dir.resolve("work"));
-                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(env)
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(lower.directories(), upper, work).argv(argv).env(env)
                         .cwd(cwd).user(user).network(net);
                 mounts.forEach(sb::addMount);
                 ContainerSpec spec = sb.build();
@@ -700,7 +714,7 @@ final class Build {
                     // the mount point the runtime made is not part of the result, as in BuildKit
                     String rel = CopyTree.clean(m.destination());
                     Path stub = upper.resolve(rel);
-                    if (!rel.isEmpty() && !Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS) && isEmpty(stub)) {
+                    if (!rel.isEmpty() && lower.find(rel) == null && isEmpty(stub)) {
                         Files.delete(stub);
                     }
                 }
@@ -713,6 +727,7 @@ final class Build {
                 BuildCache.Entry entry = cs.changed().isEmpty() && cs.deleted().isEmpty() && cs.opaqueDirectories().isEmpty()
                         ? new BuildCache.Entry(null, null)
                         : writeLayer(o -> layerWriter.writeChanges(cs, o));
+                files.keep(entry, upper);
                 cache.store(key, entry);
                 return new StepOutcome(key, entry, false, createdBy);
             } finally {
@@ -744,15 +759,16 @@ final class Build {
                              String dest, String from, String chown, String chmod, String verb)
             throws IOException, BuildException {
         String shown = text(in);
-        CopyTree src;
+        CopyTree src = null;
+        Optional<Stage> fromStage = Optional.empty();
+        Image fromImage = null;
         if (from.isEmpty()) {
             src = new CopyTree(req.contextDir(), ignore, false);
         } else {
-            Optional<Stage> ref = stageRef(from, Integer.MAX_VALUE);
-            Path root = ref.isPresent() && built.containsKey(ref.get().index())
-                    ? rootfs(built.get(ref.get().index()))
-                    : snapshots.rootfs(resolveImage(from, in));
-            src = new CopyTree(root, DockerIgnore.EMPTY, true);
+            fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));
+            if (fromStage.isEmpty()) {
+                fromImage = resolveImage(from, in);
+            }
         }
         int mode = -1;
         if (!chmod.isEmpty()) {
@@ -761,10 +777,52 @@ final class Build {
             }
             mode = Integer.parseInt(chmod, 8);
         }
+        List<String> matched = new ArrayList<>();
+        if (src != null) {
+            for (String s : sources) {
+                matched.addAll(src.expand(where(in) + ": " + shown, s));
+            }
+        }
+        // the key: what the step adds is decided by the parent (st.key), the instruction as expanded, and the
+        // sources: the context's files by content (through the stat cache), another stage by its key, an image
+        // by its ID
+        List<String> parts = new ArrayList<>(List.of("dest=" + dest, "cwd=" + st.config.workingDir(), "chown=" + chown,
+                "chmod=" + chmod));
+        sources.forEach(s -> parts.add("src=" + s));
+        inline.forEach(d -> parts.add("inline=" + d.path() + "\0" + d.data()));
+        if (src != null) {
+            parts.add("context=" + CopyKeys.digest(src, matched, files.stats()));
+        } else if (fromStage.isPresent()) {
+            parts.add("stage=" + built.get(fromStage.get().index()).key);
+        } else {
+            parts.add("image=" + fromImage.id());
+        }
+        Digest key = key(st.key, verb + " 2", parts);
+        List<String> named = new ArrayList<>(sources);
+        inline.forEach(d -> named.add("<<" + d.path()));
+        String createdBy = verb + " " + String.join(" ", named) + " " + dest;
+        Optional<BuildCache.Entry> hit = lookup(key);
+        if (hit.isPresent()) {
+            return new StepOutcome(key, hit.get(), true, createdBy);
+        }
+        if (src == null) {
+            Path root = fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
+            src = new CopyTree(root, DockerIgnore.EMPTY, true);
+            for (String s : sources) {
+                matched.addAll(src.expand(where(in) + ": " + shown, s));
+            }
+        }
+        LayerStack existing = stack(st);
         int uid = 0;
         int gid = 0;
         if (!chown.isEmpty()) {
-            int[] ids = Owners.resolve(chown, () -> rootfs(st));
+            Path accounts = images.root().createTempDirectory("build-accounts");
+            int[] ids;
+            try {
+                ids = Owners.resolve(chown, () -> StageFiles.accountFiles(existing, accounts));
+            } finally {
+                deleteTree(accounts);
+            }
             if (ids == null) {
                 throw new BuildException(where(in) + ": " + shown + ": --chown=" + chown
                         + ": no such user or group in the image's /etc/passwd and /etc/group");
@@ -772,22 +830,15 @@ final class Build {
             uid = ids[0];
             gid = ids[1];
         }
-        List<String> matched = new ArrayList<>();
-        for (String s : sources) {
-            List<String> m = src.expand(where(in) + ": " + shown, s);
-            matched.addAll(m);
-        }
         String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
         boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
         if (matched.size() + inline.size() > 1 && !destIsDir) {
             throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
                     + "the destination must be a directory and end with a /");
         }
-        Path existing = rootfs(st);
         // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
-        String rel = existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs)))
-                .toString();
-        if (!destIsDir && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        String rel = existing.resolveLinks(CopyTree.clean(destAbs));
+        if (!destIsDir && !rel.isEmpty() && isDirectory(existing.find(rel))) {
             destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
         }
         Path tree = images.root().createTempDirectory("build-copy");
@@ -796,7 +847,7 @@ final class Build {
                 Path p = src.resolve(m);
                 String target;
                 if (verb.equals("ADD") && isArchive(p)) {
-                    CopyTree.mkdirs(tree, rel, existing);
+                    CopyTree.mkdirsOver(tree, rel, existing::find);
                     try (InputStream archive = Files.newInputStream(p)) {
                         LayerApplier.create().apply(archive, rel.isEmpty() ? tree : tree.resolve(rel));
                     } catch (LayerException e) {
@@ -806,39 +857,36 @@ final class Build {
                 }
                 if (Files.isDirectory(p)) {
                     target = rel;
-                    if (!rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
-                        CopyTree.mkdirs(tree, rel, existing);
+                    if (!rel.isEmpty() && isDirectory(existing.find(rel))) {
+                        CopyTree.mkdirsOver(tree, rel, existing::find);
                     }
                 } else {
                     String baseName = m.isEmpty() ? "" : m.substring(m.lastIndexOf('/') + 1);
                     target = destIsDir ? (rel.isEmpty() ? baseName : rel + "/" + baseName) : rel;
                 }
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), existing::find);
                 src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
             }
             for (Instruction.InlineSource doc : inline) {
                 String target = destIsDir ? (rel.isEmpty() ? doc.path() : rel + "/" + doc.path()) : rel;
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), existing::find);
                 Path f = tree.resolve(target);
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
-            Digest key = key(st.key, verb, List.of(CopyTree.checksum(tree)));
-            List<String> named = new ArrayList<>(sources);
-            inline.forEach(d -> named.add("<<" + d.path()));
-            String createdBy = verb + " " + String.join(" ", named) + " " + dest;
-            Optional<BuildCache.Entry> hit = lookup(key);
-            if (hit.isPresent()) {
-                return new StepOutcome(key, hit.get(), true, createdBy);
-            }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            files.keep(entry, tree);
             cache.store(key, entry);
             return new StepOutcome(key, entry, false, createdBy);
         } finally {
             deleteTree(tree);
         }
+    }
+
+    private static boolean isDirectory(Path p) {
+        return p != null && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Whether {@code p} is a tar archive, plain, gzip- or zstd-compressed, which ADD unpacks. */

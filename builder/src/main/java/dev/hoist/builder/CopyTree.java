@@ -177,6 +177,60 @@ final class CopyTree {
         setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
     }
 
+    /**
+     * Feeds {@code md} what copying {@code rel} would add, read from the source side: the same files
+     * {@link #copy} copies (after the ignore rules), with their relative paths, types, modes, link targets and
+     * content checksums (from {@code stats}), in name order; owners and times are not included (COPY sets them).
+     */
+    void digest(String rel, StatCache stats, MessageDigest md) throws IOException {
+        Path src = resolve(rel);
+        if (Files.isDirectory(src, NOFOLLOW)) {
+            md.update(("D\0" + (modeOf(src) & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digestContents(src, rel, "", stats, md);
+        } else {
+            digestOne(src, "", stats, md);
+        }
+    }
+
+    private void digestContents(Path srcDir, String rel, String prefix, StatCache stats, MessageDigest md) throws IOException {
+        TreeMap<String, Path> kids = new TreeMap<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
+            for (Path k : s) {
+                kids.put(k.getFileName().toString(), k);
+            }
+        }
+        for (var e : kids.entrySet()) {
+            Path k = e.getValue();
+            String kRel = rel.isEmpty() ? e.getKey() : rel + "/" + e.getKey();
+            String kOut = prefix + e.getKey();
+            boolean isDir = Files.isDirectory(k, NOFOLLOW);
+            if (excluded(kRel) && !(isDir && ignore.hasExceptions())) {
+                continue;
+            }
+            if (isDir) {
+                md.update((kOut + "\0D\0" + (modeOf(k) & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digestContents(k, kRel, kOut + "/", stats, md);
+            } else if (!excluded(kRel)) {
+                digestOne(k, kOut, stats, md);
+            }
+        }
+    }
+
+    private static void digestOne(Path src, String out, StatCache stats, MessageDigest md) throws IOException {
+        byte[] name = (out + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        md.update(name);
+        if (Files.isSymbolicLink(src)) {
+            md.update(("L\0" + Files.readSymbolicLink(src) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        if (!Files.isRegularFile(src, NOFOLLOW)) {
+            throw new IOException(src + " is neither a file, a directory nor a symbolic link; COPY cannot copy it");
+        }
+        md.update(("F\0" + (modeOf(src) & 07777) + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(stats.checksum(src));
+        md.update((byte) '\n');
+    }
+
     static int modeOf(Path p) throws IOException {
         return (Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW);
     }
@@ -193,6 +247,17 @@ final class CopyTree {
      * them, else as root-owned 0755 directories.
      */
     static void mkdirs(Path tree, String rel, Path existing) throws IOException {
+        mkdirsOver(tree, rel, existing == null ? null : existing::resolve);
+    }
+
+    /** Finds a path in the file system being added to: the file that provides it, or null when it has none. */
+    @FunctionalInterface
+    interface Lookup {
+        Path find(String rel) throws IOException;
+    }
+
+    /** As {@link #mkdirs(Path, String, Path)}, looking directories up in {@code existing}. */
+    static void mkdirsOver(Path tree, String rel, Lookup existing) throws IOException {
         Path cur = tree;
         if (rel.isEmpty()) {
             return;
@@ -203,7 +268,7 @@ final class CopyTree {
             sofar = sofar.isEmpty() ? part : sofar + "/" + part;
             if (!Files.isDirectory(cur, NOFOLLOW)) {
                 Files.createDirectory(cur);
-                Path old = existing == null ? null : existing.resolve(sofar);
+                Path old = existing == null ? null : existing.find(sofar);
                 if (old != null && Files.isDirectory(old, NOFOLLOW)) {
                     setMeta(cur, (Integer) Files.getAttribute(old, "unix:uid", NOFOLLOW),
                             (Integer) Files.getAttribute(old, "unix:gid", NOFOLLOW), modeOf(old) & 07777);

@@ -1,0 +1,93 @@
+package dev.hoist.builder;
+
+import dev.hoist.cache.image.LayerSnapshots;
+import dev.hoist.cache.image.LayerStack;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A build's access to the file systems of its stages between steps: each layer unpacked once into its own
+ * directory ({@link LayerSnapshots}) and stacked as the lower directories of a RUN's overlay, the layer a step
+ * made kept as the next step's lower directory without unpacking it again, and the stat cache of the context.
+ * Not thread-safe.
+ */
+final class StageFiles {
+    /** Files changed this recently are not remembered by the stat cache (a change in the same tick would not show). */
+    static final Duration RACY_WINDOW = Duration.ofSeconds(2);
+
+    private final LocalImages images;
+    private final LayerSnapshots layers;
+    private final Path contextDir;
+    private StatCache stats;
+
+    StageFiles(LocalImages images, Path contextDir) {
+        this.images = images;
+        this.layers = new LayerSnapshots(images);
+        this.contextDir = contextDir;
+    }
+
+    /** The stack of unpacked layers showing {@code layers}, unpacking what is missing. */
+    LayerStack stack(List<Descriptor> descriptors, List<Digest> diffIds) throws IOException {
+        return layers.stack(descriptors, diffIds);
+    }
+
+    /**
+     * Keeps {@code dir}, which holds exactly what the step's layer holds (an overlay upper directory or a COPY
+     * tree), as that layer's unpacked directory; nothing when the step made no layer.
+     */
+    void keep(BuildCache.Entry entry, Path dir) throws IOException {
+        if (entry.diffId() != null) {
+            layers.adopt(entry.diffId(), dir);
+        }
+    }
+
+    /** The stat cache of the build context, loaded on first use. */
+    StatCache stats() {
+        if (stats == null) {
+            String id = HexFormat.of().formatHex(sha256(contextDir.toAbsolutePath().normalize().toString()));
+            stats = StatCache.load(images.root().path().resolve("build-cache").resolve("stat-" + id + ".bin"), RACY_WINDOW);
+        }
+        return stats;
+    }
+
+    /** Writes the stat cache back when it was used. */
+    void close() {
+        if (stats != null) {
+            stats.save();
+        }
+    }
+
+    /**
+     * A directory holding the stack's {@code etc/passwd} and {@code etc/group} (those it has), for
+     * {@link Owners#resolve}; made under {@code into}.
+     */
+    static Path accountFiles(LayerStack stack, Path into) throws IOException {
+        Files.createDirectories(into.resolve("etc"));
+        for (String f : List.of("etc/passwd", "etc/group")) {
+            Path p = stack.find(stack.resolveLinks(f));
+            if (p != null && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                Files.copy(p, into.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return into;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -91,7 +91,7 @@ final class Build {
         this.req = req;
         this.snapshots = new Snapshots(images);
         this.files = new StageFiles(images, req.contextDir());
-        this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP)
+        this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP).level(StageFiles.GZIP_LEVEL)
                 .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
     }

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -131,14 +132,17 @@ final class CopyTree {
                 Files.createDirectories(dest);
                 setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
             }
-            copyContents(src, rel, dest, uid, gid, mode);
+            List<Path[]> files = new ArrayList<>();
+            copyContents(src, rel, dest, uid, gid, mode, files);
+            copyAll(files, uid, gid, mode);
         } else {
             Files.createDirectories(dest.getParent());
             copyOne(src, dest, uid, gid, mode);
         }
     }
 
-    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode) throws IOException {
+    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode, List<Path[]> files)
+            throws IOException {
         List<Path> kids = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
             s.forEach(kids::add);
@@ -155,10 +159,55 @@ final class CopyTree {
                     Files.createDirectory(d);
                 }
                 setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
-                copyContents(k, kRel, d, uid, gid, mode);
+                copyContents(k, kRel, d, uid, gid, mode, files);
             } else if (!excluded(kRel)) {
-                copyOne(k, d, uid, gid, mode);
+                files.add(new Path[] {k, d});
             }
+        }
+    }
+
+    /** Files copied by one thread before the copy is spread over several (the kernel's work is most of it). */
+    private static final int PARALLEL_FROM = 64;
+    private static final int COPY_THREADS = 4;
+
+    /** Copies the (source, destination) pairs, on several threads when there are many. */
+    private static void copyAll(List<Path[]> files, int uid, int gid, int mode) throws IOException {
+        if (files.size() < PARALLEL_FROM) {
+            for (Path[] f : files) {
+                copyOne(f[0], f[1], uid, gid, mode);
+            }
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; failed.get() == null && (i = next.getAndIncrement()) < files.size(); ) {
+                try {
+                    copyOne(files.get(i)[0], files.get(i)[1], uid, gid, mode);
+                } catch (IOException | RuntimeException e) {
+                    failed.compareAndSet(null, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+                }
+            }
+        };
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 1; t < COPY_THREADS; t++) {
+            Thread th = new Thread(worker, "hoist-copy-" + t);
+            th.setDaemon(true);
+            th.start();
+            threads.add(th);
+        }
+        worker.run();
+        try {
+            for (Thread th : threads) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.compareAndSet(null, new java.io.InterruptedIOException("interrupted while copying files"));
+            threads.forEach(Thread::interrupt);
+        }
+        if (failed.get() != null) {
+            throw failed.get();
         }
     }
 
@@ -184,11 +233,13 @@ final class CopyTree {
      */
     void digest(String rel, StatCache stats, MessageDigest md) throws IOException {
         Path src = resolve(rel);
-        if (Files.isDirectory(src, NOFOLLOW)) {
-            md.update(("D\0" + (modeOf(src) & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, Object> a = StatCache.stat(src);
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) == S_IFDIR) {
+            md.update(("D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             digestContents(src, rel, "", stats, md);
         } else {
-            digestOne(src, "", stats, md);
+            digestOne(src, "", a, stats, md);
         }
     }
 
@@ -203,31 +254,40 @@ final class CopyTree {
             Path k = e.getValue();
             String kRel = rel.isEmpty() ? e.getKey() : rel + "/" + e.getKey();
             String kOut = prefix + e.getKey();
-            boolean isDir = Files.isDirectory(k, NOFOLLOW);
-            if (excluded(kRel) && !(isDir && ignore.hasExceptions())) {
+            Map<String, Object> a = StatCache.stat(k);
+            int mode = (Integer) a.get("mode");
+            boolean isDir = (mode & S_IFMT) == S_IFDIR;
+            boolean excluded = excluded(kRel);
+            if (excluded && !(isDir && ignore.hasExceptions())) {
                 continue;
             }
             if (isDir) {
-                md.update((kOut + "\0D\0" + (modeOf(k) & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update((kOut + "\0D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 digestContents(k, kRel, kOut + "/", stats, md);
-            } else if (!excluded(kRel)) {
-                digestOne(k, kOut, stats, md);
+            } else if (!excluded) {
+                digestOne(k, kOut, a, stats, md);
             }
         }
     }
 
-    private static void digestOne(Path src, String out, StatCache stats, MessageDigest md) throws IOException {
-        byte[] name = (out + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        md.update(name);
-        if (Files.isSymbolicLink(src)) {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
+
+    private static void digestOne(Path src, String out, Map<String, Object> a, StatCache stats, MessageDigest md)
+            throws IOException {
+        md.update((out + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) == S_IFLNK) {
             md.update(("L\0" + Files.readSymbolicLink(src) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return;
         }
-        if (!Files.isRegularFile(src, NOFOLLOW)) {
+        if ((mode & S_IFMT) != S_IFREG) {
             throw new IOException(src + " is neither a file, a directory nor a symbolic link; COPY cannot copy it");
         }
-        md.update(("F\0" + (modeOf(src) & 07777) + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        md.update(stats.checksum(src));
+        md.update(("F\0" + (mode & 07777) + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(stats.checksum(src, a));
         md.update((byte) '\n');
     }
 

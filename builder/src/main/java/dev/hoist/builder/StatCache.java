@@ -79,7 +79,16 @@ final class StatCache {
 
     /** The SHA-256 of the regular file {@code p}'s content, read only when its status changed since last time. */
     byte[] checksum(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:size,lastModifiedTime,ctime,ino,dev", LinkOption.NOFOLLOW_LINKS);
+        return checksum(p, stat(p));
+    }
+
+    /** What {@link #checksum(Path, Map)} needs of a file, and its mode: one {@code lstat}. */
+    static Map<String, Object> stat(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** As {@link #checksum(Path)}, with the file's {@link #stat} just read. */
+    byte[] checksum(Path p, Map<String, Object> a) throws IOException {
         long mtime = nanos((FileTime) a.get("lastModifiedTime"));
         long ctime = nanos((FileTime) a.get("ctime"));
         Entry now = new Entry((Long) a.get("size"), mtime, ctime, (Long) a.get("ino"), (Long) a.get("dev"), null);

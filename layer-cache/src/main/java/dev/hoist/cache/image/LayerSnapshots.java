@@ -37,12 +37,19 @@ public final class LayerSnapshots {
 
     private final LocalImages images;
     private final Snapshots flattened;
-    private final LayerApplier applier;
+    private LayerApplier applier;
 
     public LayerSnapshots(LocalImages images) {
         this.images = images;
         this.flattened = new Snapshots(images);
-        this.applier = LayerApplier.builder().overlayWhiteouts(true).build();
+    }
+
+    /** The applier, made on first use: making one loads the native calls, which a cached build never needs. */
+    private synchronized LayerApplier applier() {
+        if (applier == null) {
+            applier = LayerApplier.builder().overlayWhiteouts(true).build();
+        }
+        return applier;
     }
 
     /** The directory of the layer with {@code diffId}, whether or not it is unpacked yet. */
@@ -64,7 +71,7 @@ public final class LayerSnapshots {
         try {
             AppliedLayer applied;
             try (InputStream in = images.blobs().open(layer.digest())) {
-                applied = applier.apply(in, temp);
+                applied = applier().apply(in, temp);
             } catch (LayerException e) {
                 throw new StoreException("layer " + layer.digest() + " cannot be unpacked: " + e.getMessage(), e);
             }

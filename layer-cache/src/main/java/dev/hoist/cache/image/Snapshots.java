@@ -28,11 +28,18 @@ import java.util.stream.Stream;
  */
 public final class Snapshots {
     private final LocalImages images;
-    private final LayerApplier applier;
+    private LayerApplier applier;
 
     public Snapshots(LocalImages images) {
         this.images = images;
-        this.applier = LayerApplier.create();
+    }
+
+    /** The applier, made on first use: making one loads the native calls, which a cached build never needs. */
+    private synchronized LayerApplier applier() {
+        if (applier == null) {
+            applier = LayerApplier.create();
+        }
+        return applier;
     }
 
     /** The OCI chain ID of {@code diffIds}: the first diff ID, then sha256(parent + " " + diffID) for each next. */
@@ -90,7 +97,7 @@ public final class Snapshots {
             for (int i = 0; i < layers.size(); i++) {
                 AppliedLayer applied;
                 try (InputStream in = images.blobs().open(layers.get(i).digest())) {
-                    applied = applier.apply(in, temp);
+                    applied = applier().apply(in, temp);
                 } catch (LayerException e) {
                     throw new StoreException("layer " + layers.get(i).digest() + " of " + what
                             + " cannot be unpacked: " + e.getMessage(), e);

@@ -76,12 +76,12 @@ final class Build {
     private final StageFiles files;
     private final LayerWriter layerWriter;
     private final PrintStream progress;
-    private final List<StepResult> steps = new ArrayList<>();
-    private final Map<Integer, State> built = new HashMap<>();
+    private final List<StepResult> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Map<Integer, State> built = new java.util.concurrent.ConcurrentHashMap<>();
     private Dockerfile df;
     private ArgScope global;
     private DockerIgnore ignore;
-    private int stepNo;
+    private volatile int stepNo;
 
     Build(LocalImages images, ContainerRuntime runtime, RegistryClient registry, BuildCache cache, BuildRequest req) {
         this.images = images;
@@ -161,9 +161,11 @@ final class Build {
         Set<Integer> needed = new TreeSet<>();
         need(target, needed);
         try {
+            Map<Integer, Set<Integer>> deps = new HashMap<>();
             for (int i : needed) {
-                built.put(i, buildStage(df.stages().get(i)));
+                deps.put(i, dependencies(df.stages().get(i)));
             }
+            StageScheduler.run(needed, deps, STAGE_THREADS, i -> built.put(i, buildStage(df.stages().get(i))));
         } catch (BuildException e) {
             progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
             progress.flush();
@@ -182,7 +184,7 @@ final class Build {
         for (String t : req.tags()) {
             tags.add(images.tag(image, t));
         }
-        progress.println("#" + (++stepNo) + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
+        progress.println("#" + nextStep() + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
         progress.flush();
         return new BuildResult(image.withNames(tags), tags, steps);
     }
@@ -215,6 +217,48 @@ final class Build {
                 }
             }
         }
+    }
+
+    /** How many independent stages are built at the same time. */
+    private static final int STAGE_THREADS = 2;
+
+    private synchronized int nextStep() {
+        return ++stepNo;
+    }
+
+    /**
+     * The stages {@code s} uses directly: its base, {@code COPY --from} and {@code RUN --mount from}; when a
+     * mount's source cannot be worked out here, every earlier stage (so it is built first).
+     */
+    private Set<Integer> dependencies(Stage s) throws BuildException {
+        Set<Integer> out = new TreeSet<>();
+        try {
+            stageRef(global.expandFrom(s).baseName(), s.index()).ifPresent(r -> out.add(r.index()));
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+        for (Instruction in : s.instructions()) {
+            if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
+                try {
+                    stageRef(df.lexer().processWord(c.from(), global.values()), s.index()).ifPresent(r -> out.add(r.index()));
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
+                }
+            } else if (in instanceof Instruction.Run r) {
+                try {
+                    for (RunMount m : r.mounts(df.lexer(), global.values())) {
+                        if (m.from() != null && !m.from().isEmpty()) {
+                            stageRef(m.from(), s.index()).ifPresent(ref -> out.add(ref.index()));
+                        }
+                    }
+                } catch (DockerfileException | RuntimeException e) {
+                    for (int i = 0; i < s.index(); i++) {
+                        out.add(i);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private Optional<Stage> stageRef(String name, int before) {
@@ -261,7 +305,7 @@ final class Build {
         }
         String label = !stage.name().isEmpty() ? stage.name() + " " : df.stages().size() > 1 ? "stage-" + stage.index() + " " : "";
         int total = stage.instructions().size() + 1;
-        int n = ++stepNo;
+        int n = nextStep();
         progress.println("#" + n + " [" + label + "1/" + total + "] FROM " + base);
         State st;
         Optional<Stage> ref = stageRef(base, stage.index());
@@ -304,7 +348,7 @@ final class Build {
             } catch (DockerfileException e) {
                 throw new BuildException(e.getMessage(), e);
             }
-            n = ++stepNo;
+            n = nextStep();
             String shown = text(raw);
             progress.println("#" + n + " [" + label + k + "/" + total + "] " + shown);
             progress.flush();

@@ -20,7 +20,7 @@ import java.util.List;
  * A build's access to the file systems of its stages between steps: each layer unpacked once into its own
  * directory ({@link LayerSnapshots}) and stacked as the lower directories of a RUN's overlay, the layer a step
  * made kept as the next step's lower directory without unpacking it again, and the stat cache of the context.
- * Not thread-safe.
+ * Thread-safe.
  */
 final class StageFiles {
     /** Files changed this recently are not remembered by the stat cache (a change in the same tick would not show). */
@@ -58,7 +58,7 @@ final class StageFiles {
     }
 
     /** The stat cache of the build context, loaded on first use. */
-    StatCache stats() {
+    synchronized StatCache stats() {
         if (stats == null) {
             String id = HexFormat.of().formatHex(sha256(contextDir.toAbsolutePath().normalize().toString()));
             stats = StatCache.load(images.root().path().resolve("build-cache").resolve("stat-" + id + ".bin"), RACY_WINDOW);
@@ -67,7 +67,7 @@ final class StageFiles {
     }
 
     /** Writes the stat cache back when it was used. */
-    void close() {
+    synchronized void close() {
         if (stats != null) {
             stats.save();
         }

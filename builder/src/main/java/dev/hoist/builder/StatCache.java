@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  * again: a file is re-read when any of those differ, which catches a changed file whose size and mtime were
  * put back (its ctime and, when replaced, its inode differ). A file changed within {@code racyWindow} of being
  * read is not remembered, since a change in the same clock tick would not show. Kept in one file per context
- * directory under the hoist root's {@code build-cache}; a missing or damaged file is an empty cache. Not
- * thread-safe.
+ * directory under the hoist root's {@code build-cache}; a missing or damaged file is an empty cache.
+ * Thread-safe.
  */
 final class StatCache {
     private static final int MAGIC = 0x68737431;   // "hst1"
@@ -88,7 +88,7 @@ final class StatCache {
     }
 
     /** As {@link #checksum(Path)}, with the file's {@link #stat} just read. */
-    byte[] checksum(Path p, Map<String, Object> a) throws IOException {
+    synchronized byte[] checksum(Path p, Map<String, Object> a) throws IOException {
         long mtime = nanos((FileTime) a.get("lastModifiedTime"));
         long ctime = nanos((FileTime) a.get("ctime"));
         Entry now = new Entry((Long) a.get("size"), mtime, ctime, (Long) a.get("ino"), (Long) a.get("dev"), null);
@@ -112,12 +112,12 @@ final class StatCache {
     }
 
     /** How many files this cache has read (for tests). */
-    int hashed() {
+    synchronized int hashed() {
         return hashed;
     }
 
     /** Writes the cache back when it changed; a failure to write only costs re-reading next time. */
-    void save() {
+    synchronized void save() {
         if (!dirty) {
             return;
         }

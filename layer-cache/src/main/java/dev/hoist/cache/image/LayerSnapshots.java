@@ -10,9 +10,6 @@ import dev.hoist.oci.Digest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -102,7 +99,7 @@ public final class LayerSnapshots {
         Files.createDirectories(target.getParent());
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+        } catch (java.nio.file.FileSystemException e) {   // ENOTEMPTY comes as a plain FileSystemException
             if (!Files.isDirectory(target)) {
                 throw e;
             }

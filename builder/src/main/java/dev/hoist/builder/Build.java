@@ -849,8 +849,13 @@ final class Build {
         if (hit.isPresent()) {
             return new StepOutcome(key, hit.get(), true, createdBy);
         }
+        Path sparse = null;
         if (src == null) {
-            Path root = fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
+            LayerStack fromStack = fromStage.isPresent() ? stack(built.get(fromStage.get().index()))
+                    : files.stack(fromImage.manifest().layers(), fromImage.config().diffIds());
+            sparse = StageFiles.sparseSources(fromStack, sources, images.root().createTempDirectory("build-from"));
+            Path root = sparse != null ? sparse
+                    : fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
             src = new CopyTree(root, DockerIgnore.EMPTY, true);
             for (String s : sources) {
                 matched.addAll(src.expand(where(in) + ": " + shown, s));
@@ -926,6 +931,7 @@ final class Build {
             return new StepOutcome(key, entry, false, createdBy);
         } finally {
             deleteTree(tree);
+            deleteTree(sparse);
         }
     }
 

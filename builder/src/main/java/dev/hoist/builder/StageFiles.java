@@ -88,6 +88,28 @@ final class StageFiles {
         return into;
     }
 
+    /**
+     * For {@code COPY --from}: when every source names one regular file (no wildcard, links followed), a
+     * directory {@code into} holding just those files at the sources' paths, linked from the layer directories
+     * that provide them, so the other stage's file system need not be flattened; else null (and {@code into}
+     * is removed).
+     */
+    static Path sparseSources(LayerStack stack, List<String> sources, Path into) throws IOException {
+        for (String source : sources) {
+            String rel = CopyTree.clean(source);
+            Path f = CopyTree.hasWildcard(rel) || rel.isEmpty() ? null : stack.find(stack.resolveLinks(rel));
+            if (f == null || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                Build.deleteTree(into);
+                return null;
+            }
+            Path link = into.resolve(rel);
+            Files.createDirectories(link.getParent());
+            Files.deleteIfExists(link);
+            Files.createLink(link, f);
+        }
+        return into;
+    }
+
     private static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));

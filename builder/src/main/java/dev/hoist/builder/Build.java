@@ -807,7 +807,7 @@ final class Build {
         Optional<Stage> fromStage = Optional.empty();
         Image fromImage = null;
         if (from.isEmpty()) {
-            src = new CopyTree(req.contextDir(), ignore, false);
+            src = new CopyTree(req.contextDir(), ignore, false).linkingUnchanged();
         } else {
             fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));
             if (fromStage.isEmpty()) {
@@ -891,6 +891,7 @@ final class Build {
             destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
         }
         Path tree = images.root().createTempDirectory("build-copy");
+        boolean lent = false;
         try {
             for (String m : matched) {
                 Path p = src.resolve(m);
@@ -926,11 +927,18 @@ final class Build {
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
-            files.keep(entry, tree);
+            if (src.linkedAny()) {
+                files.lend(entry, tree, src.linkedSources());    // shares files with the context: this build only
+                lent = true;
+            } else {
+                files.keep(entry, tree);
+            }
             cache.store(key, entry);
             return new StepOutcome(key, entry, false, createdBy);
         } finally {
-            deleteTree(tree);
+            if (!lent) {
+                deleteTree(tree);
+            }
             deleteTree(sparse);
         }
     }

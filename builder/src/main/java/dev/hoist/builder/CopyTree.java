@@ -32,11 +32,33 @@ final class CopyTree {
     private final Path root;
     private final DockerIgnore ignore;
     private final boolean followSourceLinks;
+    private boolean linkUnchanged;
+    private final java.util.Queue<Path> linkedSources = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CopyTree(Path root, DockerIgnore ignore, boolean followSourceLinks) {
         this.root = root;
         this.ignore = ignore;
         this.followSourceLinks = followSourceLinks;
+    }
+
+    /**
+     * Makes {@link #copy} hard-link a source file instead of copying it when the copy would be the same file:
+     * a regular file with one link, owned and moded as the copy would be, on the same file system. The tree
+     * then shares those files with the source: it must be read only, and not kept once the source may change.
+     */
+    CopyTree linkingUnchanged() {
+        this.linkUnchanged = true;
+        return this;
+    }
+
+    /** Whether {@link #copy} linked any file (see {@link #linkingUnchanged}). */
+    boolean linkedAny() {
+        return !linkedSources.isEmpty();
+    }
+
+    /** The source files {@link #copy} linked (their change times moved when they were linked). */
+    List<Path> linkedSources() {
+        return List.copyOf(linkedSources);
     }
 
     /** The cleaned path of {@code source} under the root, without a leading {@code /} ({@code ""} is the root). */
@@ -134,10 +156,10 @@ final class CopyTree {
             }
             List<Path[]> files = new ArrayList<>();
             copyContents(src, rel, dest, uid, gid, mode, files);
-            copyAll(files, uid, gid, mode);
+            copyAll(files, uid, gid, mode, linkUnchanged ? linkedSources : null);
         } else {
             Files.createDirectories(dest.getParent());
-            copyOne(src, dest, uid, gid, mode);
+            copyOne(src, dest, uid, gid, mode, linkUnchanged ? linkedSources : null);
         }
     }
 
@@ -171,10 +193,11 @@ final class CopyTree {
     private static final int COPY_THREADS = 4;
 
     /** Copies the (source, destination) pairs, on several threads when there are many. */
-    private static void copyAll(List<Path[]> files, int uid, int gid, int mode) throws IOException {
+    private static void copyAll(List<Path[]> files, int uid, int gid, int mode,
+                                java.util.Queue<Path> linked) throws IOException {
         if (files.size() < PARALLEL_FROM) {
             for (Path[] f : files) {
-                copyOne(f[0], f[1], uid, gid, mode);
+                copyOne(f[0], f[1], uid, gid, mode, linked);
             }
             return;
         }
@@ -183,7 +206,7 @@ final class CopyTree {
         Runnable worker = () -> {
             for (int i; failed.get() == null && (i = next.getAndIncrement()) < files.size(); ) {
                 try {
-                    copyOne(files.get(i)[0], files.get(i)[1], uid, gid, mode);
+                    copyOne(files.get(i)[0], files.get(i)[1], uid, gid, mode, linked);
                 } catch (IOException | RuntimeException e) {
                     failed.compareAndSet(null, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
                 }
@@ -211,8 +234,24 @@ final class CopyTree {
         }
     }
 
-    private static void copyOne(Path src, Path dest, int uid, int gid, int mode) throws IOException {
+    /** Copies one file; with {@code linked} (not null), links it when that gives the same file, and says so there. */
+    private static void copyOne(Path src, Path dest, int uid, int gid, int mode,
+                                java.util.Queue<Path> linked) throws IOException {
         Files.deleteIfExists(dest);
+        if (linked != null) {
+            Map<String, Object> a = Files.readAttributes(src, "unix:mode,uid,gid,nlink", NOFOLLOW);
+            int m = (Integer) a.get("mode");
+            if ((m & S_IFMT) == S_IFREG && (Integer) a.get("nlink") == 1 && (Integer) a.get("uid") == Math.max(uid, 0)
+                    && (Integer) a.get("gid") == Math.max(gid, 0) && (mode < 0 || (m & 07777) == mode)) {
+                try {
+                    Files.createLink(dest, src);
+                    linked.add(src);
+                    return;
+                } catch (IOException | UnsupportedOperationException e) {
+                    // another file system, or not allowed: copy it
+                }
+            }
+        }
         if (Files.isSymbolicLink(src)) {
             Files.createSymbolicLink(dest, Files.readSymbolicLink(src));
             Files.setAttribute(dest, "unix:uid", Math.max(uid, 0), NOFOLLOW);

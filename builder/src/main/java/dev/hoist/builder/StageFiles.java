@@ -35,6 +35,9 @@ final class StageFiles {
     private final LayerSnapshots layers;
     private final Path contextDir;
     private StatCache stats;
+    /** Layers whose directory is lent for this build only (a COPY tree sharing files with the context). */
+    private final java.util.Map<Digest, Path> lent = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Queue<Path> linkedSources = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     StageFiles(LocalImages images, Path contextDir) {
         this.images = images;
@@ -44,7 +47,19 @@ final class StageFiles {
 
     /** The stack of unpacked layers showing {@code layers}, unpacking what is missing. */
     LayerStack stack(List<Descriptor> descriptors, List<Digest> diffIds) throws IOException {
-        return layers.stack(descriptors, diffIds);
+        return layers.stack(descriptors, diffIds, lent::get);
+    }
+
+    /**
+     * Uses {@code tree}, which holds exactly what the step's layer holds but shares files with the context (see
+     * {@link CopyTree#linkingUnchanged}), as that layer's directory until the end of this build, then removes it;
+     * a later build unpacks the layer from its blob if it needs it.
+     */
+    void lend(BuildCache.Entry entry, Path tree, List<Path> linked) {
+        linkedSources.addAll(linked);
+        if (entry.diffId() == null || lent.putIfAbsent(entry.diffId(), tree) != null) {
+            Build.deleteTree(tree);
+        }
     }
 
     /**
@@ -68,7 +83,16 @@ final class StageFiles {
 
     /** Writes the stat cache back when it was used. */
     synchronized void close() {
+        lent.values().forEach(Build::deleteTree);
+        lent.clear();
         if (stats != null) {
+            for (Path p : linkedSources) {
+                try {
+                    stats.relinked(p);
+                } catch (IOException e) {
+                    // gone since: read again next time
+                }
+            }
             stats.save();
         }
     }

@@ -111,6 +111,25 @@ final class StatCache {
         return sum;
     }
 
+    /**
+     * After the build linked {@code p} (which moves its change time but not its content): takes its new status
+     * for the remembered checksum when everything else still matches, so the next build need not read it.
+     */
+    synchronized void relinked(Path p) throws IOException {
+        Entry old = entries.get(p.toString());
+        if (old == null) {
+            return;
+        }
+        Map<String, Object> a = stat(p);
+        Entry now = new Entry((Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")),
+                nanos((FileTime) a.get("ctime")), (Long) a.get("ino"), (Long) a.get("dev"), null);
+        if (now.size == old.size && now.mtimeNanos == old.mtimeNanos && now.ino == old.ino && now.dev == old.dev
+                && now.ctimeNanos != old.ctimeNanos) {
+            entries.put(p.toString(), new Entry(now.size, now.mtimeNanos, now.ctimeNanos, now.ino, now.dev, old.sha256));
+            dirty = true;
+        }
+    }
+
     /** How many files this cache has read (for tests). */
     synchronized int hashed() {
         return hashed;

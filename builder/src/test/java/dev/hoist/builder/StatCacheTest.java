@@ -90,6 +90,26 @@ class StatCacheTest {
     }
 
     @Test
+    void aFileTheBuildLinkedKeepsItsChecksum() throws Exception {
+        Path a = file("a", "hello");
+        StatCache c = load();
+        c.checksum(a);
+        Object ctime = Files.getAttribute(a, "unix:ctime");
+        Path link = dir.resolve("link");
+        while (Files.getAttribute(a, "unix:ctime").equals(ctime)) {
+            Files.deleteIfExists(link);
+            Thread.sleep(5);
+            Files.createLink(link, a);  // moves a's change time, as a COPY that links it does
+        }
+        Files.delete(link);
+        c.relinked(a);
+        c.checksum(a);
+        assertEquals(1, c.hashed(), "a linked file is not read again");
+        Files.writeString(a, "HELLO, WORLD");
+        assertEquals(hex(StatCache.sha256(a)), hex(c.checksum(a)), "a written one is");
+    }
+
+    @Test
     void aFileChangedJustNowIsNotRemembered() throws Exception {
         Path a = dir.resolve("a");
         Files.writeString(a, "fresh");

@@ -113,6 +113,15 @@ public final class LayerSnapshots {
      * An image with no layers gets one empty directory.
      */
     public LayerStack stack(List<Descriptor> layers, List<Digest> diffIds) throws IOException {
+        return stack(layers, diffIds, d -> null);
+    }
+
+    /**
+     * As {@link #stack(List, List)}, taking the directory of a layer from {@code lent} when it has one (a
+     * directory that holds exactly that layer, kept elsewhere by the caller).
+     */
+    public LayerStack stack(List<Descriptor> layers, List<Digest> diffIds, java.util.function.Function<Digest, Path> lent)
+            throws IOException {
         if (layers.size() != diffIds.size()) {
             throw new StoreException("an image has " + layers.size() + " layers but its config lists " + diffIds.size()
                     + " diff IDs; the image is malformed");
@@ -124,7 +133,8 @@ public final class LayerSnapshots {
             dirs.add(flattened.rootfs(layers.subList(0, from), diffIds.subList(0, from)));
         }
         for (int i = from; i < layers.size(); i++) {
-            dirs.add(layer(layers.get(i), diffIds.get(i)));
+            Path own = lent.apply(diffIds.get(i));
+            dirs.add(own != null ? own : layer(layers.get(i), diffIds.get(i)));
         }
         if (dirs.isEmpty()) {
             dirs.add(flattened.rootfs(List.of(), List.of()));

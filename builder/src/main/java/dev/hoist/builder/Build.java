@@ -616,6 +616,7 @@ final class Build {
             try {
                 CopyTree.mkdirs(tree, rel, null);
                 entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+                files.keep(entry, tree);
             } finally {
                 deleteTree(tree);
             }

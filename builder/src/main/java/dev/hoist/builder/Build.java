@@ -4,6 +4,7 @@ import dev.hoist.cache.BlobWriter;
 import dev.hoist.cache.StoreException;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.ImageNotFoundException;
+import dev.hoist.cache.image.LayerStack;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.cache.layer.ChangeSet;
@@ -71,16 +72,17 @@ final class Build {
     private final BuildCache cache;
     private final BuildRequest req;
     private final Snapshots snapshots;
+    private final StageFiles files;
     private final LayerWriter layerWriter;
     private final PrintStream progress;
     private final RemoteSources remote;
-    private final List<StepResult> steps = new ArrayList<>();
-    private final Map<Integer, State> built = new HashMap<>();
+    private final List<StepResult> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Map<Integer, State> built = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Image> pulled = new java.util.concurrent.ConcurrentHashMap<>();
     private Dockerfile df;
     private ArgScope global;
     private DockerIgnore ignore;
-    private int stepNo;
+    private volatile int stepNo;
 
     Build(LocalImages images, ContainerRuntime runtime, RegistryClient registry, BuildCache cache, BuildRequest req) {
         this.images = images;
@@ -89,7 +91,8 @@ final class Build {
         this.cache = cache;
         this.req = req;
         this.snapshots = new Snapshots(images);
-        this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP)
+        this.files = new StageFiles(images, req.contextDir());
+        this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP).level(StageFiles.GZIP_LEVEL)
                 .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
         this.remote = new RemoteSources(images.root());
@@ -165,9 +168,11 @@ final class Build {
         Set<Integer> needed = new TreeSet<>();
         need(target, needed);
         try {
+            Map<Integer, Set<Integer>> deps = new HashMap<>();
             for (int i : needed) {
-                built.put(i, buildStage(df.stages().get(i)));
+                deps.put(i, dependencies(df.stages().get(i)));
             }
+            StageScheduler.run(needed, deps, STAGE_THREADS, i -> built.put(i, buildStage(df.stages().get(i))));
         } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
             progress.println("#" + stepNo + " ERROR: interrupted");
             progress.flush();
@@ -176,6 +181,8 @@ final class Build {
             progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
             progress.flush();
             throw e;
+        } finally {
+            files.close();
         }
         State fin = built.get(target.index());
         ContainerConfig cfg = fin.config;
@@ -188,7 +195,7 @@ final class Build {
         for (String t : req.tags()) {
             tags.add(images.tag(image, t));
         }
-        progress.println("#" + (++stepNo) + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
+        progress.println("#" + nextStep() + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
         progress.flush();
         return new BuildResult(image.withNames(tags), tags, steps);
     }
@@ -239,6 +246,48 @@ final class Build {
         }
     }
 
+    /** How many independent stages are built at the same time. */
+    private static final int STAGE_THREADS = 2;
+
+    private synchronized int nextStep() {
+        return ++stepNo;
+    }
+
+    /**
+     * The stages {@code s} uses directly: its base, {@code COPY --from} and {@code RUN --mount from}; when a
+     * mount's source cannot be worked out here, every earlier stage (so it is built first).
+     */
+    private Set<Integer> dependencies(Stage s) throws BuildException {
+        Set<Integer> out = new TreeSet<>();
+        try {
+            stageRef(global.expandFrom(s).baseName(), s.index()).ifPresent(r -> out.add(r.index()));
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage(), e);
+        }
+        for (Instruction in : s.instructions()) {
+            if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
+                try {
+                    stageRef(df.lexer().processWord(c.from(), global.values()), s.index()).ifPresent(r -> out.add(r.index()));
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
+                }
+            } else if (in instanceof Instruction.Run r) {
+                try {
+                    for (RunMount m : r.mounts(df.lexer(), global.values())) {
+                        if (m.from() != null && !m.from().isEmpty()) {
+                            stageRef(m.from(), s.index()).ifPresent(ref -> out.add(ref.index()));
+                        }
+                    }
+                } catch (DockerfileException | RuntimeException e) {
+                    for (int i = 0; i < s.index(); i++) {
+                        out.add(i);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private Optional<Stage> stageRef(String name, int before) {
         String lower = name.toLowerCase(java.util.Locale.ROOT);
         for (Stage s : df.stages()) {
@@ -287,7 +336,7 @@ final class Build {
         }
         String label = !stage.name().isEmpty() ? stage.name() + " " : df.stages().size() > 1 ? "stage-" + stage.index() + " " : "";
         int total = stage.instructions().size() + 1;
-        int n = ++stepNo;
+        int n = nextStep();
         progress.println("#" + n + " [" + label + "1/" + total + "] FROM " + base);
         State st;
         Optional<Stage> ref = stageRef(base, stage.index());
@@ -334,7 +383,7 @@ final class Build {
             } catch (DockerfileException e) {
                 throw new BuildException(e.getMessage(), e);
             }
-            n = ++stepNo;
+            n = nextStep();
             String shown = text(raw);
             progress.println("#" + n + " [" + label + k + "/" + total + "] " + shown);
             progress.flush();
@@ -585,6 +634,15 @@ final class Build {
         return snapshots.rootfs(new Image(m.descriptor(), m, cfg, List.of()));
     }
 
+    /** The stage's layers so far, each unpacked once, as the lower directories of an overlay. */
+    private LayerStack stack(State st) throws IOException {
+        return files.stack(st.layers, st.diffIds);
+    }
+
+    private static boolean exists(LayerStack stack, String rel) throws IOException {
+        return stack.find(stack.resolveLinks(rel)) != null;
+    }
+
     private BuildCache.Entry writeLayer(LayerSource source) throws IOException, BuildException {
         try (BlobWriter w = images.blobs().writer()) {
             WrittenLayer wl = source.write(w.stream());
@@ -608,11 +666,12 @@ final class Build {
         }
         String rel = CopyTree.clean(path);
         BuildCache.Entry entry = new BuildCache.Entry(null, null);
-        if (!rel.isEmpty() && !Files.exists(rootfs(st).resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        if (!rel.isEmpty() && !exists(stack(st), rel)) {
             Path tree = images.root().createTempDirectory("build-workdir");
             try {
                 CopyTree.mkdirs(tree, rel, null);
                 entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+                files.keep(entry, tree);
             } finally {
                 deleteTree(tree);
             }
@@ -731,12 +790,12 @@ final class Build {
             if (hit.isPresent()) {
                 return new StepOutcome(key, hit.get(), true, createdBy);
             }
-            Path lower = rootfs(st);
+            LayerStack lower = stack(st);
             Path dir = images.root().createTempDirectory("build-run");
             try {
                 Path upper = Files.createDirectory(dir.resolve("upper"));
                 Path work = Files.createDirectory(dir.resolve("work"));
-                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(List.of(lower), upper, work).argv(argv).env(secrets.env(env))
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(lower.directories(), upper, work).argv(argv).env(secrets.env(env))
                         .cwd(cwd).user(user).network(net);
                 mounts.forEach(sb::addMount);
                 ContainerSpec spec = sb.build();
@@ -762,17 +821,17 @@ final class Build {
                     // the mount point the runtime made is not part of the result, as in BuildKit
                     String rel = CopyTree.clean(m.destination());
                     Path stub = upper.resolve(rel);
-                    if (!rel.isEmpty() && !Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS) && isEmpty(stub)) {
+                    if (!rel.isEmpty() && lower.find(rel) == null && isEmpty(stub)) {
                         Files.delete(stub);
                         // and the empty parents made for it, as BuildKit's mount stub cleaner does
                         for (Path p = stub.getParent(); !p.equals(upper) && isEmpty(p)
-                                && !Files.exists(lower.resolve(upper.relativize(p).toString()), LinkOption.NOFOLLOW_LINKS);
+                                && lower.find(upper.relativize(p).toString()) == null;
                              p = p.getParent()) {
                             Files.delete(p);
                         }
                     }
                 }
-                secrets.removeStubs(upper, lower);
+                secrets.removeStubs(upper, lower::find);
                 ChangeSet cs;
                 try {
                     cs = ChangeSet.fromOverlayUpper(upper);
@@ -782,6 +841,7 @@ final class Build {
                 BuildCache.Entry entry = cs.changed().isEmpty() && cs.deleted().isEmpty() && cs.opaqueDirectories().isEmpty()
                         ? new BuildCache.Entry(null, null)
                         : writeLayer(o -> layerWriter.writeChanges(cs, o));
+                files.keep(entry, upper);
                 cache.store(key, entry);
                 return new StepOutcome(key, entry, false, createdBy);
             } finally {
@@ -814,17 +874,18 @@ final class Build {
                              String dest, String from, String chown, String chmod, String verb, CopyOptions opts)
             throws IOException, BuildException {
         String shown = text(in);
-        CopyTree src;
+        CopyTree src = null;
+        Optional<Stage> fromStage = Optional.empty();
+        Image fromImage = null;
         if (from.isEmpty()) {
-            src = new CopyTree(req.contextDir(), ignore, false);
+            src = new CopyTree(req.contextDir(), ignore, false).linkingUnchanged();
         } else {
-            Optional<Stage> ref = stageRef(from, Integer.MAX_VALUE);
-            Path root = ref.isPresent() && built.containsKey(ref.get().index())
-                    ? rootfs(built.get(ref.get().index()))
-                    : snapshots.rootfs(resolveImage(from, in));
-            src = new CopyTree(root, DockerIgnore.EMPTY, true);
+            fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));
+            if (fromStage.isEmpty()) {
+                fromImage = resolveImage(from, in);
+            }
         }
-        src.excluding(opts.excludeMatcher(where(in) + ": " + shown));
+        DockerIgnore excludes = opts.excludeMatcher(where(in) + ": " + shown);
         int mode = -1;
         if (!chmod.isEmpty()) {
             if (!chmod.matches("[0-7]{1,4}")) {
@@ -832,23 +893,68 @@ final class Build {
             }
             mode = Integer.parseInt(chmod, 8);
         }
+        List<String> matched = new ArrayList<>();
+        Map<String, String> kept = new HashMap<>();     // --parents: the path each match keeps under the destination
+        if (src != null) {
+            expandSources(src.excluding(excludes), where(in) + ": " + shown, sources, matched, kept);
+        }
+        // the key: what the step adds is decided by the parent (st.key; with --link, not even that), the
+        // instruction as expanded, and the sources: the context's files by content (through the stat cache),
+        // another stage by its key, an image by its ID, a download by its content
+        List<String> parts = new ArrayList<>(List.of("dest=" + dest, "cwd=" + st.config.workingDir(), "chown=" + chown,
+                "chmod=" + chmod, "parents=" + opts.parents()));
+        sources.forEach(s -> parts.add("src=" + s));
+        opts.excludes().forEach(x -> parts.add("exclude=" + x));
+        inline.forEach(d -> parts.add("inline=" + d.path() + "\0" + d.data()));
+        for (RemoteSources.Download d : opts.downloads()) {
+            parts.add("download=" + d.url() + "\0" + d.name() + "\0" + d.lastModified() + "\0"
+                    + (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS) ? CopyTree.checksum(d.file()) : sha256(d.file())));
+        }
+        if (src != null) {
+            parts.add("context=" + CopyKeys.digest(src, matched, files.stats()));
+        } else if (fromStage.isPresent()) {
+            parts.add("stage=" + built.get(fromStage.get().index()).key);
+        } else {
+            parts.add("image=" + fromImage.id());
+        }
+        Digest key = key(opts.link() ? Digest.sha256("link") : st.key, verb + " 2", parts);
+        // the steps after a --link copy still depend on the base
+        Digest stateKey = opts.link() ? key(st.key, "LINK", List.of(key.toString())) : key;
+        List<String> named = new ArrayList<>(sources);
+        opts.downloads().forEach(d -> named.add(d.url()));
+        inline.forEach(d -> named.add("<<" + d.path()));
+        String createdBy = verb + " " + String.join(" ", named) + " " + dest;
+        Optional<BuildCache.Entry> hit = lookup(key);
+        if (hit.isPresent()) {
+            return new StepOutcome(stateKey, hit.get(), true, createdBy);
+        }
+        Path sparse = null;
+        if (src == null) {
+            LayerStack fromStack = fromStage.isPresent() ? stack(built.get(fromStage.get().index()))
+                    : files.stack(fromImage.manifest().layers(), fromImage.config().diffIds());
+            sparse = StageFiles.sparseSources(fromStack, sources, images.root().createTempDirectory("build-from"));
+            Path root = sparse != null ? sparse
+                    : fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
+            src = new CopyTree(root, DockerIgnore.EMPTY, true);
+            expandSources(src.excluding(excludes), where(in) + ": " + shown, sources, matched, kept);
+        }
+        LayerStack existing = stack(st);
         int uid = 0;
         int gid = 0;
         if (!chown.isEmpty()) {
-            int[] ids = Owners.resolve(chown, () -> rootfs(st));
+            Path accounts = images.root().createTempDirectory("build-accounts");
+            int[] ids;
+            try {
+                ids = Owners.resolve(chown, () -> StageFiles.accountFiles(existing, accounts));
+            } finally {
+                deleteTree(accounts);
+            }
             if (ids == null) {
                 throw new BuildException(where(in) + ": " + shown + ": --chown=" + chown
                         + ": no such user or group in the image's /etc/passwd and /etc/group");
             }
             uid = ids[0];
             gid = ids[1];
-        }
-        List<String> matched = new ArrayList<>();
-        Map<String, String> kept = new HashMap<>();     // --parents: the path each match keeps under the destination
-        for (String s : sources) {
-            List<String> m = src.expand(where(in) + ": " + shown, s);
-            matched.addAll(m);
-            m.forEach(x -> kept.put(x, CopyOptions.parentsPath(s, x)));
         }
         String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
         boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".") || opts.parents();
@@ -857,20 +963,20 @@ final class Build {
                     + "the destination must be a directory and end with a /");
         }
         // --link: the layer must not depend on what is below it, so the image's files are not looked at
-        Path existing = opts.link() ? null : rootfs(st);
+        CopyTree.Lookup below = opts.link() ? r -> null : existing::find;
         // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
-        String rel = existing == null ? CopyTree.clean(destAbs)
-                : existing.relativize(new CopyTree(existing, DockerIgnore.EMPTY, true).resolve(CopyTree.clean(destAbs))).toString();
-        if (!destIsDir && existing != null && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        String rel = opts.link() ? CopyTree.clean(destAbs) : existing.resolveLinks(CopyTree.clean(destAbs));
+        if (!destIsDir && !rel.isEmpty() && isDirectory(below.find(rel))) {
             destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
         }
         Path tree = images.root().createTempDirectory("build-copy");
+        boolean lent = false;
         try {
             for (String m : matched) {
                 Path p = src.resolve(m);
                 String target;
                 if (verb.equals("ADD") && isArchive(p)) {
-                    CopyTree.mkdirs(tree, rel, existing);
+                    CopyTree.mkdirsOver(tree, rel, below);
                     try (InputStream archive = Archives.decompress(Files.newInputStream(p))) {
                         LayerApplier.create().apply(archive, rel.isEmpty() ? tree : tree.resolve(rel));
                     } catch (LayerException e) {
@@ -883,8 +989,8 @@ final class Build {
                     target = keep.isEmpty() ? rel : rel.isEmpty() ? keep : rel + "/" + keep;
                 } else if (Files.isDirectory(p)) {
                     target = rel;
-                    if (existing != null && !rel.isEmpty() && Files.isDirectory(existing.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
-                        CopyTree.mkdirs(tree, rel, existing);
+                    if (!rel.isEmpty() && isDirectory(below.find(rel))) {
+                        CopyTree.mkdirsOver(tree, rel, below);
                     }
                 } else {
                     String baseName = m.isEmpty() ? "" : m.substring(m.lastIndexOf('/') + 1);
@@ -892,20 +998,20 @@ final class Build {
                 }
                 int slash = target.lastIndexOf('/');
                 // parents the step creates belong to the --chown owner, as in Docker
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing, uid, gid);
+                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below, uid, gid);
                 src.copy(m, target.isEmpty() ? tree : tree.resolve(target), uid, gid, mode);
             }
             for (Instruction.InlineSource doc : inline) {
                 String target = destIsDir ? (rel.isEmpty() ? doc.path() : rel + "/" + doc.path()) : rel;
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing, uid, gid);
+                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below, uid, gid);
                 Path f = tree.resolve(target);
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
             for (RemoteSources.Download d : opts.downloads()) {
                 if (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS)) {  // a git repository's files
-                    CopyTree.mkdirs(tree, rel, existing);
+                    CopyTree.mkdirsOver(tree, rel, below);
                     new CopyTree(d.file(), DockerIgnore.EMPTY, false).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
                             uid, gid, mode);
                     continue;
@@ -913,7 +1019,7 @@ final class Build {
                 // a downloaded file is 0600 unless --chmod says otherwise, and has the server's time, as in Docker
                 String target = destIsDir ? (rel.isEmpty() ? d.name() : rel + "/" + d.name()) : rel;
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirs(tree, slash < 0 ? "" : target.substring(0, slash), existing);
+                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below);
                 Path f = tree.resolve(target);
                 Files.copy(d.file(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0600);
@@ -921,24 +1027,48 @@ final class Build {
                     Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(d.lastModified()));
                 }
             }
-            // with --link the same files give the same layer and the same key whatever the base
-            Digest key = key(opts.link() ? Digest.sha256("link") : st.key, verb, List.of(CopyTree.checksum(tree)));
-            List<String> named = new ArrayList<>(sources);
-            opts.downloads().forEach(d -> named.add(d.url()));
-            inline.forEach(d -> named.add("<<" + d.path()));
-            String createdBy = verb + " " + String.join(" ", named) + " " + dest;
-            // the steps after a --link copy still depend on the base
-            Digest stateKey = opts.link() ? key(st.key, "LINK", List.of(key.toString())) : key;
-            Optional<BuildCache.Entry> hit = lookup(key);
-            if (hit.isPresent()) {
-                return new StepOutcome(stateKey, hit.get(), true, createdBy);
-            }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            if (src.linkedAny()) {
+                files.lend(entry, tree, src.linkedSources());    // shares files with the context: this build only
+                lent = true;
+            } else {
+                files.keep(entry, tree);
+            }
             cache.store(key, entry);
             return new StepOutcome(stateKey, entry, false, createdBy);
         } finally {
-            deleteTree(tree);
+            if (!lent) {
+                deleteTree(tree);
+            }
+            deleteTree(sparse);
         }
+    }
+
+    /** Expands each of {@code sources} in {@code src} into {@code matched}, with the path --parents keeps in {@code kept}. */
+    private static void expandSources(CopyTree src, String at, List<String> sources, List<String> matched,
+                                      Map<String, String> kept) throws BuildException, IOException {
+        for (String s : sources) {
+            List<String> m = src.expand(at, s);
+            matched.addAll(m);
+            m.forEach(x -> kept.put(x, CopyOptions.parentsPath(s, x)));
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean isDirectory(Path p) {
+        return p != null && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Whether {@code p} is a tar archive, plain or compressed (gzip, bzip2, xz, zstd), which ADD unpacks. */

@@ -60,6 +60,11 @@ public final class BuildCache {
         if (entry.layer() != null && !images.blobs().contains(entry.layer().digest())) {
             return Optional.empty();
         }
+        try {
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));  // last used
+        } catch (IOException ignored) {
+            // only the order in which prune removes entries
+        }
         return Optional.of(entry);
     }
 
@@ -124,6 +129,81 @@ public final class BuildCache {
             }
             return out;
         };
+    }
+
+    /** What {@link #prune} removed: entries, and the bytes of the layers only they referenced. */
+    public record Pruned(int entries, long bytes, long keptBytes) {
+    }
+
+    /**
+     * Bounds the cache: keeps the most recently used entries whose layers add up to at most {@code keepBytes}
+     * (each layer counted once) and removes the others, with the context stat caches when everything goes.
+     * The layers go at the next garbage collection unless an image uses them. With {@code dryRun}, only counts.
+     */
+    public Pruned prune(long keepBytes, boolean dryRun) throws StoreException {
+        if (!Files.isDirectory(dir)) {
+            return new Pruned(0, 0, 0);
+        }
+        record Item(Path file, long used, Entry entry) {
+        }
+        List<Item> items = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path f : s) {
+                try {
+                    items.add(new Item(f, Files.getLastModifiedTime(f).toMillis(), parse(Files.readAllBytes(f))));
+                } catch (IOException | RuntimeException e) {
+                    items.add(new Item(f, 0, new Entry(null, null)));  // damaged: oldest, so it goes first
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list the build cache " + dir + ": " + e.getMessage(), e);
+        }
+        items.sort(java.util.Comparator.comparingLong(Item::used).reversed().thenComparing(i -> i.file().toString()));
+        java.util.Set<Digest> kept = new java.util.HashSet<>();
+        java.util.Set<Digest> removed = new java.util.HashSet<>();
+        long keptBytes = 0;
+        int n = 0;
+        boolean full = false;
+        for (Item i : items) {
+            Descriptor layer = i.entry().layer();
+            long more = layer == null || kept.contains(layer.digest()) ? 0 : layer.size();
+            if (!full && keptBytes + more <= keepBytes) {
+                keptBytes += more;
+                if (layer != null) {
+                    kept.add(layer.digest());
+                }
+                continue;
+            }
+            full = true;    // a cut by age: from here on everything older goes
+            if (layer != null) {
+                removed.add(layer.digest());
+            }
+            n++;
+            if (!dryRun) {
+                try {
+                    Files.deleteIfExists(i.file());
+                } catch (IOException e) {
+                    throw new StoreException("cannot remove build cache entry " + i.file() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        long bytes = 0;
+        for (Item i : items) {
+            Descriptor layer = i.entry().layer();
+            if (layer != null && removed.remove(layer.digest()) && !kept.contains(layer.digest())) {
+                bytes += layer.size();
+            }
+        }
+        if (n == items.size() && !dryRun) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "stat-*.bin")) {
+                for (Path f : s) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot remove the stat caches in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return new Pruned(n, bytes, keptBytes);
     }
 
     /** Removes every entry (the layers go at the next garbage collection); returns how many were removed. */

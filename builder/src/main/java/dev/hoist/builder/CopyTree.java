@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -33,6 +34,8 @@ final class CopyTree {
     private final boolean followSourceLinks;
     private DockerIgnore excludes = DockerIgnore.EMPTY;
     private String copyBase = "";
+    private boolean linkUnchanged;
+    private final java.util.Queue<Path> linkedSources = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CopyTree(Path root, DockerIgnore ignore, boolean followSourceLinks) {
         this.root = root;
@@ -55,6 +58,26 @@ final class CopyTree {
         }
         String sub = base.isEmpty() ? rel : rel.startsWith(base + "/") ? rel.substring(base.length() + 1) : rel;
         return !sub.isEmpty() && excludes.excludes(sub);
+    }
+
+    /**
+     * Makes {@link #copy} hard-link a source file instead of copying it when the copy would be the same file:
+     * a regular file with one link, owned and moded as the copy would be, on the same file system. The tree
+     * then shares those files with the source: it must be read only, and not kept once the source may change.
+     */
+    CopyTree linkingUnchanged() {
+        this.linkUnchanged = true;
+        return this;
+    }
+
+    /** Whether {@link #copy} linked any file (see {@link #linkingUnchanged}). */
+    boolean linkedAny() {
+        return !linkedSources.isEmpty();
+    }
+
+    /** The source files {@link #copy} linked (their change times moved when they were linked). */
+    List<Path> linkedSources() {
+        return List.copyOf(linkedSources);
     }
 
     /** The cleaned path of {@code source} under the root, without a leading {@code /} ({@code ""} is the root). */
@@ -158,14 +181,17 @@ final class CopyTree {
                 setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
             }
             copyBase = rel;
-            copyContents(src, rel, dest, uid, gid, mode);
+            List<Path[]> files = new ArrayList<>();
+            copyContents(src, rel, dest, uid, gid, mode, files);
+            copyAll(files, uid, gid, mode, linkUnchanged ? linkedSources : null);
         } else {
             Files.createDirectories(dest.getParent());
-            copyOne(src, dest, uid, gid, mode);
+            copyOne(src, dest, uid, gid, mode, linkUnchanged ? linkedSources : null);
         }
     }
 
-    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode) throws IOException {
+    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode, List<Path[]> files)
+            throws IOException {
         List<Path> kids = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
             s.forEach(kids::add);
@@ -186,12 +212,15 @@ final class CopyTree {
                     Files.createDirectory(d);
                 }
                 setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
-                copyContents(k, kRel, d, uid, gid, mode);
-                if (created && (excluded(kRel) || excludedFrom(copyBase, kRel)) && isEmptyDirectory(d)) {
-                    Files.delete(d);    // an excluded directory is copied only for the files an exception brings back
+                int queued = files.size();
+                copyContents(k, kRel, d, uid, gid, mode, files);
+                // An excluded directory is copied only for the files an exception brings back (queued, not yet copied).
+                if (created && files.size() == queued && (excluded(kRel) || excludedFrom(copyBase, kRel))
+                        && isEmptyDirectory(d)) {
+                    Files.delete(d);
                 }
             } else if (!excluded(kRel) && !excludedFrom(copyBase, kRel)) {
-                copyOne(k, d, uid, gid, mode);
+                files.add(new Path[] {k, d});
             }
         }
     }
@@ -202,8 +231,70 @@ final class CopyTree {
         }
     }
 
-    private static void copyOne(Path src, Path dest, int uid, int gid, int mode) throws IOException {
+    /** Files copied by one thread before the copy is spread over several (the kernel's work is most of it). */
+    private static final int PARALLEL_FROM = 64;
+    private static final int COPY_THREADS = 4;
+
+    /** Copies the (source, destination) pairs, on several threads when there are many. */
+    private static void copyAll(List<Path[]> files, int uid, int gid, int mode,
+                                java.util.Queue<Path> linked) throws IOException {
+        if (files.size() < PARALLEL_FROM) {
+            for (Path[] f : files) {
+                copyOne(f[0], f[1], uid, gid, mode, linked);
+            }
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; failed.get() == null && (i = next.getAndIncrement()) < files.size(); ) {
+                try {
+                    copyOne(files.get(i)[0], files.get(i)[1], uid, gid, mode, linked);
+                } catch (IOException | RuntimeException e) {
+                    failed.compareAndSet(null, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+                }
+            }
+        };
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 1; t < COPY_THREADS; t++) {
+            Thread th = new Thread(worker, "hoist-copy-" + t);
+            th.setDaemon(true);
+            th.start();
+            threads.add(th);
+        }
+        worker.run();
+        try {
+            for (Thread th : threads) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.compareAndSet(null, new java.io.InterruptedIOException("interrupted while copying files"));
+            threads.forEach(Thread::interrupt);
+        }
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+    }
+
+    /** Copies one file; with {@code linked} (not null), links it when that gives the same file, and says so there. */
+    private static void copyOne(Path src, Path dest, int uid, int gid, int mode,
+                                java.util.Queue<Path> linked) throws IOException {
         Files.deleteIfExists(dest);
+        if (linked != null) {
+            Map<String, Object> a = Files.readAttributes(src, "unix:mode,uid,gid,nlink", NOFOLLOW);
+            int m = (Integer) a.get("mode");
+            if ((m & S_IFMT) == S_IFREG && (Integer) a.get("nlink") == 1 && (Integer) a.get("uid") == Math.max(uid, 0)
+                    && (Integer) a.get("gid") == Math.max(gid, 0) && (mode < 0 || (m & 07777) == mode)) {
+                try {
+                    Files.createLink(dest, src);
+                    linked.add(src);
+                    return;
+                } catch (IOException | UnsupportedOperationException e) {
+                    // another file system, or not allowed: copy it
+                }
+            }
+        }
         if (Files.isSymbolicLink(src)) {
             Files.createSymbolicLink(dest, Files.readSymbolicLink(src));
             Files.setAttribute(dest, "unix:uid", Math.max(uid, 0), NOFOLLOW);
@@ -215,6 +306,72 @@ final class CopyTree {
         }
         Files.copy(src, dest, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
         setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+    }
+
+    /**
+     * Feeds {@code md} what copying {@code rel} would add, read from the source side: the same files
+     * {@link #copy} copies (after the ignore rules), with their relative paths, types, modes, link targets and
+     * content checksums (from {@code stats}), in name order; owners and times are not included (COPY sets them).
+     */
+    void digest(String rel, StatCache stats, MessageDigest md) throws IOException {
+        Path src = resolve(rel);
+        Map<String, Object> a = StatCache.stat(src);
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) == S_IFDIR) {
+            copyBase = rel;
+            md.update(("D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digestContents(src, rel, "", stats, md);
+        } else {
+            digestOne(src, "", a, stats, md);
+        }
+    }
+
+    private void digestContents(Path srcDir, String rel, String prefix, StatCache stats, MessageDigest md) throws IOException {
+        TreeMap<String, Path> kids = new TreeMap<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
+            for (Path k : s) {
+                kids.put(k.getFileName().toString(), k);
+            }
+        }
+        for (var e : kids.entrySet()) {
+            Path k = e.getValue();
+            String kRel = rel.isEmpty() ? e.getKey() : rel + "/" + e.getKey();
+            String kOut = prefix + e.getKey();
+            Map<String, Object> a = StatCache.stat(k);
+            int mode = (Integer) a.get("mode");
+            boolean isDir = (mode & S_IFMT) == S_IFDIR;
+            boolean excluded = excluded(kRel) || excludedFrom(copyBase, kRel);
+            if (excluded && !(isDir && (ignore.hasExceptions() || excludes.hasExceptions()))) {
+                continue;
+            }
+            if (isDir) {
+                md.update((kOut + "\0D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digestContents(k, kRel, kOut + "/", stats, md);
+            } else if (!excluded) {
+                digestOne(k, kOut, a, stats, md);
+            }
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
+
+    private static void digestOne(Path src, String out, Map<String, Object> a, StatCache stats, MessageDigest md)
+            throws IOException {
+        md.update((out + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) == S_IFLNK) {
+            md.update(("L\0" + Files.readSymbolicLink(src) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        if ((mode & S_IFMT) != S_IFREG) {
+            throw new IOException(src + " is neither a file, a directory nor a symbolic link; COPY cannot copy it");
+        }
+        md.update(("F\0" + (mode & 07777) + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(stats.checksum(src, a));
+        md.update((byte) '\n');
     }
 
     static int modeOf(Path p) throws IOException {
@@ -238,6 +395,22 @@ final class CopyTree {
 
     /** As {@link #mkdirs(Path, String, Path)}, with directories new to {@code existing} owned by {@code uid:gid}. */
     static void mkdirs(Path tree, String rel, Path existing, int uid, int gid) throws IOException {
+        mkdirsOver(tree, rel, existing == null ? null : existing::resolve, uid, gid);
+    }
+
+    /** Finds a path in the file system being added to: the file that provides it, or null when it has none. */
+    @FunctionalInterface
+    interface Lookup {
+        Path find(String rel) throws IOException;
+    }
+
+    /** As {@link #mkdirs(Path, String, Path)}, looking directories up in {@code existing}. */
+    static void mkdirsOver(Path tree, String rel, Lookup existing) throws IOException {
+        mkdirsOver(tree, rel, existing, 0, 0);
+    }
+
+    /** As {@link #mkdirsOver(Path, String, Lookup)}, with directories new to {@code existing} owned by {@code uid:gid}. */
+    static void mkdirsOver(Path tree, String rel, Lookup existing, int uid, int gid) throws IOException {
         Path cur = tree;
         if (rel.isEmpty()) {
             return;
@@ -248,7 +421,7 @@ final class CopyTree {
             sofar = sofar.isEmpty() ? part : sofar + "/" + part;
             if (!Files.isDirectory(cur, NOFOLLOW)) {
                 Files.createDirectory(cur);
-                Path old = existing == null ? null : existing.resolve(sofar);
+                Path old = existing == null ? null : existing.find(sofar);
                 if (old != null && Files.isDirectory(old, NOFOLLOW)) {
                     setMeta(cur, (Integer) Files.getAttribute(old, "unix:uid", NOFOLLOW),
                             (Integer) Files.getAttribute(old, "unix:gid", NOFOLLOW), modeOf(old) & 07777);

@@ -129,12 +129,12 @@ final class RunSecrets implements AutoCloseable {
      * Removes from the step's overlay {@code upper} the mount points made for secrets and agents, and the
      * directories made only to hold them, so that nothing of them is in the layer.
      */
-    void removeStubs(Path upper, Path lower) throws IOException {
+    void removeStubs(Path upper, CopyTree.Lookup lower) throws IOException {
         for (String t : targets) {
             String rel = CopyTree.clean(t);
             while (!rel.isEmpty()) {
                 Path stub = upper.resolve(rel);
-                if (Files.exists(lower.resolve(rel), NOFOLLOW)) {
+                if (lower.find(rel) != null) {
                     break;
                 }
                 if (Files.exists(stub, NOFOLLOW)) {

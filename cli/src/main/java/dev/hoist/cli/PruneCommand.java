@@ -32,6 +32,8 @@ final class PruneCommand implements Command {
                 OptionSpec.flag("--dry-run", "Only say what would be removed"),
                 OptionSpec.value("--grace", "DURATION", "Keep unreferenced blobs younger than this, e.g. 0s, 10m, 1h (default 1h: a pull or import in progress has not tagged its blobs yet)"),
                 OptionSpec.flag("--verify", "Also check every blob's digest, and remove corrupt ones"),
+                OptionSpec.flag("--build-cache", "Also remove build cache entries (all, or the least recently used beyond --keep-storage)"),
+                OptionSpec.value("--keep-storage", "SIZE", "With --build-cache: keep the most recently used entries whose layers add up to at most SIZE, e.g. 512m, 2g"),
                 OptionSpec.flag("-f, --force", "Do not prompt for confirmation (hoist never prompts; accepted for Docker compatibility)"));
     }
 
@@ -43,6 +45,23 @@ final class PruneCommand implements Command {
     @Override
     public int run(Context ctx, Args args) throws Exception {
         LocalImages images = ctx.images();
+        if (args.value("keep-storage") != null && !args.flag("build-cache")) {
+            throw new UsageException("--keep-storage bounds the build cache: use it with --build-cache");
+        }
+        if (args.flag("build-cache")) {
+            long keep = 0;
+            if (args.value("keep-storage") != null) {
+                try {
+                    keep = dev.hoist.runtime.Limits.parseBytes(args.value("keep-storage"));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--keep-storage: " + e.getMessage());
+                }
+            }
+            dev.hoist.builder.BuildCache.Pruned pruned = new dev.hoist.builder.BuildCache(images).prune(keep, args.flag("dry-run"));
+            ctx.out.println((args.flag("dry-run") ? "Would delete build cache entries: " : "Deleted build cache entries: ")
+                    + pruned.entries() + " (layers only they used: " + Humans.size(pruned.bytes()) + "; kept: "
+                    + Humans.size(pruned.keptBytes()) + ")");
+        }
         GarbageCollector.Builder b = GarbageCollector.builder(images.root(), images.blobs(), images.store())
                 .dryRun(args.flag("dry-run"))
                 .verifyContent(args.flag("verify"))

@@ -93,8 +93,15 @@ public interface BlobStore {
         return expected;
     }
 
-    /** Stores {@code bytes} under their sha256 digest and returns their descriptor. */
+    /**
+     * Stores {@code bytes} under their sha256 digest and returns their descriptor; a blob already stored is not
+     * written again (a rebuilt image's config and manifest cost no write and no fsync).
+     */
     default Descriptor put(String mediaType, byte[] bytes) throws StoreException {
+        Descriptor d = Descriptor.of(mediaType, bytes);
+        if (contains(d.digest())) {
+            return d;
+        }
         try {
             return put(new ByteArrayInputStream(bytes), null, bytes.length).descriptor(mediaType);
         } catch (StoreException e) {

@@ -11,9 +11,6 @@ import dev.hoist.oci.Digest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,8 +25,18 @@ import java.util.stream.Stream;
  */
 public final class Snapshots {
     private final LocalImages images;
+    private LayerApplier applier;
+
     public Snapshots(LocalImages images) {
         this.images = images;
+    }
+
+    /** The applier, made on first use: making one loads the native calls, which a cached build never needs. */
+    private synchronized LayerApplier applier() {
+        if (applier == null) {
+            applier = LayerApplier.create();
+        }
+        return applier;
     }
 
     /** The OCI chain ID of {@code diffIds}: the first diff ID, then sha256(parent + " " + diffID) for each next. */
@@ -62,25 +69,38 @@ public final class Snapshots {
             throw new StoreException("image " + image.id().shortHex() + " has " + layers.size() + " layers but its config lists "
                     + diffIds.size() + " diff IDs; the image is malformed");
         }
+        return rootfs(layers, diffIds, "image " + image.id().shortHex());
+    }
+
+    /**
+     * The unpacked root filesystem of {@code layers} (bottom-most first, with their diff IDs), unpacking it on
+     * first use; as {@link #rootfs(Image)}.
+     */
+    public Path rootfs(List<Descriptor> layers, List<Digest> diffIds) throws IOException {
+        if (diffIds.size() != layers.size()) {
+            throw new IllegalArgumentException(layers.size() + " layers but " + diffIds.size() + " diff IDs");
+        }
+        return rootfs(layers, diffIds, "a layer chain");
+    }
+
+    private Path rootfs(List<Descriptor> layers, List<Digest> diffIds, String what) throws IOException {
         Path target = diffIds.isEmpty() ? images.root().path().resolve("snapshots").resolve("empty") : dir(chainId(diffIds));
         if (Files.isDirectory(target)) {
             return target;
         }
         HoistRoot root = images.root();
         Path temp = root.createTempDirectory("snapshot");
-        // made here, not in the constructor: it binds libc through JNA, which a run of an unpacked image never needs
-        LayerApplier applier = LayerApplier.create();
         try {
             for (int i = 0; i < layers.size(); i++) {
                 AppliedLayer applied;
                 try (InputStream in = images.blobs().open(layers.get(i).digest())) {
-                    applied = applier.apply(in, temp);
+                    applied = applier().apply(in, temp);
                 } catch (LayerException e) {
-                    throw new StoreException("layer " + layers.get(i).digest() + " of image " + image.id().shortHex()
+                    throw new StoreException("layer " + layers.get(i).digest() + " of " + what
                             + " cannot be unpacked: " + e.getMessage(), e);
                 }
                 if (!applied.diffId().equals(diffIds.get(i))) {
-                    throw new StoreException("layer " + layers.get(i).digest() + " of image " + image.id().shortHex()
+                    throw new StoreException("layer " + layers.get(i).digest() + " of " + what
                             + " unpacks to " + applied.diffId() + " but the config says " + diffIds.get(i)
                             + "; the image is corrupt (pull or load it again)");
                 }
@@ -88,7 +108,7 @@ public final class Snapshots {
             Files.createDirectories(target.getParent());
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+            } catch (java.nio.file.FileSystemException e) {   // ENOTEMPTY comes as a plain FileSystemException
                 if (!Files.isDirectory(target)) {
                     throw e;
                 }
@@ -106,16 +126,35 @@ public final class Snapshots {
      */
     public List<Path> removeUnused(boolean dryRun) throws IOException {
         java.util.Set<String> keep = new java.util.HashSet<>();
+        java.util.Set<String> keepLayers = new java.util.HashSet<>();
         keep.add("empty");
+        keep.add("layers");
         for (Image image : images.list()) {
             if (!image.config().diffIds().isEmpty()) {
                 keep.add(chainId(image.config().diffIds()).hex());
             }
+            image.config().diffIds().forEach(d -> keepLayers.add(d.hex()));
         }
         Path dir = images.root().path().resolve("snapshots");
         List<Path> removed = new java.util.ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return removed;
+        }
+        Path layerDirs = dir.resolve("layers");
+        if (Files.isDirectory(layerDirs)) {
+            // the unpacked layers of LayerSnapshots: those of named images stay
+            try (Stream<Path> s = Files.list(layerDirs)) {
+                for (Path p : s.sorted().toList()) {
+                    if (!keepLayers.contains(p.getFileName().toString())) {
+                        removed.add(p);
+                        if (!dryRun) {
+                            Path aside = images.root().createTempDirectory("snapshot-removal");
+                            Files.move(p, aside.resolve("tree"), StandardCopyOption.ATOMIC_MOVE);
+                            FileTrees.delete(aside);
+                        }
+                    }
+                }
+            }
         }
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.sorted().toList()) {

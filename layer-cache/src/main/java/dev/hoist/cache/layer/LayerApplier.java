@@ -46,11 +46,13 @@ public final class LayerApplier {
     private final Executor executor;
     private final boolean preserveOwners;
     private final int writerThreads;
+    private final boolean overlayWhiteouts;
 
     private LayerApplier(Builder b) {
         this.executor = b.executor != null ? b.executor : LayerThreads.shared();
         this.preserveOwners = b.preserveOwners != null ? b.preserveOwners : Posix.isRoot();
         this.writerThreads = b.writerThreads > 0 ? b.writerThreads : Runtime.getRuntime().availableProcessors();
+        this.overlayWhiteouts = b.overlayWhiteouts;
     }
 
     /** An applier with the defaults: the shared layer threads, owners restored when running as root. */
@@ -382,6 +384,10 @@ public final class LayerApplier {
             if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX) && !base.equals(OPAQUE)) {
                 return; // aufs metadata (.wh..wh.plnk and the like): nothing to apply
             }
+            if (overlayWhiteouts) {
+                overlayWhiteout(e, parent, base);
+                return;
+            }
             Path dir = paths.directory(parent, e.name(), false);
             if (base.equals(OPAQUE)) {
                 if (dir != null) {
@@ -401,6 +407,35 @@ public final class LayerApplier {
                 return; // whiteouts hide lower layers only, never this layer's own entries
             }
             remove(p);
+        }
+
+        /**
+         * Records a whiteout as overlayfs does in a layer directory: a 0/0 character device in place of the hidden
+         * path, and {@code trusted.overlay.opaque=y} on a directory whose lower contents are hidden.
+         */
+        private void overlayWhiteout(TarEntry e, List<String> parent, String base) throws IOException, LayerException {
+            Path dir = paths.directory(parent, e.name(), true);
+            if (base.equals(OPAQUE)) {
+                Posix.lsetxattr(dir, "trusted.overlay.opaque", new byte[] {'y'});
+                return;
+            }
+            String victim = base.substring(WHITEOUT_PREFIX.length());
+            if (victim.isEmpty() || victim.equals(".") || victim.equals("..") || victim.contains("/")) {
+                throw new LayerException(e.name(), "whiteout of '" + victim + "' would remove the directory holding it or its parent");
+            }
+            Path p = dir.resolve(victim);
+            String rel = paths.relative(p);
+            if (written.contains(rel)) {
+                return; // whiteouts hide lower layers only, never this layer's own entries
+            }
+            if (inFlight.contains(rel)) {
+                writers.barrier();
+            }
+            if (RootedPaths.lstat(p) != null) {
+                remove(p);
+            }
+            Posix.mknod(p, 0020000, 0, 0);
+            markWritten(rel);
         }
 
         /** Removes what lower layers put in {@code dir}, keeping what this layer wrote. */
@@ -599,6 +634,7 @@ public final class LayerApplier {
         private Executor executor;
         private Boolean preserveOwners;
         private int writerThreads;
+        private boolean overlayWhiteouts;
 
         private Builder() {
         }
@@ -627,6 +663,17 @@ public final class LayerApplier {
         /** Whether to set owners from the layer (needs root). Default: when running as root. */
         public Builder preserveOwners(boolean preserveOwners) {
             this.preserveOwners = preserveOwners;
+            return this;
+        }
+
+        /**
+         * Whether to keep whiteouts as overlayfs's own markers (0/0 character devices, the
+         * {@code trusted.overlay.opaque} attribute) instead of applying them, so the target can serve as one
+         * lower directory of an overlay mount, above the directories of the layers below it (needs root).
+         * Default: false.
+         */
+        public Builder overlayWhiteouts(boolean overlayWhiteouts) {
+            this.overlayWhiteouts = overlayWhiteouts;
             return this;
         }
 

@@ -1,0 +1,189 @@
+package dev.hoist.builder;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Content checksums of the build context's files, remembered with what {@code lstat} said of each file (size,
+ * modification and change times in nanoseconds, inode and device), so that an unchanged context is not read
+ * again: a file is re-read when any of those differ, which catches a changed file whose size and mtime were
+ * put back (its ctime and, when replaced, its inode differ). A file changed within {@code racyWindow} of being
+ * read is not remembered, since a change in the same clock tick would not show. Kept in one file per context
+ * directory under the hoist root's {@code build-cache}; a missing or damaged file is an empty cache.
+ * Thread-safe.
+ */
+final class StatCache {
+    private static final int MAGIC = 0x68737431;   // "hst1"
+    private static final int MAX_ENTRIES = 1_000_000;
+
+    private final Path file;
+    private final Duration racyWindow;
+    private final Map<String, Entry> entries = new HashMap<>();
+    private boolean dirty;
+    private int hashed;
+
+    private record Entry(long size, long mtimeNanos, long ctimeNanos, long ino, long dev, byte[] sha256) {
+        boolean matches(Entry o) {
+            return size == o.size && mtimeNanos == o.mtimeNanos && ctimeNanos == o.ctimeNanos && ino == o.ino && dev == o.dev;
+        }
+    }
+
+    private StatCache(Path file, Duration racyWindow) {
+        this.file = file;
+        this.racyWindow = racyWindow;
+    }
+
+    /** The cache kept in {@code file}, loaded when it exists and is readable. */
+    static StatCache load(Path file, Duration racyWindow) {
+        StatCache c = new StatCache(file, racyWindow);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readInt() != MAGIC) {
+                return c;
+            }
+            int n = in.readInt();
+            if (n < 0 || n > MAX_ENTRIES) {
+                return c;
+            }
+            for (int i = 0; i < n; i++) {
+                String path = in.readUTF();
+                Entry e = new Entry(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readNBytes(32));
+                c.entries.put(path, e);
+            }
+        } catch (NoSuchFileException e) {
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.entries.clear();  // damaged: start over, it is rewritten at the end of the build
+            c.dirty = true;
+        }
+        return c;
+    }
+
+    /** The SHA-256 of the regular file {@code p}'s content, read only when its status changed since last time. */
+    byte[] checksum(Path p) throws IOException {
+        return checksum(p, stat(p));
+    }
+
+    /** What {@link #checksum(Path, Map)} needs of a file, and its mode: one {@code lstat}. */
+    static Map<String, Object> stat(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** As {@link #checksum(Path)}, with the file's {@link #stat} just read. */
+    synchronized byte[] checksum(Path p, Map<String, Object> a) throws IOException {
+        long mtime = nanos((FileTime) a.get("lastModifiedTime"));
+        long ctime = nanos((FileTime) a.get("ctime"));
+        Entry now = new Entry((Long) a.get("size"), mtime, ctime, (Long) a.get("ino"), (Long) a.get("dev"), null);
+        String key = p.toString();
+        Entry old = entries.get(key);
+        if (old != null && old.matches(now)) {
+            return old.sha256;
+        }
+        byte[] sum = sha256(p);
+        hashed++;
+        long newest = Math.max(mtime, ctime);
+        long cutoff = nanos(FileTime.from(Instant.now().minus(racyWindow)));
+        if (newest < cutoff) {
+            entries.put(key, new Entry(now.size, mtime, ctime, now.ino, now.dev, sum));
+            dirty = true;
+        } else if (old != null) {
+            entries.remove(key);
+            dirty = true;
+        }
+        return sum;
+    }
+
+    /**
+     * After the build linked {@code p} (which moves its change time but not its content): takes its new status
+     * for the remembered checksum when everything else still matches, so the next build need not read it.
+     */
+    synchronized void relinked(Path p) throws IOException {
+        Entry old = entries.get(p.toString());
+        if (old == null) {
+            return;
+        }
+        Map<String, Object> a = stat(p);
+        Entry now = new Entry((Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")),
+                nanos((FileTime) a.get("ctime")), (Long) a.get("ino"), (Long) a.get("dev"), null);
+        if (now.size == old.size && now.mtimeNanos == old.mtimeNanos && now.ino == old.ino && now.dev == old.dev
+                && now.ctimeNanos != old.ctimeNanos) {
+            entries.put(p.toString(), new Entry(now.size, now.mtimeNanos, now.ctimeNanos, now.ino, now.dev, old.sha256));
+            dirty = true;
+        }
+    }
+
+    /** How many files this cache has read (for tests). */
+    synchronized int hashed() {
+        return hashed;
+    }
+
+    /** Writes the cache back when it changed; a failure to write only costs re-reading next time. */
+    synchronized void save() {
+        if (!dirty) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".stat", ".tmp");
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+                out.writeInt(MAGIC);
+                out.writeInt(entries.size());
+                for (Map.Entry<String, Entry> m : entries.entrySet()) {
+                    Entry e = m.getValue();
+                    out.writeUTF(m.getKey());
+                    out.writeLong(e.size);
+                    out.writeLong(e.mtimeNanos);
+                    out.writeLong(e.ctimeNanos);
+                    out.writeLong(e.ino);
+                    out.writeLong(e.dev);
+                    out.write(e.sha256);
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dirty = false;
+        } catch (IOException | RuntimeException e) {
+            // best effort: the next build reads the files again
+        }
+    }
+
+    private static long nanos(FileTime t) {
+        Instant i = t.toInstant();
+        return TimeUnit.SECONDS.toNanos(i.getEpochSecond()) + i.getNano();
+    }
+
+    static byte[] sha256(Path p) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            while (ch.read(buf) > 0) {
+                buf.flip();
+                md.update(buf);
+                buf.clear();
+            }
+        }
+        return md.digest();
+    }
+}

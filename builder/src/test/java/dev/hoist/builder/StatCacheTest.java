@@ -1,0 +1,134 @@
+package dev.hoist.builder;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+class StatCacheTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String name, String content) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        Files.setLastModifiedTime(p, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+        return p;
+    }
+
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    private StatCache load() {
+        return StatCache.load(dir.resolve("cache/stat.bin"), Duration.ZERO);
+    }
+
+    @Test
+    void anUnchangedFileIsReadOnceAcrossBuilds() throws Exception {
+        Path a = file("a", "hello");
+        StatCache first = load();
+        byte[] sum = first.checksum(a);
+        assertEquals(hex(StatCache.sha256(a)), hex(sum));
+        assertEquals(1, first.hashed());
+        first.save();
+
+        StatCache second = load();
+        assertArrayEquals(sum, second.checksum(a));
+        assertEquals(0, second.hashed(), "the remembered checksum is used");
+    }
+
+    @Test
+    void aTouchedFileIsReadAgainAndGivesTheSameChecksum() throws Exception {
+        Path a = file("a", "hello");
+        StatCache c = load();
+        byte[] sum = c.checksum(a);
+        Files.setLastModifiedTime(a, FileTime.from(Instant.parse("2021-01-01T00:00:00Z")));
+        assertArrayEquals(sum, c.checksum(a));
+        assertEquals(2, c.hashed());
+        assertArrayEquals(sum, c.checksum(a));
+        assertEquals(2, c.hashed(), "remembered with its new time");
+    }
+
+    @Test
+    void aChangedFileWithTheSameSizeAndMtimeIsCaughtByItsChangeTime() throws Exception {
+        Path a = file("a", "hello");
+        StatCache c = load();
+        byte[] before = c.checksum(a);
+        FileTime mtime = Files.getLastModifiedTime(a);
+        Object ctime = Files.getAttribute(a, "unix:ctime");
+        Files.writeString(a, "HELLO");
+        Files.setLastModifiedTime(a, mtime);
+        while (Files.getAttribute(a, "unix:ctime").equals(ctime)) {
+            // the same clock tick: change the status again until the change time moves on
+            Thread.sleep(5);
+            Files.setAttribute(a, "unix:mode", 0644);
+        }
+        assertEquals(Files.size(a), 5);
+        assertNotEquals(hex(before), hex(c.checksum(a)));
+        assertEquals(hex(StatCache.sha256(a)), hex(c.checksum(a)));
+    }
+
+    @Test
+    void aReplacedFileWithTheSameSizeAndMtimeIsCaughtByItsInode() throws Exception {
+        Path a = file("a", "hello");
+        StatCache c = load();
+        byte[] before = c.checksum(a);
+        Path b = file("b", "HELLO");
+        Files.move(b, a, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        assertNotEquals(hex(before), hex(c.checksum(a)));
+    }
+
+    @Test
+    void aFileTheBuildLinkedKeepsItsChecksum() throws Exception {
+        Path a = file("a", "hello");
+        StatCache c = load();
+        c.checksum(a);
+        Object ctime = Files.getAttribute(a, "unix:ctime");
+        Path link = dir.resolve("link");
+        while (Files.getAttribute(a, "unix:ctime").equals(ctime)) {
+            Files.deleteIfExists(link);
+            Thread.sleep(5);
+            Files.createLink(link, a);  // moves a's change time, as a COPY that links it does
+        }
+        Files.delete(link);
+        c.relinked(a);
+        c.checksum(a);
+        assertEquals(1, c.hashed(), "a linked file is not read again");
+        Files.writeString(a, "HELLO, WORLD");
+        assertEquals(hex(StatCache.sha256(a)), hex(c.checksum(a)), "a written one is");
+    }
+
+    @Test
+    void aFileChangedJustNowIsNotRemembered() throws Exception {
+        Path a = dir.resolve("a");
+        Files.writeString(a, "fresh");
+        StatCache c = StatCache.load(dir.resolve("stat.bin"), Duration.ofHours(1));
+        c.checksum(a);
+        c.checksum(a);
+        assertEquals(2, c.hashed(), "a change in the same clock tick would not show in its status");
+    }
+
+    @Test
+    void aDamagedCacheFileIsAnEmptyCache() throws Exception {
+        Path a = file("a", "hello");
+        Files.createDirectories(dir.resolve("cache"));
+        Files.write(dir.resolve("cache/stat.bin"), new byte[] {0x68, 0x73, 0x74, 0x31, 0, 0, 0, 5, 1, 2});
+        StatCache c = load();
+        assertEquals(hex(StatCache.sha256(a)), hex(c.checksum(a)));
+        c.save();
+        StatCache again = load();
+        again.checksum(a);
+        assertEquals(0, again.hashed(), "rewritten whole");
+    }
+}

@@ -34,12 +34,19 @@ import java.util.Optional;
  */
 final class RemoteSources {
     private final HoistRoot root;
-    private final HttpClient http;
+    private HttpClient http;
 
     RemoteSources(HoistRoot root) {
         this.root = root;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    /** The HTTP client, made on first download: making one sets up the JDK's TLS, which most builds never need. */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(30)).build();
+        }
+        return http;
     }
 
     /**
@@ -128,7 +135,7 @@ final class RemoteSources {
         Path file = dir.resolve("content");
         HttpResponse<InputStream> resp;
         try {
-            resp = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            resp = http().send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(at + ": the download of " + url + " was interrupted", e);

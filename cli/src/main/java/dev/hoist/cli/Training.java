@@ -23,6 +23,7 @@ final class Training {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
+        dev.hoist.cache.FileTrees.delete(root);     // each archive from the same start, not from the last one's state
         Files.createDirectories(root);
         Path tar = root.resolve("training-rootfs.tar");
         writeTar(tar);
@@ -40,6 +41,7 @@ final class Training {
         String layout = root.resolve("layout").toString();
         String archive = root.resolve("saved.tar").toString();
         Map<String, String> env = Map.of("DOCKER_CONFIG", root.resolve("docker").toString());
+        String context = writeContext(root.resolve("context")).toString();
         try {
             for (String[] cmd : new String[][] {
                     {"--version"},
@@ -70,6 +72,11 @@ final class Training {
                     // after namespaces, mounts and the helper have all been set up.
                     {"--root", r, "run", "--rm", "training:one", "/no/such/program"},
                     {"--root", r, "ps", "-a"},
+                    // a build, then the same build again (every step cached: the path of a warm build), then
+                    // one whose RUN step fails at exec in a real container (as root)
+                    {"--root", r, "build", "-t", "training:built", context},
+                    {"--root", r, "build", "-t", "training:built", context},
+                    {"--root", r, "build", "-q", "-f", context + "/Dockerfile.run", context},
                     {"--root", r, "rmi", "127.0.0.1:5000/training/two"},
                     {"--root", r, "rmi", "training:one"},
                     {"--root", r, "prune", "--dry-run"},
@@ -83,6 +90,29 @@ final class Training {
             System.setOut(realOut);
             System.setErr(realErr);
         }
+    }
+
+    /** A build context on the training image that uses the common instructions. */
+    private static Path writeContext(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("hello.txt"), "hello\n");
+        Files.writeString(dir.resolve(".dockerignore"), "*.tmp\n");
+        Files.writeString(dir.resolve("Dockerfile"), String.join("\n",
+                "# syntax=docker/dockerfile:1",
+                "FROM training:one AS base",
+                "ARG VERSION=1",
+                "ENV APP=/app PATH=/bin",
+                "WORKDIR /app",
+                "COPY hello.txt ./",
+                "ADD hello.txt /app/added.txt",
+                "FROM base",
+                "COPY --from=base /app/hello.txt /copied.txt",
+                "LABEL org.example.version=$VERSION",
+                "EXPOSE 8080",
+                "USER 0:0",
+                "CMD [\"/app/hello.txt\"]", ""));
+        Files.writeString(dir.resolve("Dockerfile.run"), "FROM training:one\nRUN [\"/no/such/program\"]\n");
+        return dir;
     }
 
     private static void writeTar(Path file) throws IOException {

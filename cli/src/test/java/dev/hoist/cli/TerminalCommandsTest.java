@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
 import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.runtime.Pty;
 import dev.hoist.testdata.Busybox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * emulator holds) and gives the slave's path to the process under test. Output read from the master is collected
  * by a thread.
  */
-final class Pty implements AutoCloseable {
+public final class Pty implements AutoCloseable {
 
     interface C extends Library {
         C INSTANCE = Native.load("libc.so.6", C.class);
@@ -70,7 +70,7 @@ final class Pty implements AutoCloseable {
     }
 
     /** A new terminal of {@code rows} x {@code cols}. */
-    static Pty open(int rows, int cols) {
+    public static Pty open(int rows, int cols) {
         int m = C.INSTANCE.posix_openpt(O_RDWR | O_NOCTTY);
         C.INSTANCE.grantpt(m);
         C.INSTANCE.unlockpt(m);
@@ -86,27 +86,27 @@ final class Pty implements AutoCloseable {
         return pty;
     }
 
-    File slave() {
+    public File slave() {
         return slavePath;
     }
 
-    void resize(int rows, int cols) {
+    public void resize(int rows, int cols) {
         C.INSTANCE.ioctl(master, TIOCSWINSZ, new short[] {(short) rows, (short) cols, 0, 0});
     }
 
     /** Types {@code text} on the terminal. */
-    void type(String text) {
+    public void type(String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         C.INSTANCE.write(master, b, b.length);
     }
 
     /** Everything the terminal has shown so far. */
-    String output() {
+    public String output() {
         return output.toString();
     }
 
     /** Whether the terminal echoes input (a terminal in raw mode does not); before {@link #finish}. */
-    boolean echoes() {
+    public boolean echoes() {
         byte[] termios = new byte[60];
         C.INSTANCE.tcgetattr(slave, termios);
         int lflag = (termios[12] & 0xff) | (termios[13] & 0xff) << 8 | (termios[14] & 0xff) << 16 | (termios[15] & 0xff) << 24;
@@ -114,7 +114,7 @@ final class Pty implements AutoCloseable {
     }
 
     /** Waits until the terminal has shown {@code text}. */
-    void await(String text) throws InterruptedException {
+    public void await(String text) throws InterruptedException {
         while (!output().contains(text)) {
             Thread.sleep(5);
         }
@@ -124,7 +124,7 @@ final class Pty implements AutoCloseable {
      * Everything the terminal showed, once the processes under test have let go of it: the test's own slave is
      * closed, so that the reader sees the end (EIO) after the last byte.
      */
-    String finish() throws InterruptedException {
+    public String finish() throws InterruptedException {
         if (!slaveClosed) {
             slaveClosed = true;
             C.INSTANCE.close(slave);

@@ -903,6 +903,26 @@ final class Build {
         // another stage by its key, an image by its ID, a download by its content
         List<String> parts = new ArrayList<>(List.of("dest=" + dest, "cwd=" + st.config.workingDir(), "chown=" + chown,
                 "chmod=" + chmod, "parents=" + opts.parents()));
+        int uid = 0;
+        int gid = 0;
+        if (!chown.isEmpty()) {
+            // resolved before the key, and part of it: a name's ids come from the image's files, which a --link
+            // key leaves out
+            Path accounts = images.root().createTempDirectory("build-accounts");
+            int[] ids;
+            try {
+                ids = Owners.resolve(chown, () -> StageFiles.accountFiles(stack(st), accounts));
+            } finally {
+                deleteTree(accounts);
+            }
+            if (ids == null) {
+                throw new BuildException(where(in) + ": " + shown + ": --chown=" + chown
+                        + ": no such user or group in the image's /etc/passwd and /etc/group");
+            }
+            uid = ids[0];
+            gid = ids[1];
+            parts.add("ids=" + uid + ":" + gid);
+        }
         sources.forEach(s -> parts.add("src=" + s));
         opts.excludes().forEach(x -> parts.add("exclude=" + x));
         inline.forEach(d -> parts.add("inline=" + d.path() + "\0" + d.data()));
@@ -929,49 +949,33 @@ final class Build {
             return new StepOutcome(stateKey, hit.get(), true, createdBy);
         }
         Path sparse = null;
-        if (src == null) {
-            LayerStack fromStack = fromStage.isPresent() ? stack(built.get(fromStage.get().index()))
-                    : files.stack(fromImage.manifest().layers(), fromImage.config().diffIds());
-            sparse = StageFiles.sparseSources(fromStack, sources, images.root().createTempDirectory("build-from"));
-            Path root = sparse != null ? sparse
-                    : fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
-            src = new CopyTree(root, DockerIgnore.EMPTY, true);
-            expandSources(src.excluding(excludes), where(in) + ": " + shown, sources, matched, kept);
-        }
-        LayerStack existing = stack(st);
-        int uid = 0;
-        int gid = 0;
-        if (!chown.isEmpty()) {
-            Path accounts = images.root().createTempDirectory("build-accounts");
-            int[] ids;
-            try {
-                ids = Owners.resolve(chown, () -> StageFiles.accountFiles(existing, accounts));
-            } finally {
-                deleteTree(accounts);
-            }
-            if (ids == null) {
-                throw new BuildException(where(in) + ": " + shown + ": --chown=" + chown
-                        + ": no such user or group in the image's /etc/passwd and /etc/group");
-            }
-            uid = ids[0];
-            gid = ids[1];
-        }
-        String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
-        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".") || opts.parents();
-        if (matched.size() + inline.size() + opts.downloads().size() > 1 && !destIsDir) {
-            throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
-                    + "the destination must be a directory and end with a /");
-        }
-        // --link: the layer must not depend on what is below it, so the image's files are not looked at
-        CopyTree.Lookup below = opts.link() ? r -> null : existing::find;
-        // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
-        String rel = opts.link() ? CopyTree.clean(destAbs) : existing.resolveLinks(CopyTree.clean(destAbs));
-        if (!destIsDir && !rel.isEmpty() && isDirectory(below.find(rel))) {
-            destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
-        }
         Path tree = images.root().createTempDirectory("build-copy");
         boolean lent = false;
         try {
+            if (src == null) {
+                LayerStack fromStack = fromStage.isPresent() ? stack(built.get(fromStage.get().index()))
+                        : files.stack(fromImage.manifest().layers(), fromImage.config().diffIds());
+                sparse = images.root().createTempDirectory("build-from");    // deleted at the end, used or not
+                Path linked = StageFiles.sparseSources(fromStack, sources, sparse);
+                Path root = linked != null ? linked
+                        : fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
+                src = new CopyTree(root, DockerIgnore.EMPTY, true);
+                expandSources(src.excluding(excludes), where(in) + ": " + shown, sources, matched, kept);
+            }
+            LayerStack existing = stack(st);
+            String destAbs = dest.startsWith("/") ? dest : absolute(st.config.workingDir(), dest) + (dest.endsWith("/") ? "/" : "");
+            boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".") || opts.parents();
+            if (matched.size() + inline.size() + opts.downloads().size() > 1 && !destIsDir) {
+                throw new BuildException(where(in) + ": " + shown + ": when using " + verb + " with more than one source file, "
+                        + "the destination must be a directory and end with a /");
+            }
+            // --link: the layer must not depend on what is below it, so the image's files are not looked at
+            CopyTree.Lookup below = opts.link() ? r -> null : existing::find;
+            // the destination follows symbolic links in the image (e.g. /bin -> usr/bin), as BuildKit does
+            String rel = opts.link() ? CopyTree.clean(destAbs) : existing.resolveLinks(CopyTree.clean(destAbs));
+            if (!destIsDir && !rel.isEmpty() && isDirectory(below.find(rel))) {
+                destIsDir = true;   // a file copied onto an existing directory goes into it, as BuildKit does
+            }
             for (String m : matched) {
                 Path p = src.resolve(m);
                 String target;
@@ -1006,6 +1010,7 @@ final class Build {
                 int slash = target.lastIndexOf('/');
                 CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below, uid, gid);
                 Path f = tree.resolve(target);
+                Files.deleteIfExists(f);    // it may be a hard link to a context file (see CopyTree.linkingUnchanged)
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
             }
@@ -1019,7 +1024,7 @@ final class Build {
                 // a downloaded file is 0600 unless --chmod says otherwise, and has the server's time, as in Docker
                 String target = destIsDir ? (rel.isEmpty() ? d.name() : rel + "/" + d.name()) : rel;
                 int slash = target.lastIndexOf('/');
-                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below);
+                CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below, uid, gid);
                 Path f = tree.resolve(target);
                 Files.copy(d.file(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0600);

@@ -340,10 +340,13 @@ final class CopyTree {
             Map<String, Object> a = StatCache.stat(k);
             int mode = (Integer) a.get("mode");
             boolean isDir = (mode & S_IFMT) == S_IFDIR;
-            boolean excluded = excluded(kRel) || excludedFrom(copyBase, kRel);
-            if (excluded && !(isDir && (ignore.hasExceptions() || excludes.hasExceptions()))) {
+            // the same skips as copyContents
+            boolean ignored = excluded(kRel);
+            boolean dropped = excludedFrom(copyBase, kRel);
+            if (ignored && !(isDir && ignore.hasExceptions()) || dropped && !(isDir && excludes.hasExceptions())) {
                 continue;
             }
+            boolean excluded = ignored || dropped;
             if (isDir) {
                 md.update((kOut + "\0D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 digestContents(k, kRel, kOut + "/", stats, md);

@@ -58,6 +58,9 @@ final class StageScheduler {
         Set<Integer> finished = new TreeSet<>();
         TreeSet<Integer> todo = new TreeSet<>(needed);
         Throwable failure = null;
+        // An interrupt is remembered here, not left set on the thread: a set flag would make every take() below
+        // throw at once, and the loop could never collect the cancelled stages. It is set again at the end.
+        boolean interrupted = false;
         try {
             while (!todo.isEmpty() || !running.isEmpty()) {
                 if (failure == null) {
@@ -80,7 +83,7 @@ final class StageScheduler {
                 try {
                     f = done.take();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    interrupted = true;
                     failure = failure != null ? failure : new BuildException("the build was interrupted", e);
                     running.values().forEach(r -> r.cancel(true));
                     continue;
@@ -95,7 +98,7 @@ final class StageScheduler {
                         running.values().forEach(r -> r.cancel(true));   // stop the others' containers
                     }
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    interrupted = true;
                 } catch (java.util.concurrent.CancellationException e) {
                     // cancelled after a failure
                 }
@@ -106,6 +109,9 @@ final class StageScheduler {
             try {
                 pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);   // let stopped stages clean up
             } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }

@@ -28,6 +28,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Executors;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -337,6 +338,57 @@ class BuildFeaturesTest {
         assertEquals("same", Files.readString(rootfs(c).resolve("etc/app/f.txt")));
         BuildResult d = build("FROM scratch\nCOPY f.txt /one\nCOPY --link f.txt /etc/app/f.txt\nCOPY f.txt /three\n", x -> { });
         assertFalse(step(d, "COPY f.txt /three").cached(), "the steps after a --link copy still depend on the base");
+    }
+
+    @Test
+    void copyLinkWithAChownNameIsKeyedByTheIdsTheNameHasInThatImage() throws Exception {
+        write("f.txt", "same");
+        write("passwd100", "app:x:100:100::/:/bin/sh\n");
+        write("passwd2000", "app:x:2000:2000::/:/bin/sh\n");
+        BuildResult a = build("FROM scratch\nCOPY passwd100 /etc/passwd\nCOPY --link --chown=app f.txt /f\n", x -> { });
+        BuildResult b = build("FROM scratch\nCOPY passwd2000 /etc/passwd\nCOPY --link --chown=app f.txt /f\n", x -> { });
+        assertFalse(step(b, "COPY --link").cached(), "app is another uid in this image: not the other build's layer");
+        assertEquals(100, Files.getAttribute(rootfs(a).resolve("f"), "unix:uid"));
+        assertEquals(2000, Files.getAttribute(rootfs(b).resolve("f"), "unix:uid"));
+    }
+
+    @Test
+    void aHereDocumentNamedLikeACopiedContextFileLeavesTheContextFileAlone() throws Exception {
+        // COPY hard-links context files it copies unchanged; the here-document then replaces the tree's file
+        write("v.txt", "ORIGINAL");
+        BuildResult r = build("FROM scratch\nCOPY v.txt <<v.txt /app/\nfrom the here-document\nv.txt\n", x -> { });
+        assertEquals("from the here-document\n", Files.readString(rootfs(r).resolve("app/v.txt")));
+        assertEquals("ORIGINAL", Files.readString(ctx.resolve("v.txt")), "the build context is never written");
+    }
+
+    @Test
+    void aFailingCopyFromAStageLeavesNoTemporaryDirectory() throws Exception {
+        write("a", "a");
+        write("b", "b");
+        BuildException e = assertThrows(BuildException.class,
+                () -> build("FROM scratch AS s\nCOPY a b /\nFROM scratch\nCOPY --from=s /a /b /dest\n", x -> { }));
+        assertTrue(e.getMessage().contains("the destination must be a directory"), e.getMessage());
+        try (var left = Files.list(images.root().path().resolve("tmp"))) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void anInterruptStopsABuildOfIndependentStages() throws Exception {
+        containers();
+        java.util.concurrent.ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<BuildResult> f = thread.submit(() -> build(
+                    "FROM base:1 AS one\nRUN sleep 30\nFROM base:1 AS two\nRUN sleep 30\n"
+                            + "FROM scratch\nCOPY --from=one /bin/sh /one\nCOPY --from=two /bin/sh /two\n", x -> { }));
+            Thread.sleep(1500);     // both stages are in their RUN steps
+            thread.shutdownNow();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> f.get(20, java.util.concurrent.TimeUnit.SECONDS));   // a guard against a hang, not a timing
+            assertTrue(e.getCause() instanceof BuildException, String.valueOf(e.getCause()));
+        } finally {
+            thread.shutdownNow();
+        }
     }
 
     private static boolean dockerPeer() {

@@ -20,7 +20,6 @@ import java.util.Optional;
 final class StateFiles {
 
     static final String STATE = "state.json";
-    static final String STATUS = "status";
     static final String CONFIG = "init.conf";
     static final String LOG = "container.log";
     static final String HELPER = "helper.pid";
@@ -127,30 +126,6 @@ final class StateFiles {
             case VALUE_NULL -> null;
             default -> throw new IOException("state.json: " + field + " has a value that is not a string");
         };
-    }
-
-    /** The helper's "code oom" line, when it has written one. */
-    static Optional<int[]> readStatus(Path dir) {
-        try {
-            Path f = dir.resolve(STATUS);
-            if (!Files.exists(f)) {
-                return Optional.empty();
-            }
-            String[] parts = Files.readString(f, StandardCharsets.US_ASCII).trim().split(" ");
-            return Optional.of(new int[] {Integer.parseInt(parts[0]), parts.length > 1 ? Integer.parseInt(parts[1]) : 0});
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    static void writeStatus(Path dir, int code, boolean oom) {
-        try {
-            Path tmp = dir.resolve(STATUS + ".tmp");
-            Files.writeString(tmp, code + " " + (oom ? 1 : 0) + "\n");
-            Files.move(tmp, dir.resolve(STATUS), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ignored) {
-            // the status stays unknown (reported as 255)
-        }
     }
 
     /** Whether {@code pid} is a live (not zombie) hoist-init holding the container in {@code dir}. */

@@ -106,8 +106,12 @@ final class StageScheduler {
             }
         } finally {
             pool.shutdownNow();
+            // Once the loop has ended no stage is running, so the caller's cleanup cannot race one: it takes every
+            // submitted stage from the completion service, which queues a stage only when its code has returned,
+            // cancelled or not (cancel(true) interrupts the task; its queueing wrapper still runs it to the end).
+            // This wait only lets the idle pool threads exit.
             try {
-                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);   // let stopped stages clean up
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 interrupted = true;
             }

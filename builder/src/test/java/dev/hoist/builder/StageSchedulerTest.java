@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,6 +87,39 @@ class StageSchedulerTest {
                     throw new AssertionError("stage 2 must not start");
                 }));
         assertEquals("stage 0 failed", e.getMessage());
+    }
+
+    /** The build cleans up after run returns: no stage may still be running then, however long it takes to end. */
+    @Test
+    void aCancelledStageHasEndedWhenRunReturns() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean ended = new AtomicBoolean();
+        Thread caller = Thread.currentThread();
+        BuildException e = assertThrows(BuildException.class, () -> StageScheduler.run(Set.of(0, 1, 2),
+                Map.of(2, Set.of(0, 1)), 2, i -> {
+                    if (i == 0) {
+                        try {
+                            started.await();
+                        } catch (InterruptedException x) {
+                            throw new BuildException("stage 0 interrupted", x);
+                        }
+                        throw new BuildException("stage 0 failed");
+                    }
+                    if (i == 1) {
+                        started.countDown();
+                        try {
+                            new CountDownLatch(1).await();  // until cancelled
+                        } catch (InterruptedException x) {
+                            // like a stage writing a layer, which an interrupt does not stop: it goes on
+                        }
+                        while (caller.getState() == Thread.State.RUNNABLE) {
+                            Thread.onSpinWait();    // until the caller waits for the pool
+                        }
+                        ended.set(true);
+                    }
+                }));
+        assertEquals("stage 0 failed", e.getMessage());
+        assertTrue(ended.get(), "run returned while a cancelled stage was still running");
     }
 
     @Test

@@ -78,11 +78,16 @@ final class Build {
     private final RemoteSources remote;
     private final List<StepResult> steps = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> built = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Image> pulled = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The images this build pulled, by reference: each is fetched once, stages wanting it meanwhile wait. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Image>> pulled = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Filled before the stages are built, read by them after. */
+    private final Map<Integer, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
     private Dockerfile df;
     private ArgScope global;
     private DockerIgnore ignore;
-    private volatile int stepNo;
+    private int stepNo;
+    /** The step each stage's failure was reported at (see {@link #buildStage}). */
+    private final Map<Throwable, Integer> reportedAt = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     Build(LocalImages images, ContainerRuntime runtime, RegistryClient registry, BuildCache cache, BuildRequest req) {
         this.images = images;
@@ -170,16 +175,22 @@ final class Build {
         try {
             Map<Integer, Set<Integer>> deps = new HashMap<>();
             for (int i : needed) {
-                deps.put(i, dependencies(df.stages().get(i)));
+                deps.put(i, plan(df.stages().get(i)).uses());
             }
             StageScheduler.run(needed, deps, STAGE_THREADS, i -> built.put(i, buildStage(df.stages().get(i))));
         } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
-            progress.println("#" + stepNo + " ERROR: interrupted");
-            progress.flush();
-            throw new BuildException("the build was interrupted (step #" + stepNo + ")", e);
+            Integer n = reportedAt.get(e);
+            if (n == null) {
+                n = nextStep();
+                progress.println("#" + n + " ERROR: interrupted");
+                progress.flush();
+            }
+            throw new BuildException("the build was interrupted (step #" + n + ")", e);
         } catch (BuildException e) {
-            progress.println("#" + stepNo + " ERROR: " + e.getMessage().lines().findFirst().orElse(""));
-            progress.flush();
+            if (!reportedAt.containsKey(e)) {   // not from a stage: planning, or the scheduler
+                progress.println("#" + nextStep() + " ERROR: " + firstLine(e));
+                progress.flush();
+            }
             throw e;
         } finally {
             files.close();
@@ -204,45 +215,8 @@ final class Build {
         if (!out.add(s.index())) {
             return;
         }
-        String base;
-        try {
-            base = global.expandFrom(s).baseName();
-        } catch (DockerfileException e) {
-            throw new BuildException(e.getMessage(), e);
-        }
-        Optional<Stage> ref = stageRef(base, s.index());
-        if (ref.isPresent()) {
-            need(ref.get(), out);
-        }
-        for (Instruction in : s.instructions()) {
-            if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
-                String from;
-                try {
-                    from = df.lexer().processWord(c.from(), global.values());
-                } catch (DockerfileException e) {
-                    throw new BuildException(e.getMessage(), e);
-                }
-                Optional<Stage> r = stageRef(from, s.index());
-                if (r.isPresent()) {
-                    need(r.get(), out);
-                }
-            }
-            if (in instanceof Instruction.Run run) {
-                // a RUN --mount from another stage needs that stage built, as COPY --from does
-                List<RunMount> mounts;
-                try {
-                    mounts = run.mounts(df.lexer(), global.values());
-                } catch (DockerfileException e) {
-                    throw new BuildException(e.getMessage(), e);
-                }
-                for (RunMount m : mounts) {
-                    Optional<Stage> r = m.from() == null || m.from().isEmpty() ? Optional.empty()
-                            : stageRef(m.from(), s.index());
-                    if (r.isPresent()) {
-                        need(r.get(), out);
-                    }
-                }
-            }
+        for (int i : plan(s).uses()) {
+            need(df.stages().get(i), out);
         }
     }
 
@@ -254,38 +228,81 @@ final class Build {
     }
 
     /**
-     * The stages {@code s} uses directly: its base, {@code COPY --from} and {@code RUN --mount from}; when a
-     * mount's source cannot be worked out here, every earlier stage (so it is built first).
+     * What the build knows of a stage before building it: the stages it uses directly (its base,
+     * {@code COPY --from}, {@code RUN --mount from}) and the environment it ends with, which a stage based on it
+     * starts from.
      */
-    private Set<Integer> dependencies(Stage s) throws BuildException {
-        Set<Integer> out = new TreeSet<>();
+    private record Plan(Set<Integer> uses, Map<String, String> env) {
+    }
+
+    /**
+     * The plan of {@code s}. A {@code COPY --from} is expanded as {@link #buildStage} expands it: in the stage's
+     * own scope (its ARGs with their build args or defaults, its ENVs, those of the stages below it), not the
+     * global one. When an ARG or ENV cannot be worked out here (it needs the base image's environment), every
+     * earlier stage counts as used, so whatever the later steps name is built first.
+     */
+    private Plan plan(Stage s) throws BuildException {
+        Plan known = plans.get(s.index());
+        if (known != null) {
+            return known;
+        }
+        Set<Integer> uses = new TreeSet<>();
+        Optional<Stage> base;
         try {
-            stageRef(global.expandFrom(s).baseName(), s.index()).ifPresent(r -> out.add(r.index()));
+            base = stageRef(global.expandFrom(s).baseName(), s.index());
         } catch (DockerfileException e) {
             throw new BuildException(e.getMessage(), e);
         }
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        if (base.isPresent()) {
+            uses.add(base.get().index());
+            env.putAll(plan(base.get()).env());
+        }
+        env.putIfAbsent("PATH", ProcessSpecs.DEFAULT_PATH);
+        StageScope scope = global.enterStage(env);
         for (Instruction in : s.instructions()) {
-            if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
+            if (in instanceof Instruction.Arg || in instanceof Instruction.Env) {
                 try {
-                    stageRef(df.lexer().processWord(c.from(), global.values()), s.index()).ifPresent(r -> out.add(r.index()));
+                    scope.expand(in);
+                } catch (DockerfileException | RuntimeException e) {
+                    for (int i = 0; i < s.index(); i++) {
+                        uses.add(i);
+                    }
+                    break;
+                }
+            } else if (in instanceof Instruction.Copy c && !c.from().isEmpty()) {
+                try {
+                    stageRef(df.lexer().processWord(c.from(), fromScope(scope)), s.index()).ifPresent(r -> uses.add(r.index()));
                 } catch (DockerfileException e) {
-                    throw new BuildException(e.getMessage(), e);
+                    throw new BuildException(e.at(in.range()).getMessage(), e);
                 }
             } else if (in instanceof Instruction.Run r) {
                 try {
-                    for (RunMount m : r.mounts(df.lexer(), global.values())) {
+                    for (RunMount m : r.mounts(df.lexer(), scope.variables())) {
                         if (m.from() != null && !m.from().isEmpty()) {
-                            stageRef(m.from(), s.index()).ifPresent(ref -> out.add(ref.index()));
+                            stageRef(m.from(), s.index()).ifPresent(ref -> uses.add(ref.index()));
                         }
                     }
-                } catch (DockerfileException | RuntimeException e) {
-                    for (int i = 0; i < s.index(); i++) {
-                        out.add(i);
-                    }
+                } catch (DockerfileException e) {
+                    throw new BuildException(e.getMessage(), e);
                 }
             }
         }
-        return out;
+        Plan p = new Plan(Set.copyOf(uses), scope.imageEnvironment());
+        plans.put(s.index(), p);
+        return p;
+    }
+
+    /**
+     * Fails when {@code from}, as the step expanded it, names an earlier stage the plan of {@code stage} did not
+     * foresee (its name came from the base image's environment): that stage may be unbuilt, or still building.
+     */
+    private void checkPlanned(Stage stage, String from, Instruction in) throws BuildException {
+        Optional<Stage> ref = stageRef(from, stage.index());
+        if (ref.isPresent() && !plan(stage).uses().contains(ref.get().index())) {
+            throw new BuildException(where(in) + ": " + text(in) + ": \"" + from + "\" names a stage that could not be"
+                    + " told before the build (the name comes from the base image's environment); name it with an ARG");
+        }
     }
 
     private Optional<Stage> stageRef(String name, int before) {
@@ -323,7 +340,36 @@ final class Build {
         return s == null ? in.name().toUpperCase(java.util.Locale.ROOT) : s.strip().replaceAll("\\s*\\\\?\\n\\s*", " ");
     }
 
+    /** Where a stage is: its last step's number and {@code [name k/total] }, as its progress line shows them. */
+    private static final class StageStep {
+        int n;
+        String at = "";
+    }
+
+    /**
+     * Builds {@code stage}, and reports its failure on the progress stream with its own step: stages built at the
+     * same time number their steps from one counter, so the latest number may be another stage's.
+     */
     private State buildStage(Stage stage) throws BuildException, IOException {
+        StageStep step = new StageStep();
+        try {
+            return buildSteps(stage, step);
+        } catch (BuildException | java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+            int n = step.n > 0 ? step.n : nextStep();
+            // interrupted: the build was, or another stage failed and this one was stopped
+            progress.println("#" + n + (Thread.currentThread().isInterrupted() ? " CANCELED"
+                    : " ERROR: " + step.at + (e instanceof BuildException ? firstLine(e) : "interrupted")));
+            progress.flush();
+            reportedAt.put(e, n);
+            throw e;
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+
+    private State buildSteps(Stage stage, StageStep step) throws BuildException, IOException {
         String base;
         try {
             base = global.expandFrom(stage).baseName();
@@ -337,7 +383,9 @@ final class Build {
         String label = !stage.name().isEmpty() ? stage.name() + " " : df.stages().size() > 1 ? "stage-" + stage.index() + " " : "";
         int total = stage.instructions().size() + 1;
         int n = nextStep();
-        progress.println("#" + n + " [" + label + "1/" + total + "] FROM " + base);
+        step.n = n;
+        step.at = "[" + label + "1/" + total + "] ";
+        progress.println("#" + n + " " + step.at + "FROM " + base);
         State st;
         Optional<Stage> ref = stageRef(base, stage.index());
         if (base.equalsIgnoreCase("scratch")) {
@@ -350,7 +398,7 @@ final class Build {
         } else if (ref.isPresent()) {
             st = built.get(ref.get().index()).copy();
         } else {
-            st = fromImage(resolveImage(base, stage.from()));
+            st = fromImage(resolveImage(base, stage.from(), n));
         }
         steps.add(new StepResult(n, stage.name(), "FROM " + base, stage.range().startLine(), false, false, null));
         List<Instruction> body = new ArrayList<>();
@@ -367,6 +415,7 @@ final class Build {
             st.config = st.config.toBuilder().onBuild(List.of()).build();
             total += body.size();
         }
+        int triggers = body.size();     // not planned: the base image's ONBUILD triggers
         body.addAll(stage.instructions());
         if (!st.config.envMap().containsKey("PATH")) {
             // Docker (classic and BuildKit) puts the default PATH in the config of a stage whose base has none
@@ -384,8 +433,10 @@ final class Build {
                 throw new BuildException(e.getMessage(), e);
             }
             n = nextStep();
+            step.n = n;
+            step.at = "[" + label + k + "/" + total + "] ";
             String shown = text(raw);
-            progress.println("#" + n + " [" + label + k + "/" + total + "] " + shown);
+            progress.println("#" + n + " " + step.at + shown);
             progress.flush();
             ContainerConfig.Builder c = st.config.toBuilder();
             String history = null;
@@ -475,13 +526,16 @@ final class Build {
                 } catch (DockerfileException e) {
                     throw new BuildException(e.at(in.range()).getMessage(), e);
                 }
-                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY",
+                if (k - 2 >= triggers) {
+                    checkPlanned(stage, from, in);
+                }
+                outcome = copy(st, n, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY",
                         new CopyOptions(List.of(), cp.excludes(), cp.parents(), cp.link()));
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
                 try (RemoteSources.Fetched fetched = remote.fetch(ad.sources(), ad.checksum(), ad.keepGitDir(),
                         where(in) + ": " + shown)) {
-                    outcome = copy(st, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
+                    outcome = copy(st, n, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
                             "ADD", new CopyOptions(fetched.downloads, ad.excludes(), false, ad.link()));
                 }
                 history = outcome.createdBy;
@@ -564,26 +618,56 @@ final class Build {
         return req.noCache() ? Optional.empty() : cache.lookup(key);
     }
 
-    private Image resolveImage(String base, Instruction at) throws BuildException, IOException {
-        if (pulled.containsKey(base)) {
-            return pulled.get(base);
+    /** The image {@code base} for step {@code n}: from the store, or pulled when missing or with --pull. */
+    private Image resolveImage(String base, Instruction at, int n) throws BuildException, IOException {
+        java.util.concurrent.CompletableFuture<Image> pull = pulled.get(base);
+        if (pull == null) {
+            try {
+                if (!req.pull() || registry == null) {  // --pull: fetch it again, once per build
+                    return images.resolve(base);
+                }
+            } catch (ImageNotFoundException e) {
+                if (registry == null) {
+                    throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
+                            + " (hoist pull " + base + ")", e);
+                }
+            }
+            java.util.concurrent.CompletableFuture<Image> mine = new java.util.concurrent.CompletableFuture<>();
+            pull = pulled.putIfAbsent(base, mine);
+            if (pull == null) {
+                // this stage fetches it; a stage wanting it meanwhile waits for this fetch, not a second one
+                try {
+                    Image img = pull(base, at, n);
+                    mine.complete(img);
+                    return img;
+                } catch (Throwable t) {
+                    mine.completeExceptionally(t);
+                    throw t;
+                }
+            }
         }
         try {
-            if (!req.pull() || registry == null) {  // --pull: fetch it again, once per build
-                return images.resolve(base);
+            return pull.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(where(at) + ": " + base + ": interrupted while another stage pulls it", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof BuildException b) {
+                throw new BuildException(b.getMessage(), b);
             }
-        } catch (ImageNotFoundException e) {
-            if (registry == null) {
-                throw new BuildException(where(at) + ": " + base + ": the image is not in the local store; pull it first"
-                        + " (hoist pull " + base + ")", e);
+            if (t instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
             }
+            throw new BuildException(where(at) + ": " + base + ": cannot be pulled: " + t, t);
         }
-        progress.println("#" + stepNo + " pulling " + base);
+    }
+
+    private Image pull(String base, Instruction at, int n) throws BuildException, IOException {
+        progress.println("#" + n + " pulling " + base);
         progress.flush();
         try {
-            Image img = registry.pull(Reference.parseNormalized(base), Platform.current());
-            pulled.put(base, img);
-            return img;
+            return registry.pull(Reference.parseNormalized(base), Platform.current());
         } catch (RuntimeException e) {
             throw new BuildException(where(at) + ": " + base + ": not a valid image reference: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -744,7 +828,7 @@ final class Build {
                         } else {
                             Optional<Stage> ref = stageRef(m.from(), Integer.MAX_VALUE);
                             root = ref.isPresent() && built.containsKey(ref.get().index())
-                                    ? rootfs(built.get(ref.get().index())) : snapshots.rootfs(resolveImage(m.from(), r));
+                                    ? rootfs(built.get(ref.get().index())) : snapshots.rootfs(resolveImage(m.from(), r, n));
                             ign = DockerIgnore.EMPTY;
                         }
                         Path tmp = images.root().createTempDirectory("build-bind");
@@ -870,7 +954,7 @@ final class Build {
         return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == 0;
     }
 
-    private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
+    private StepOutcome copy(State st, int n, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
                              String dest, String from, String chown, String chmod, String verb, CopyOptions opts)
             throws IOException, BuildException {
         String shown = text(in);
@@ -882,7 +966,7 @@ final class Build {
         } else {
             fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));
             if (fromStage.isEmpty()) {
-                fromImage = resolveImage(from, in);
+                fromImage = resolveImage(from, in, n);
             }
         }
         DockerIgnore excludes = opts.excludeMatcher(where(in) + ": " + shown);

@@ -82,9 +82,10 @@ final class TtyProgress extends OutputStream {
             return;
         }
         String rest = m.group(2);
-        if (rest.equals("CACHED") || rest.equals("DONE")) {
+        if (rest.equals("CACHED") || rest.equals("DONE") || rest.equals("CANCELED")) {
+            // CANCELED: the stage was stopped because another one failed
             eraseTail();
-            String end = rest.equals("CACHED") ? "CACHED"
+            String end = !rest.equals("DONE") ? rest
                     : String.format(Locale.ROOT, "DONE %.1fs", (nanos.getAsLong() - started) / 1e9);
             term.print("\033[1A\r" + CLEAR_LINE + fit(header + "  " + end) + "\n");
             term.flush();

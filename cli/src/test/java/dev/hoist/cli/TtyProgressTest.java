@@ -41,6 +41,13 @@ class TtyProgressTest {
     }
 
     @Test
+    void aStepStoppedBecauseAnotherStageFailedEndsCanceled() {
+        progress.println("#3 [b 2/2] RUN sleep 9");
+        progress.println("#3 CANCELED");
+        assertTrue(shown().endsWith("\033[1A\r\033[2K#3 [b 2/2] RUN sleep 9  CANCELED\n"), shown());
+    }
+
+    @Test
     void aFailingStepKeepsItsOutputAndLongLinesAreCut() {
         progress.println("#2 [2/2] RUN false");
         progress.println("#2 " + "x".repeat(100));

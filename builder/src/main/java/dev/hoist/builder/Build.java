@@ -762,7 +762,7 @@ final class Build {
                     }
                     case RunMount.CACHE -> {
                         String id = m.id() == null || m.id().isEmpty() ? target : m.id();
-                        Path cacheDir = images.root().path().resolve("build-cache").resolve("mounts").resolve(Digest.sha256(id).hex());
+                        Path cacheDir = images.root().path().resolve("build-cache").resolve(BuildCache.MOUNTS).resolve(Digest.sha256(id).hex());
                         if (!Files.isDirectory(cacheDir)) {
                             Files.createDirectories(cacheDir);
                             CopyTree.setMeta(cacheDir, m.uid() == null ? 0 : m.uid().intValue(),

@@ -69,4 +69,27 @@ class PruneBuildCacheTest {
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--build-cache"), r.err());
     }
+
+    @Test
+    void pruneBuildCacheAlsoEmptiesTheCacheMounts() throws Exception {
+        assertEquals(0, hoist("import", dev.hoist.testdata.Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN --mount=type=cache,target=/var/cache/app echo kept > /var/cache/app/seen\n");
+        MainTest.Result first = hoist("build", ctx.toString());
+        assertEquals(0, first.status(), first.err());
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN --mount=type=cache,target=/var/cache/app test -e /var/cache/app/seen\n");
+        MainTest.Result reused = hoist("build", ctx.toString());
+        assertEquals(0, reused.status(), "the mount keeps its files between builds: " + reused.err());
+
+        MainTest.Result pruned = hoist("prune", "--build-cache", "--grace", "0s");
+        assertEquals(0, pruned.status(), pruned.err());
+        assertTrue(pruned.out().contains("Deleted cache mounts: 1"), pruned.out());
+
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN --mount=type=cache,target=/var/cache/app test ! -e /var/cache/app/seen\n");
+        MainTest.Result after = hoist("build", ctx.toString());
+        assertEquals(0, after.status(), "the mount starts empty after the prune: " + after.err());
+    }
 }

@@ -475,13 +475,13 @@ final class Build {
                 } catch (DockerfileException e) {
                     throw new BuildException(e.at(in.range()).getMessage(), e);
                 }
-                outcome = copy(st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY",
+                outcome = copy(n, st, cp, cp.sources(), cp.inlineSources(), cp.destination(), from, cp.chown(), cp.chmod(), "COPY",
                         new CopyOptions(List.of(), cp.excludes(), cp.parents(), cp.link()));
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
                 try (RemoteSources.Fetched fetched = remote.fetch(ad.sources(), ad.checksum(), ad.keepGitDir(),
                         where(in) + ": " + shown)) {
-                    outcome = copy(st, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
+                    outcome = copy(n, st, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
                             "ADD", new CopyOptions(fetched.downloads, ad.excludes(), false, ad.link()));
                 }
                 history = outcome.createdBy;
@@ -870,7 +870,7 @@ final class Build {
         return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == 0;
     }
 
-    private StepOutcome copy(State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
+    private StepOutcome copy(int n, State st, Instruction in, List<String> sources, List<Instruction.InlineSource> inline,
                              String dest, String from, String chown, String chmod, String verb, CopyOptions opts)
             throws IOException, BuildException {
         String shown = text(in);
@@ -930,8 +930,10 @@ final class Build {
             parts.add("download=" + d.url() + "\0" + d.name() + "\0" + d.lastModified() + "\0"
                     + (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS) ? CopyTree.checksum(d.file()) : sha256(d.file())));
         }
+        CopyKeys.Hashed hashed = null;
         if (src != null) {
-            parts.add("context=" + CopyKeys.digest(src, matched, files.stats()));
+            hashed = CopyKeys.digest(src, matched, files.stats());
+            parts.add("context=" + hashed.digest());
         } else if (fromStage.isPresent()) {
             parts.add("stage=" + built.get(fromStage.get().index()).key);
         } else {
@@ -1033,13 +1035,23 @@ final class Build {
                 }
             }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            // the key was computed before the copy: a context file changed since may be in the layer, which the
+            // key must then not name (a build with the old content would get the new)
+            List<Path> changed = hashed == null ? List.of() : hashed.changed(src.linkedSources());
             if (src.linkedAny()) {
                 files.lend(entry, tree, src.linkedSources());    // shares files with the context: this build only
                 lent = true;
             } else {
                 files.keep(entry, tree);
             }
-            cache.store(key, entry);
+            if (changed.isEmpty()) {
+                cache.store(key, entry);
+            } else {
+                String first = req.contextDir().relativize(changed.get(0)).toString();
+                progress.println("#" + n + " not cached: " + (first.isEmpty() ? "the build context" : first)
+                        + (changed.size() > 1 ? " and " + (changed.size() - 1) + " more" : "")
+                        + " changed while the step copied it");
+            }
             return new StepOutcome(stateKey, entry, false, createdBy);
         } finally {
             if (!lent) {

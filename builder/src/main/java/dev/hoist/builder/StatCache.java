@@ -47,6 +47,20 @@ final class StatCache {
         }
     }
 
+    /** What {@link #stat} said of a file, less its mode: what tells a changed file from an unchanged one. */
+    record Stamp(long size, long mtimeNanos, long ctimeNanos, long ino, long dev) {
+        static Stamp of(Map<String, Object> a) {
+            return new Stamp((Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")),
+                    nanos((FileTime) a.get("ctime")), (Long) a.get("ino"), (Long) a.get("dev"));
+        }
+
+        /** Whether {@code o} is the same file, unchanged; with {@code ctime} false, its change time may differ. */
+        boolean sameAs(Stamp o, boolean ctime) {
+            return size == o.size && mtimeNanos == o.mtimeNanos && ino == o.ino && dev == o.dev
+                    && (!ctime || ctimeNanos == o.ctimeNanos);
+        }
+    }
+
     private StatCache(Path file, Duration racyWindow) {
         this.file = file;
         this.racyWindow = racyWindow;

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class StatCacheTest {
@@ -161,12 +162,17 @@ class StatCacheTest {
                 }
             });
             other.start();
-            Thread.State s;
-            while ((s = other.getState()) != Thread.State.TERMINATED && s != Thread.State.BLOCKED
-                    && s != Thread.State.WAITING) {
+            // it ends, or stays blocked on the cache's monitor (other monitors, e.g. the JVM's, are held briefly)
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean blockedOnCache = false;
+            while (other.isAlive() && !blockedOnCache) {
+                java.lang.management.ThreadInfo info = mx.getThreadInfo(other.getId());
+                blockedOnCache = info != null && info.getLockInfo() != null
+                        && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(c);
                 Thread.onSpinWait();
             }
-            assertEquals(Thread.State.TERMINATED, s, "the other file waited for the FIFO's hashing");
+            assertFalse(blockedOnCache, "the other file waited for the FIFO's hashing");
+            other.join();
             assertEquals(hex(StatCache.sha256(a)), hex((byte[]) fast.get()));
             w.write("slow".getBytes());
         }

@@ -846,7 +846,7 @@ final class Build {
                     }
                     case RunMount.CACHE -> {
                         String id = m.id() == null || m.id().isEmpty() ? target : m.id();
-                        Path cacheDir = images.root().path().resolve("build-cache").resolve("mounts").resolve(Digest.sha256(id).hex());
+                        Path cacheDir = images.root().path().resolve("build-cache").resolve(BuildCache.MOUNTS).resolve(Digest.sha256(id).hex());
                         if (!Files.isDirectory(cacheDir)) {
                             Files.createDirectories(cacheDir);
                             CopyTree.setMeta(cacheDir, m.uid() == null ? 0 : m.uid().intValue(),
@@ -1014,8 +1014,10 @@ final class Build {
             parts.add("download=" + d.url() + "\0" + d.name() + "\0" + d.lastModified() + "\0"
                     + (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS) ? CopyTree.checksum(d.file()) : sha256(d.file())));
         }
+        CopyKeys.Hashed hashed = null;
         if (src != null) {
-            parts.add("context=" + CopyKeys.digest(src, matched, files.stats()));
+            hashed = CopyKeys.digest(src, matched, files.stats());
+            parts.add("context=" + hashed.digest());
         } else if (fromStage.isPresent()) {
             parts.add("stage=" + built.get(fromStage.get().index()).key);
         } else {
@@ -1117,13 +1119,23 @@ final class Build {
                 }
             }
             BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            // the key was computed before the copy: a context file changed since may be in the layer, which the
+            // key must then not name (a build with the old content would get the new)
+            List<Path> changed = hashed == null ? List.of() : hashed.changed(src.linkedSources());
             if (src.linkedAny()) {
                 files.lend(entry, tree, src.linkedSources());    // shares files with the context: this build only
                 lent = true;
             } else {
                 files.keep(entry, tree);
             }
-            cache.store(key, entry);
+            if (changed.isEmpty()) {
+                cache.store(key, entry);
+            } else {
+                String first = req.contextDir().relativize(changed.get(0)).toString();
+                progress.println("#" + n + " not cached: " + (first.isEmpty() ? "the build context" : first)
+                        + (changed.size() > 1 ? " and " + (changed.size() - 1) + " more" : "")
+                        + " changed while the step copied it");
+            }
             return new StepOutcome(stateKey, entry, false, createdBy);
         } finally {
             if (!lent) {

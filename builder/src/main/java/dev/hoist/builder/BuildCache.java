@@ -28,6 +28,9 @@ import java.util.Optional;
  * Thread-safe; entries are written atomically.
  */
 public final class BuildCache {
+    /** Where {@code RUN --mount=type=cache} directories live, under the cache's directory. */
+    static final String MOUNTS = "mounts";
+
     private final LocalImages images;
     private final Path dir;
 
@@ -131,18 +134,23 @@ public final class BuildCache {
         };
     }
 
-    /** What {@link #prune} removed: entries, and the bytes of the layers only they referenced. */
-    public record Pruned(int entries, long bytes, long keptBytes) {
+    /**
+     * What {@link #prune} removed: entries, the bytes of the layers only they referenced, the bytes of the layers
+     * kept, and the {@code RUN --mount=type=cache} directories removed.
+     */
+    public record Pruned(int entries, long bytes, long keptBytes, int mounts) {
     }
 
     /**
      * Bounds the cache: keeps the most recently used entries whose layers add up to at most {@code keepBytes}
-     * (each layer counted once) and removes the others, with the context stat caches when everything goes.
-     * The layers go at the next garbage collection unless an image uses them. With {@code dryRun}, only counts.
+     * (each layer counted once; 0 keeps none) and removes the others; when everything goes, the context stat caches and the
+     * {@code RUN --mount=type=cache} directories go too, as with {@code docker builder prune} (their use is not
+     * recorded, so a bounded prune keeps them). The layers go at the next garbage collection unless an image
+     * uses them. With {@code dryRun}, only counts.
      */
     public Pruned prune(long keepBytes, boolean dryRun) throws StoreException {
         if (!Files.isDirectory(dir)) {
-            return new Pruned(0, 0, 0);
+            return new Pruned(0, 0, 0, 0);
         }
         record Item(Path file, long used, Entry entry) {
         }
@@ -167,7 +175,8 @@ public final class BuildCache {
         for (Item i : items) {
             Descriptor layer = i.entry().layer();
             long more = layer == null || kept.contains(layer.digest()) ? 0 : layer.size();
-            if (!full && keptBytes + more <= keepBytes) {
+            // no bound keeps nothing, not even the entries without a layer (which cost no bytes)
+            if (!full && keepBytes > 0 && keptBytes + more <= keepBytes) {
                 keptBytes += more;
                 if (layer != null) {
                     kept.add(layer.digest());
@@ -194,32 +203,67 @@ public final class BuildCache {
                 bytes += layer.size();
             }
         }
-        if (n == items.size() && !dryRun) {
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "stat-*.bin")) {
-                for (Path f : s) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException e) {
-                throw new StoreException("cannot remove the stat caches in " + dir + ": " + e.getMessage(), e);
+        int mounts = 0;
+        if (n == items.size()) {
+            mounts = mounts().size();
+            if (!dryRun) {
+                removeStatCachesAndMounts();
             }
         }
-        return new Pruned(n, bytes, keptBytes);
+        return new Pruned(n, bytes, keptBytes, mounts);
     }
 
-    /** Removes every entry (the layers go at the next garbage collection); returns how many were removed. */
+    /** The {@code RUN --mount=type=cache} directories. */
+    private List<Path> mounts() throws StoreException {
+        Path m = dir.resolve(MOUNTS);
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(m, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(m)) {
+            s.forEach(out::add);
+        } catch (IOException e) {
+            throw new StoreException("cannot list the cache mounts in " + m + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private void removeStatCachesAndMounts() throws StoreException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "stat-*.bin")) {
+            for (Path f : s) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot remove the stat caches in " + dir + ": " + e.getMessage(), e);
+        }
+        Path m = dir.resolve(MOUNTS);
+        Build.deleteTree(m);
+        if (Files.exists(m, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new StoreException("cannot remove the cache mounts in " + m + "; check that nothing under it is in use"
+                    + " and that the hoist root is writable");
+        }
+    }
+
+    /**
+     * Removes every entry (the layers go at the next garbage collection), the context stat caches and the
+     * {@code RUN --mount=type=cache} directories; returns how many entries were removed. A temporary file of an
+     * entry being written is left to its writer.
+     */
     public int clear() throws StoreException {
         int n = 0;
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
             for (Path f : s) {
-                Files.deleteIfExists(f);
-                n++;
+                if (Files.deleteIfExists(f)) {
+                    n++;
+                }
             }
         } catch (IOException e) {
             throw new StoreException("cannot clear the build cache " + dir + ": " + e.getMessage(), e);
         }
+        removeStatCachesAndMounts();
         return n;
     }
 }

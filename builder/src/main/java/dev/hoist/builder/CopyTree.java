@@ -312,21 +312,24 @@ final class CopyTree {
      * Feeds {@code md} what copying {@code rel} would add, read from the source side: the same files
      * {@link #copy} copies (after the ignore rules), with their relative paths, types, modes, link targets and
      * content checksums (from {@code stats}), in name order; owners and times are not included (COPY sets them).
+     * The status of each file and directory read goes into {@code read}.
      */
-    void digest(String rel, StatCache stats, MessageDigest md) throws IOException {
+    void digest(String rel, StatCache stats, MessageDigest md, Map<Path, StatCache.Stamp> read) throws IOException {
         Path src = resolve(rel);
         Map<String, Object> a = StatCache.stat(src);
+        read.put(src, StatCache.Stamp.of(a));
         int mode = (Integer) a.get("mode");
         if ((mode & S_IFMT) == S_IFDIR) {
             copyBase = rel;
             md.update(("D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            digestContents(src, rel, "", stats, md);
+            digestContents(src, rel, "", stats, md, read);
         } else {
             digestOne(src, "", a, stats, md);
         }
     }
 
-    private void digestContents(Path srcDir, String rel, String prefix, StatCache stats, MessageDigest md) throws IOException {
+    private void digestContents(Path srcDir, String rel, String prefix, StatCache stats, MessageDigest md,
+                                Map<Path, StatCache.Stamp> read) throws IOException {
         TreeMap<String, Path> kids = new TreeMap<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
             for (Path k : s) {
@@ -347,9 +350,12 @@ final class CopyTree {
                 continue;
             }
             boolean excluded = ignored || dropped;
+            if (isDir || !excluded) {
+                read.put(k, StatCache.Stamp.of(a));
+            }
             if (isDir) {
                 md.update((kOut + "\0D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                digestContents(k, kRel, kOut + "/", stats, md);
+                digestContents(k, kRel, kOut + "/", stats, md, read);
             } else if (!excluded) {
                 digestOne(k, kOut, a, stats, md);
             }

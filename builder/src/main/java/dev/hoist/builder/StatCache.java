@@ -47,6 +47,20 @@ final class StatCache {
         }
     }
 
+    /** What {@link #stat} said of a file, less its mode: what tells a changed file from an unchanged one. */
+    record Stamp(long size, long mtimeNanos, long ctimeNanos, long ino, long dev) {
+        static Stamp of(Map<String, Object> a) {
+            return new Stamp((Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")),
+                    nanos((FileTime) a.get("ctime")), (Long) a.get("ino"), (Long) a.get("dev"));
+        }
+
+        /** Whether {@code o} is the same file, unchanged; with {@code ctime} false, its change time may differ. */
+        boolean sameAs(Stamp o, boolean ctime) {
+            return size == o.size && mtimeNanos == o.mtimeNanos && ino == o.ino && dev == o.dev
+                    && (!ctime || ctimeNanos == o.ctimeNanos);
+        }
+    }
+
     private StatCache(Path file, Duration racyWindow) {
         this.file = file;
         this.racyWindow = racyWindow;
@@ -87,26 +101,33 @@ final class StatCache {
         return Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** As {@link #checksum(Path)}, with the file's {@link #stat} just read. */
-    synchronized byte[] checksum(Path p, Map<String, Object> a) throws IOException {
+    /**
+     * As {@link #checksum(Path)}, with the file's {@link #stat} just read. The file is read outside the cache's
+     * lock, so parallel stages hash at the same time; two threads hashing one file both publish a checksum that
+     * matches the status each read first, so whichever is kept is right for that status.
+     */
+    byte[] checksum(Path p, Map<String, Object> a) throws IOException {
         long mtime = nanos((FileTime) a.get("lastModifiedTime"));
         long ctime = nanos((FileTime) a.get("ctime"));
         Entry now = new Entry((Long) a.get("size"), mtime, ctime, (Long) a.get("ino"), (Long) a.get("dev"), null);
         String key = p.toString();
-        Entry old = entries.get(key);
-        if (old != null && old.matches(now)) {
-            return old.sha256;
+        synchronized (this) {
+            Entry old = entries.get(key);
+            if (old != null && old.matches(now)) {
+                return old.sha256;
+            }
         }
         byte[] sum = sha256(p);
-        hashed++;
         long newest = Math.max(mtime, ctime);
         long cutoff = nanos(FileTime.from(Instant.now().minus(racyWindow)));
-        if (newest < cutoff) {
-            entries.put(key, new Entry(now.size, mtime, ctime, now.ino, now.dev, sum));
-            dirty = true;
-        } else if (old != null) {
-            entries.remove(key);
-            dirty = true;
+        synchronized (this) {
+            hashed++;
+            if (newest < cutoff) {
+                entries.put(key, new Entry(now.size, mtime, ctime, now.ino, now.dev, sum));
+                dirty = true;
+            } else if (entries.remove(key) != null) {
+                dirty = true;
+            }
         }
         return sum;
     }

@@ -56,7 +56,7 @@ class BuildCachePruneTest {
         assertTrue(Files.exists(dir.resolve("root/build-cache").resolve(old.hex() + ".json")), "a dry run removes nothing");
 
         BuildCache.Pruned pruned = cache.prune(2500, false);
-        assertEquals(new BuildCache.Pruned(1, 1000, 2000), pruned);
+        assertEquals(new BuildCache.Pruned(1, 1000, 2000, 0), pruned);
         assertFalse(cache.lookup(old).isPresent());
         assertTrue(cache.lookup(mid).isPresent());
         assertTrue(cache.lookup(recent).isPresent());
@@ -80,5 +80,47 @@ class BuildCachePruneTest {
         assertEquals(1, cache.prune(0, false).entries());
         assertFalse(Files.exists(dir.resolve("root/build-cache/stat-0123.bin")));
         assertTrue(cache.gcRoots().roots().isEmpty(), "no layer is kept for the cache any more");
+    }
+
+    /** A RUN --mount=type=cache directory holding a file, as a build leaves it. */
+    private Path cacheMount() throws Exception {
+        Path m = Files.createDirectories(dir.resolve("root/build-cache/mounts").resolve(Digest.sha256("/var/cache").hex()));
+        Files.createDirectories(m.resolve("apk"));
+        Files.writeString(m.resolve("apk/index"), "x");
+        return m;
+    }
+
+    @Test
+    void clearRemovesEntriesStatCachesAndCacheMounts() throws Exception {
+        Digest key = entry("a", 100, 1);
+        Files.writeString(dir.resolve("root/build-cache/stat-0123.bin"), "x");
+        Path mount = cacheMount();
+        assertEquals(1, cache.clear());
+        assertFalse(cache.lookup(key).isPresent());
+        assertFalse(Files.exists(dir.resolve("root/build-cache/stat-0123.bin")));
+        assertFalse(Files.exists(mount.getParent()));
+    }
+
+    @Test
+    void pruningEverythingRemovesTheCacheMountsAsBuilderPruneDoes() throws Exception {
+        entry("a", 100, 1);
+        Digest none = Digest.sha256("a RUN that changed only its cache mount");
+        cache.store(none, new BuildCache.Entry(null, null));
+        Path mount = cacheMount();
+        BuildCache.Pruned dry = cache.prune(0, true);
+        assertEquals(1, dry.mounts());
+        assertTrue(Files.exists(mount.resolve("apk/index")), "a dry run removes nothing");
+        assertEquals(new BuildCache.Pruned(2, 100, 0, 1), cache.prune(0, false), "entries without a layer go too");
+        assertFalse(cache.lookup(none).isPresent());
+        assertFalse(Files.exists(mount.getParent()));
+    }
+
+    @Test
+    void aBoundedPruneKeepsTheCacheMounts() throws Exception {
+        entry("old", 1000, 1);
+        entry("recent", 1000, 2);
+        Path mount = cacheMount();
+        assertEquals(new BuildCache.Pruned(1, 1000, 1000, 0), cache.prune(1000, false));
+        assertTrue(Files.exists(mount.resolve("apk/index")));
     }
 }

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class StatCacheTest {
@@ -130,5 +131,54 @@ class StatCacheTest {
         StatCache again = load();
         again.checksum(a);
         assertEquals(0, again.hashed(), "rewritten whole");
+    }
+
+    @Test
+    void hashingOneFileDoesNotHoldUpAnother() throws Exception {
+        // a FIFO's reader blocks in the middle of hashing until this thread writes: if hashing held the cache's
+        // lock, the other file's checksum would wait for it
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        Path a = file("a", "hello");
+        StatCache c = load();
+        c.checksum(file("warm", "up"));
+        java.util.Map<String, Object> fifoStat = StatCache.stat(fifo);
+        java.util.concurrent.atomic.AtomicReference<Object> slow = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                slow.set(c.checksum(fifo, fifoStat));
+            } catch (Exception | Error e) {
+                slow.set(e);
+            }
+        });
+        reader.start();
+        try (java.io.OutputStream w = Files.newOutputStream(fifo)) {    // returns once the reader has opened it
+            java.util.concurrent.atomic.AtomicReference<Object> fast = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread other = new Thread(() -> {
+                try {
+                    fast.set(c.checksum(a));
+                } catch (Exception | Error e) {
+                    fast.set(e);
+                }
+            });
+            other.start();
+            // it ends, or stays blocked on the cache's monitor (other monitors, e.g. the JVM's, are held briefly)
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean blockedOnCache = false;
+            while (other.isAlive() && !blockedOnCache) {
+                java.lang.management.ThreadInfo info = mx.getThreadInfo(other.getId());
+                blockedOnCache = info != null && info.getLockInfo() != null
+                        && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(c);
+                Thread.onSpinWait();
+            }
+            assertFalse(blockedOnCache, "the other file waited for the FIFO's hashing");
+            other.join();
+            assertEquals(hex(StatCache.sha256(a)), hex((byte[]) fast.get()));
+            w.write("slow".getBytes());
+        }
+        reader.join();
+        assertEquals(hex(java.security.MessageDigest.getInstance("SHA-256").digest("slow".getBytes())),
+                hex((byte[]) slow.get()));
+        assertEquals(3, c.hashed());
     }
 }

@@ -61,6 +61,10 @@ final class PruneCommand implements Command {
             ctx.out.println((args.flag("dry-run") ? "Would delete build cache entries: " : "Deleted build cache entries: ")
                     + pruned.entries() + " (layers only they used: " + Humans.size(pruned.bytes()) + "; kept: "
                     + Humans.size(pruned.keptBytes()) + ")");
+            if (pruned.mounts() > 0) {
+                ctx.out.println((args.flag("dry-run") ? "Would delete cache mounts: " : "Deleted cache mounts: ")
+                        + pruned.mounts());
+            }
         }
         GarbageCollector.Builder b = GarbageCollector.builder(images.root(), images.blobs(), images.store())
                 .dryRun(args.flag("dry-run"))

@@ -6,7 +6,10 @@ import dev.hoist.oci.Reference;
 
 import java.util.List;
 
-/** {@code hoist rmi IMAGE...}: removes names, and images no name points at any more. */
+/**
+ * {@code hoist rmi IMAGE...}: removes names, and images no name points at any more, with the layers that neither
+ * another image nor the build cache uses.
+ */
 final class RmiCommand implements Command {
     @Override
     public String name() {
@@ -38,7 +41,9 @@ final class RmiCommand implements Command {
         int status = Main.OK;
         for (String target : args.positionals()) {
             try {
-                LocalImages.Removal r = ctx.images().remove(target, args.flag("force"));
+                // the build cache keeps its layers until prune --build-cache, as BuildKit's does after docker rmi
+                LocalImages.Removal r = ctx.images().remove(target, args.flag("force"),
+                        new dev.hoist.builder.BuildCache(ctx.images()).gcRoots());
                 for (String n : r.untagged()) {
                     ctx.out.println("Untagged: " + Reference.parse(n).familiarString());
                 }

@@ -69,4 +69,53 @@ class PruneBuildCacheTest {
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--build-cache"), r.err());
     }
+
+    @Test
+    void pruneBuildCacheAlsoEmptiesTheCacheMounts() throws Exception {
+        assertEquals(0, hoist("import", dev.hoist.testdata.Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN --mount=type=cache,target=/var/cache/app echo kept > /var/cache/app/seen\n");
+        MainTest.Result first = hoist("build", ctx.toString());
+        assertEquals(0, first.status(), first.err());
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN --mount=type=cache,target=/var/cache/app test -e /var/cache/app/seen\n");
+        MainTest.Result reused = hoist("build", ctx.toString());
+        assertEquals(0, reused.status(), "the mount keeps its files between builds: " + reused.err());
+
+        MainTest.Result pruned = hoist("prune", "--build-cache", "--grace", "0s");
+        assertEquals(0, pruned.status(), pruned.err());
+        assertTrue(pruned.out().contains("Deleted cache mounts: 1"), pruned.out());
+
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN --mount=type=cache,target=/var/cache/app test ! -e /var/cache/app/seen\n");
+        MainTest.Result after = hoist("build", ctx.toString());
+        assertEquals(0, after.status(), "the mount starts empty after the prune: " + after.err());
+    }
+
+    @Test
+    void rmiLeavesTheBuildCachesLayersSoARebuildIsCachedAndWhole() throws Exception {
+        assertEquals(0, hoist("import", dev.hoist.testdata.Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(ctx.resolve("a.txt"), "from the context\n");
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nCOPY a.txt /a.txt\nRUN echo from a run > /b.txt\nCMD [\"cat\", \"/a.txt\", \"/b.txt\"]\n");
+        MainTest.Result first = hoist("build", "-t", "app", ctx.toString());
+        assertEquals(0, first.status(), first.err());
+        MainTest.Result rmi = hoist("rmi", "app");
+        assertEquals(0, rmi.status(), rmi.err());
+        assertTrue(rmi.out().contains("Deleted: "), "the image itself goes: " + rmi.out());
+
+        MainTest.Result again = hoist("build", "-t", "app", ctx.toString());
+        assertEquals(0, again.status(), again.err());
+        String progress = again.out() + again.err();
+        assertEquals(2, progress.lines().filter(l -> l.endsWith(" CACHED")).count(), progress);
+        assertEquals(0, progress.lines().filter(l -> l.endsWith(" DONE")).count(), progress);
+
+        MainTest.Result run = hoist("run", "--rm", "app");
+        assertEquals(0, run.status(), run.err());
+        assertEquals("from the context\nfrom a run\n", run.out());
+        MainTest.Result save = hoist("save", "-o", dir.resolve("app.tar").toString(), "app");
+        assertEquals(0, save.status(), "every layer blob is there: " + save.err());
+    }
 }

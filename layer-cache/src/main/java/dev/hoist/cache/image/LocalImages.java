@@ -351,6 +351,14 @@ public final class LocalImages {
      * image any more, its manifest, config and the layers no other image uses are deleted.
      */
     public Removal remove(String text, boolean force) throws StoreException {
+        return remove(text, force, List::of);
+    }
+
+    /**
+     * As {@link #remove(String, boolean)}, but the blobs {@code keep} names (e.g. the build cache's layers) are
+     * kept even when no other image uses them, as {@code docker rmi} leaves BuildKit's cache alone.
+     */
+    public Removal remove(String text, boolean force, dev.hoist.cache.GcRoots keep) throws StoreException {
         try (RootLock lock = root.lockExclusive(IMAGES_LOCK)) {
             Optional<Image> byName = findByName(text);
             List<String> untagged = new ArrayList<>();
@@ -383,16 +391,24 @@ public final class LocalImages {
             }
             List<Digest> deleted = new ArrayList<>();
             if (namesOf(image.target().digest()).isEmpty()) {
-                deleted.addAll(deleteUnshared(image));
+                deleted.addAll(deleteUnshared(image, keep));
             }
             return new Removal(untagged, deleted);
         }
     }
 
-    private List<Digest> deleteUnshared(Image image) throws StoreException {
+    private List<Digest> deleteUnshared(Image image, dev.hoist.cache.GcRoots keep) throws StoreException {
         Set<Digest> inUse = new HashSet<>();
         for (ImageEntry e : store.list()) {
             collect(e.target().digest(), inUse);
+        }
+        for (Descriptor d : keep.roots()) {
+            String type = d.mediaType();
+            if (type == null || MediaTypes.isManifest(type) || MediaTypes.isIndex(type)) {
+                collect(d.digest(), inUse);
+            } else {
+                inUse.add(d.digest());  // a layer: not read just to learn that it is no manifest
+            }
         }
         Set<Digest> mine = new java.util.LinkedHashSet<>();
         collect(image.target().digest(), mine);

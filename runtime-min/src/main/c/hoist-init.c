@@ -7,6 +7,9 @@
  * With tty=1 the container (or exec) side opens a pseudo-terminal in the container's devpts, makes it the target's
  * controlling terminal and passes the master to the outer process, which relays it with its own stdin (stdin=1,
  * in raw mode when that is a terminal) and stdout, and copies the window size (at start and on SIGWINCH).
+ * With network=private the outer process starts slirp4netns on the container's network namespace once the container
+ * is set up, and lets it exec its target only when slirp4netns says the network is configured; slirp4netns ends
+ * with the container (its exit fd closes) and is reaped here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +46,7 @@ static char *cgroups[64]; static int ncgroups;
 struct mnt { char kind; int ro; char *src; char *dst; char *opts; int fd; };
 static struct mnt mounts[256]; static int nmounts;
 static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *statusfile, *netmode = "none";
+static char *slirp_path, *slirp_log;
 static int readonly_root, use_init, new_session, errfd = -1, exec_pid, use_tty, interactive;
 
 static void die(const char *fmt, ...) {
@@ -89,6 +93,8 @@ static void read_config(const char *path) {
         else if (!strcmp(rec, "exec-target")) exec_pid = atoi(v);
         else if (!strcmp(rec, "setsid")) new_session = !strcmp(v, "1");
         else if (!strcmp(rec, "network")) netmode = v;
+        else if (!strcmp(rec, "slirp4netns")) slirp_path = v;
+        else if (!strcmp(rec, "slirp4netns-log")) slirp_log = v;
         else if (!strcmp(rec, "readonly")) readonly_root = !strcmp(v, "1");
         else if (!strcmp(rec, "init")) use_init = !strcmp(v, "1");
         else if (!strcmp(rec, "tty")) use_tty = !strcmp(v, "1");
@@ -104,6 +110,7 @@ static void read_config(const char *path) {
     }
     argv_t[argc_t] = NULL; env_t[envc_t] = NULL;
     if ((!rootfs && !exec_pid) || argc_t == 0) die("hoist-init: config lacks rootfs or arg");
+    if (!strcmp(netmode, "private") && (!slirp_path || !slirp_log)) die("hoist-init: config lacks slirp4netns for network=private");
 }
 
 static void write_file(const char *path, const char *s) {
@@ -491,6 +498,7 @@ static void exec_target(void) {
 
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
 static int ready_fd = -1;          /* write end of a pipe: one byte once the container is set up */
+static int go_fd = -1;             /* network=private: the container side of a socket pair; 'g' once the network is up */
 
 static int ns_flags;
 static pid_t jvm_pid;
@@ -569,13 +577,19 @@ static void container_main(void) {
     }
     mask_paths();
     if (hostname && *hostname) CHECK(sethostname(hostname, strlen(hostname)), "hoist: sethostname: %s", strerror(errno));
-    if (!strcmp(netmode, "none")) lo_up();
+    if (strcmp(netmode, "host")) lo_up();
     struct stat st;
     if (stat(cwd, &st) < 0) mkdirs(cwd, 0755);
     if (readonly_root) remount_ro("/", 0);
     /* only now is the container's pid published (for kill and exec, which enter its namespaces) */
     if (write(ready_fd, "r", 1) < 0) {}
     close(ready_fd);
+    if (go_fd >= 0) {   /* network=private: nothing runs before slirp4netns has configured tap0 */
+        char go = 0; ssize_t n;
+        while ((n = read(go_fd, &go, 1)) < 0 && errno == EINTR) {}
+        if (n != 1 || go != 'g') _exit(125);   /* the outer process reports why */
+        close(go_fd); go_fd = -1;
+    }
     if (use_tty) setup_tty();
 
     if (!use_init) exec_target();
@@ -687,6 +701,97 @@ static int exec_main(void) {
     return s < 0 ? 125 : status_code(s);
 }
 
+/* ---- network=private: slirp4netns ---- */
+static int host_pidns = -1;       /* the host's PID namespace, for slirp4netns (not the container's) */
+static pid_t slirp_pid = -1;
+static int slirp_exit_w = -1;      /* write end of slirp4netns's --exit-fd: closing it (or our death) ends it */
+
+/* The end of slirp4netns's log, for an error message. */
+static void log_tail(char *out, size_t size) {
+    out[0] = 0;
+    int fd = open(slirp_log, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    off_t len = lseek(fd, 0, SEEK_END);
+    off_t from = len > (off_t) size - 1 ? len - (off_t) size + 1 : 0;
+    ssize_t n = pread(fd, out, size - 1, from);
+    close(fd);
+    if (n < 0) n = 0;
+    out[n] = 0;
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' ')) out[--n] = 0;
+    for (char *p = out; *p; p++) if (*p == '\n') *p = ' ';
+}
+
+/* Starts slirp4netns on the network namespace of `child` and waits until it has configured tap0; 0 on success,
+ * else -1 with a message in `why`. */
+static int start_network(pid_t child, char *why, size_t size) {
+    int exitp[2], readyp[2];
+    if (pipe2(exitp, O_CLOEXEC) < 0 || pipe2(readyp, O_CLOEXEC) < 0) {
+        snprintf(why, size, "pipe: %s", strerror(errno)); return -1;
+    }
+    /* slirp4netns belongs to the host's PID namespace: the one for our children is the container's */
+    if (setns(host_pidns, CLONE_NEWPID) < 0) { snprintf(why, size, "enter the host's PID namespace: %s", strerror(errno)); return -1; }
+    pid_t outer = getpid();
+    sigset_t all, old; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t p = fork();
+    if (p == 0) {
+        reset_signals();
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != outer) _exit(137);   /* the outer process died before PR_SET_PDEATHSIG took effect */
+        /* only /dev/null, the log and the two pipe ends (as 3 and 4) survive the exec */
+        int exit_r = fcntl(exitp[0], F_DUPFD_CLOEXEC, 10), ready_w = fcntl(readyp[1], F_DUPFD_CLOEXEC, 10);
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int log = open(slirp_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (exit_r < 0 || ready_w < 0 || devnull < 0 || log < 0) _exit(126);
+        if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 || dup2(exit_r, 3) < 0 || dup2(ready_w, 4) < 0) _exit(126);
+        if (syscall(SYS_close_range, 5, ~0U, 0) < 0) for (int fd = 5; fd < 65536; fd++) close(fd);
+        char pid[32]; snprintf(pid, sizeof pid, "%d", child);
+        char env[PATH_MAX + 32]; snprintf(env, sizeof env, "HOIST_CONTAINER_LOG=%s", slirp_log);
+        char *args[] = { "slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox",
+            "--enable-seccomp", "--exit-fd=3", "--ready-fd=4", pid, "tap0", NULL };
+        char *envp[] = { env, NULL };
+        execve(slirp_path, args, envp);
+        dprintf(2, "cannot run %s: %s\n", slirp_path, strerror(errno));
+        _exit(127);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(exitp[0]); close(readyp[1]);
+    if (p < 0) { close(exitp[1]); close(readyp[0]); snprintf(why, size, "fork: %s", strerror(errno)); return -1; }
+    slirp_pid = p; slirp_exit_w = exitp[1];
+    char byte = 0; ssize_t got;
+    while ((got = read(readyp[0], &byte, 1)) < 0 && errno == EINTR) {}
+    close(readyp[0]);
+    if (got == 1 && byte == '1') return 0;
+    char tail[1024]; log_tail(tail, sizeof tail);
+    snprintf(why, size, "%s", *tail ? tail : "it exited without configuring the network");
+    return -1;
+}
+
+/* Whether `p` (our child) has exited or is exiting (killed, say), without reaping it: then a failed slirp4netns
+ * failed because the network namespace went away with it, and the container's status is what to report. */
+static int exiting(pid_t p) {
+    siginfo_t info; memset(&info, 0, sizeof info);
+    if (waitid(P_PID, p, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == p) return 1;
+    char path[64], buf[1024]; snprintf(path, sizeof path, "/proc/%d/stat", p);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    ssize_t n = read(fd, buf, sizeof buf - 1); close(fd);
+    if (n <= 0) return 1;
+    buf[n] = 0;
+    char *r = strrchr(buf, ')'), state = 0; unsigned long flags = 0;
+    if (!r || sscanf(r + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2) return 0;
+    return state == 'Z' || state == 'X' || (flags & 0x4 /* PF_EXITING */);
+}
+
+/* Ends slirp4netns, if it runs, and reaps it. */
+static void stop_network(void) {
+    if (slirp_exit_w >= 0) { close(slirp_exit_w); slirp_exit_w = -1; }
+    if (slirp_pid > 0) {
+        kill(slirp_pid, SIGKILL);
+        while (waitpid(slirp_pid, NULL, 0) < 0 && errno == EINTR) {}
+        slirp_pid = -1;
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
     install_forwarding();   /* first: a signal before the container exists must not kill this process */
@@ -709,6 +814,10 @@ int main(int argc, char **argv) {
     if (strcmp(netmode, "host")) flags |= CLONE_NEWNET;
     /* Only the PID namespace here (it applies to children): this process stays in the host's mount namespace,
      * where pivot_root cannot move it and where it writes the status and removes the cgroups. */
+    if (!strcmp(netmode, "private")) {
+        host_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (host_pidns < 0) die("hoist: open /proc/self/ns/pid: %s", strerror(errno));
+    }
     CHECK(unshare(CLONE_NEWPID), "hoist: unshare the PID namespace: %s (run as root on a kernel with namespaces)", strerror(errno));
     ns_flags = flags & ~CLONE_NEWPID;
     install_forwarding();
@@ -716,11 +825,14 @@ int main(int argc, char **argv) {
     CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
     CHECK(pipe2(ready, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
     if (use_tty) CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock), "hoist: socketpair: %s", strerror(errno));
+    int go[2] = { -1, -1 };
+    if (host_pidns >= 0) CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go), "hoist: socketpair: %s", strerror(errno));
     pid_t child = fork_blocked();
     if (child < 0) die("hoist: fork: %s", strerror(errno));
     if (child == 0) {
         close(alive[1]); parent_alive_fd = alive[0];
         close(ready[0]); ready_fd = ready[1];
+        if (go[0] >= 0) { close(go[0]); go_fd = go[1]; close(host_pidns); }
         if (use_tty) close(tty_sock[0]);
         container_main(); _exit(125);
     }
@@ -734,8 +846,25 @@ int main(int argc, char **argv) {
         int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (p >= 0) { dprintf(p, "%d\n", child); close(p); rename(tmp, pidfile); }
     }
+    if (go[0] >= 0) {
+        close(go[1]);
+        if (got == 1) {
+            char why[1200];
+            if (start_network(child, why, sizeof why) < 0 && !exiting(child)) {
+                kill(child, SIGKILL);
+                while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+                stop_network();
+                remove_cgroups();
+                die("hoist: slirp4netns could not set up the container's private network: %s", why);
+            }
+            /* the container may have been killed meanwhile: then its status is reported as usual */
+            if (send(go[0], "g", 1, MSG_NOSIGNAL) < 0) {}
+        }
+        close(go[0]);
+    }
     {
         int s = wait_outer(child);
+        stop_network();
         if (s < 0) return 125;
         int code = status_code(s), oom = oom_killed();
         remove_cgroups();

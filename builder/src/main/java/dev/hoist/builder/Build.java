@@ -75,6 +75,8 @@ final class Build {
     private final StageFiles files;
     private final LayerWriter layerWriter;
     private final PrintStream progress;
+    private final NetworkMode defaultNetwork;
+    private final java.util.concurrent.atomic.AtomicBoolean noPrivateNetworkSaid = new java.util.concurrent.atomic.AtomicBoolean();
     private final RemoteSources remote;
     private final List<StepResult> steps = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> built = new java.util.concurrent.ConcurrentHashMap<>();
@@ -101,6 +103,18 @@ final class Build {
                 .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
         this.remote = new RemoteSources(images.root());
+        this.defaultNetwork = req.network() != null ? req.network()
+                : ContainerRuntime.privateNetworkAvailable() ? NetworkMode.PRIVATE : NetworkMode.NONE;
+    }
+
+    /** The network of a RUN that names none: the request's, else private when slirp4netns is here, else none. */
+    private NetworkMode defaultNetwork() {
+        if (req.network() == null && defaultNetwork == NetworkMode.NONE && noPrivateNetworkSaid.compareAndSet(false, true)) {
+            progress.println("# note: slirp4netns is not installed, so RUN steps get no network (only loopback);"
+                    + " install it (apt-get install slirp4netns) for Docker's default private network");
+            progress.flush();
+        }
+        return defaultNetwork;
     }
 
     /** The image being built in one stage: config, layers, history and the cache key of the last step. */
@@ -800,7 +814,7 @@ final class Build {
         String cwd = st.config.workingDir() == null || st.config.workingDir().isEmpty() ? "/" : st.config.workingDir();
         NetworkMode net;
         try {
-            net = r.network().isEmpty() || r.network().equals("default") ? req.network() : NetworkMode.parse(r.network());
+            net = r.network().isEmpty() || r.network().equals("default") ? defaultNetwork() : NetworkMode.parse(r.network());
         } catch (IllegalArgumentException e) {
             throw new BuildException(where(r) + ": " + shown + ": " + e.getMessage(), e);
         }

@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param sshSockets      the SSH agent sockets {@code RUN --mount=type=ssh} may use, by id ({@code --ssh})
  * @param platform        the platform to build for ({@code --platform}); empty for the host's
  * @param pull            whether to pull base images even when the local store has them ({@code --pull})
+ * @param network         the network of RUN steps that name none ({@code RUN --network=default} too); null for the
+ *                        default, as Docker's: {@link NetworkMode#PRIVATE} when slirp4netns is installed, else
+ *                        {@link NetworkMode#NONE} (the build's progress says so once)
  */
 public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBytes, List<String> tags,
                            Map<String, String> buildArgs, String target, boolean noCache, Map<String, String> labels,
@@ -38,7 +41,6 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
         buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
         labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         target = target == null ? "" : target;
-        network = network == null ? NetworkMode.NONE : network;
         sourceDateEpoch = sourceDateEpoch == null ? Instant.EPOCH : sourceDateEpoch;
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         sshSockets = sshSockets == null ? Map.of() : Map.copyOf(sshSockets);
@@ -65,7 +67,7 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
         private String target = "";
         private boolean noCache;
         private final Map<String, String> labels = new LinkedHashMap<>();
-        private NetworkMode network = NetworkMode.NONE;
+        private NetworkMode network;
         private PrintStream progress;
         private Instant sourceDateEpoch = Instant.EPOCH;
         private final Map<String, BuildSecret> secrets = new LinkedHashMap<>();
@@ -112,6 +114,7 @@ public record BuildRequest(Path contextDir, Path dockerfile, byte[] dockerfileBy
             return this;
         }
 
+        /** The network of RUN steps; null (the default) for private when slirp4netns is installed, else none. */
         public Builder network(NetworkMode value) {
             this.network = value;
             return this;

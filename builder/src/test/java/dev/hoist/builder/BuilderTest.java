@@ -10,6 +10,7 @@ import dev.hoist.oci.ContainerConfig;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Platform;
 import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.runtime.NetworkMode;
 import dev.hoist.testdata.Busybox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,29 @@ class BuilderTest {
 
     private static StepResult step(BuildResult r, String prefix) {
         return r.steps().stream().filter(s -> s.instruction().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void runStepsGetThePrivateNetworkByDefaultAsInDockerAndNoneWhenTheyAskForIt() throws Exception {
+        containers();
+        assumeTrue(ContainerRuntime.privateNetworkAvailable(), "slirp4netns is not installed");
+        BuildResult r = build("""
+                FROM base:1
+                RUN ls /sys/class/net > /nets && grep nameserver /etc/resolv.conf > /dns && ip route | grep -o 'default via [0-9.]* dev [a-z0-9]*' > /route
+                RUN --network=none ls /sys/class/net > /nets-none
+                RUN --network=default ls /sys/class/net > /nets-default
+                """);
+        Path fs = rootfs(r);
+        assertEquals("lo\ntap0\n", Files.readString(fs.resolve("nets")));
+        assertEquals("nameserver 10.0.2.3\n", Files.readString(fs.resolve("dns")));
+        assertEquals("default via 10.0.2.2 dev tap0\n", Files.readString(fs.resolve("route")));
+        assertEquals("lo\n", Files.readString(fs.resolve("nets-none")));
+        assertEquals("lo\ntap0\n", Files.readString(fs.resolve("nets-default")));
+        assertFalse(progress.toString(StandardCharsets.UTF_8).contains("slirp4netns is not installed"));
+
+        write("Dockerfile", "FROM base:1\nRUN ls /sys/class/net > /nets\n");
+        BuildRequest none = BuildRequest.builder(ctx).network(NetworkMode.NONE).build();
+        assertEquals("lo\n", Files.readString(rootfs(builder.build(none)).resolve("nets")), "--network none for the build");
     }
 
     @Test

@@ -49,7 +49,7 @@ final class BuildCommand implements Command {
                 OptionSpec.value("--target", "STAGE", "Build up to this stage"),
                 OptionSpec.flag("--no-cache", "Do not use the build cache"),
                 OptionSpec.list("--label", "KEY=VALUE", "Set metadata for the image"),
-                OptionSpec.value("--network", "none|host|default", "The network RUN steps get (default: none; host shares the host's)"),
+                OptionSpec.value("--network", "default|none|host", "The network RUN steps get: default is a private network with outbound access (slirp4netns; none when it is not installed), none only loopback, host the host's"),
                 OptionSpec.value("--progress", "auto|plain|tty|quiet", "How to show progress on stderr: tty redraws each step with its output's tail, plain prints lines (auto: tty on a terminal)"),
                 OptionSpec.value("--iidfile", "FILE", "Write the image ID to the file"),
                 OptionSpec.value("--metadata-file", "FILE", "Write the build's result (image digest and names) to the file, as JSON"),
@@ -140,11 +140,11 @@ final class BuildCommand implements Command {
         }
         req.noCache(args.flag("no-cache"));
         req.pull(args.flag("pull"));
-        String network = args.value("network", "none");
-        try {
-            req.network(network.equals("default") ? NetworkMode.NONE : NetworkMode.parse(network));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("invalid --network " + network + ": use default, none or host");
+        String network = args.value("network", "default");
+        switch (network) {
+            case "default" -> req.network(null);   // private when slirp4netns is installed, else none
+            case "none", "host" -> req.network(NetworkMode.parse(network));
+            default -> throw new UsageException("invalid --network " + network + ": use default, none or host");
         }
         if (args.value("platform") != null) {
             req.platform(args.value("platform"));

@@ -61,7 +61,7 @@ final class RunCommand implements Command {
                 OptionSpec.value("-h, --hostname", "NAME", "Container host name (default: the first 12 characters of its ID)"),
                 OptionSpec.list("-v, --volume", "HOST:CONTAINER[:ro]", "Bind mount a file or directory"),
                 OptionSpec.list("--tmpfs", "DIR[:OPTIONS]", "Mount a tmpfs"),
-                OptionSpec.value("--network", "none|host", "Network: none (only loopback; the default) or host"),
+                OptionSpec.value("--network", "private|bridge|default|none|host", "Network: private (also bridge, default: its own network with outbound access through slirp4netns; the default when slirp4netns is installed, else none), none (only loopback) or host"),
                 OptionSpec.value("-m, --memory", "BYTES", "Memory limit, e.g. 64m, 1g"),
                 OptionSpec.value("--memory-swap", "BYTES", "Memory plus swap limit; -1 for unlimited swap"),
                 OptionSpec.value("--cpus", "N", "Number of CPUs, e.g. 0.5"),
@@ -80,6 +80,7 @@ final class RunCommand implements Command {
         if (!ContainerRuntime.supported()) {
             throw new IllegalStateException("running containers needs Linux and root (namespaces, overlay mounts and cgroups)");
         }
+        NetworkMode network = network(ctx, args);
         List<String> positionals = args.positionals();
         Image image = ctx.images().resolve(positionals.get(0));
         List<String> command = positionals.subList(1, positionals.size());
@@ -142,7 +143,7 @@ final class RunCommand implements Command {
                 .cwd(args.value("workdir") != null ? args.value("workdir")
                         : (config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir()))
                 .hostname(hostname)
-                .network(NetworkMode.parse(args.value("network", "none")))
+                .network(network)
                 .limits(limits)
                 .readOnly(args.flag("read-only"))
                 .init(args.flag("init"))
@@ -200,6 +201,26 @@ final class RunCommand implements Command {
         return status.code();
     }
 
+    /**
+     * The {@code --network}; without one, as {@code docker run}'s bridge: private when slirp4netns is installed, else
+     * none, with a note saying how to get the private network.
+     */
+    private static NetworkMode network(Context ctx, Args args) throws UsageException {
+        String name = args.value("network");
+        if (name == null) {
+            if (ContainerRuntime.privateNetworkAvailable()) {
+                return NetworkMode.PRIVATE;
+            }
+            ctx.err.println("hoist run: slirp4netns is not installed, so the container gets no network (only loopback);"
+                    + " install it (apt-get install slirp4netns) for a private network, or pass --network none or host");
+            return NetworkMode.NONE;
+        }
+        try {
+            return NetworkMode.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid --network " + name + ": use private (or bridge, default), none or host");
+        }
+    }
 
     /** {@code NAME} alone takes NAME's value from hoist's own environment, as Docker does. */
     private static String withHostValue(Context ctx, String e) {

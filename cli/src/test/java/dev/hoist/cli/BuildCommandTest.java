@@ -59,6 +59,25 @@ class BuildCommandTest {
     }
 
     @Test
+    void networkDefaultIsThePrivateNetworkAndNoneIsOnlyLoopback() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path ctx = Files.createDirectories(dir.resolve("net"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox:local\nRUN echo nets: $(ls /sys/class/net)\n");
+        String expected = ContainerRuntime.privateNetworkAvailable() ? "nets: lo tap0" : "nets: lo";
+        MainTest.Result dflt = hoist("build", "--progress", "plain", ctx.toString());
+        assertEquals(0, dflt.status(), dflt.err());
+        assertTrue(dflt.err().contains(expected), dflt.err());
+        MainTest.Result named = hoist("build", "--progress", "plain", "--no-cache", "--network", "default", ctx.toString());
+        assertTrue(named.err().contains(expected), named.err());
+        MainTest.Result none = hoist("build", "--progress", "plain", "--no-cache", "--network", "none", ctx.toString());
+        assertTrue(none.err().contains("nets: lo\n"), none.err());
+        MainTest.Result bad = hoist("build", "--network", "bridge", ctx.toString());
+        assertEquals(Main.USAGE, bad.status());
+        assertTrue(bad.err().contains("invalid --network bridge: use default, none or host"), bad.err());
+    }
+
+    @Test
     void aBadDockerfileAndAFailingRunSayWhere() throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("bad"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nRUNN x\n");

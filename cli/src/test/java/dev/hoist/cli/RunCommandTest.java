@@ -45,7 +45,8 @@ class RunCommandTest {
                 "--hostname", "box", "busybox:local", "sh", "-c",
                 "echo $$ $(hostname) $GREETING $EXTRA $FROM_HOST $(pwd) $(id -u); ls /sys/class/net; exit 7");
         assertEquals(7, r.status(), r.err());
-        assertEquals("1 box hi 1 yes /made/here 65534\nlo\n", r.out());
+        // as docker run's bridge: a private network by default (when slirp4netns is installed)
+        assertEquals("1 box hi 1 yes /made/here 65534\n" + (ContainerRuntime.privateNetworkAvailable() ? "lo\ntap0\n" : "lo\n"), r.out());
 
         MainTest.Result write = hoist("run", "--rm", "busybox:local", "sh", "-c", "echo x > /bin/new && cat /bin/new");
         assertEquals("x\n", write.out(), write.err());
@@ -64,6 +65,22 @@ class RunCommandTest {
         assertEquals(127, missing.status());
         try (var s = Files.list(dir.resolve("root").resolve("tmp"))) {
             assertEquals(0, s.count(), "the container's writable layer is removed");
+        }
+    }
+
+    @Test
+    void networkFlagTakesDockersNamesForThePrivateNetwork() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result none = hoist("run", "--rm", "--network", "none", "busybox:local", "ls", "/sys/class/net");
+        assertEquals("lo\n", none.out(), none.err());
+        MainTest.Result bad = hoist("run", "--rm", "--network", "macvlan", "busybox:local", "true");
+        assertEquals(Main.USAGE, bad.status());
+        assertTrue(bad.err().contains("invalid --network macvlan: use private (or bridge, default), none or host"), bad.err());
+        assumeTrue(ContainerRuntime.privateNetworkAvailable(), "slirp4netns is not installed");
+        for (String name : new String[] {"private", "bridge", "default"}) {
+            MainTest.Result r = hoist("run", "--rm", "--network", name, "busybox:local", "sh", "-c",
+                    "ls /sys/class/net; grep nameserver /etc/resolv.conf");
+            assertEquals("lo\ntap0\nnameserver 10.0.2.3\n", r.out(), name + ": " + r.err());
         }
     }
 

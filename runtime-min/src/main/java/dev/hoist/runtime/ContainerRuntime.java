@@ -32,11 +32,23 @@ public final class ContainerRuntime {
     private static final String HELPER_RESOURCE = "/dev/hoist/runtime/hoist-init";
 
     private final Path root;
+    private final java.util.function.Supplier<java.util.Optional<Path>> slirp4netns;
     private volatile Path helper;
 
     /** A runtime keeping its files under {@code hoistRoot}. */
     public ContainerRuntime(Path hoistRoot) {
+        this(hoistRoot, Slirp4netns::find);
+    }
+
+    /** As {@link #ContainerRuntime(Path)}, finding slirp4netns (for {@link NetworkMode#PRIVATE}) with {@code slirp4netns}. */
+    ContainerRuntime(Path hoistRoot, java.util.function.Supplier<java.util.Optional<Path>> slirp4netns) {
         this.root = hoistRoot.toAbsolutePath().normalize();
+        this.slirp4netns = slirp4netns;
+    }
+
+    /** Whether {@link NetworkMode#PRIVATE} can be used here: slirp4netns is installed. */
+    public static boolean privateNetworkAvailable() {
+        return Slirp4netns.find().isPresent();
     }
 
     /** Whether containers can run here: Linux, as root. */
@@ -401,6 +413,10 @@ public final class ContainerRuntime {
 
     private RunningContainer start(ContainerSpec spec, HelperIo io, boolean detached, String name, String image)
             throws ContainerException {
+        Path slirp = null;
+        if (spec.network() == NetworkMode.PRIVATE) {
+            slirp = slirp4netns.get().orElseThrow(() -> new ContainerException(Slirp4netns.INSTALL_HINT));
+        }
         Path helperPath = helper();
         Path dir = containerDirectory(spec.id());
         try {
@@ -415,7 +431,7 @@ public final class ContainerRuntime {
         Cgroups cgroups = Cgroups.none();
         try {
             cgroups = Cgroups.create(spec.id(), spec.limits());
-            Path config = writeFiles(spec, dir, cgroups, detached, io.input());
+            Path config = writeFiles(spec, dir, cgroups, detached, io.input(), slirp);
             ProcessBuilder pb = new ProcessBuilder(helperPath.toString(), config.toString());
             pb.environment().clear();
             pb.directory(dir.toFile());
@@ -443,7 +459,7 @@ public final class ContainerRuntime {
         }
     }
 
-    private Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached, boolean input)
+    private Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached, boolean input, Path slirp)
             throws IOException {
         Path hosts = dir.resolve("hosts");
         Path hostnameFile = dir.resolve("hostname");
@@ -457,7 +473,7 @@ public final class ContainerRuntime {
         Files.writeString(hostnameFile, spec.hostname() + "\n");
         String resolvConf = Files.isReadable(Path.of("/etc/resolv.conf"))
                 ? Files.readString(Path.of("/etc/resolv.conf")) : "";
-        Files.writeString(resolv, resolvConf);
+        Files.writeString(resolv, spec.network() == NetworkMode.PRIVATE ? privateResolvConf(resolvConf) : resolvConf);
         Path rootMount = dir.resolve("rootfs");
         Files.createDirectory(rootMount);
 
@@ -483,7 +499,11 @@ public final class ContainerRuntime {
         record(out, "cwd", spec.cwd());
         record(out, "user", spec.user());
         record(out, "hostname", spec.hostname());
-        record(out, "network", spec.network() == NetworkMode.HOST ? "host" : "none");
+        record(out, "network", spec.network().id());
+        if (slirp != null) {
+            record(out, "slirp4netns", slirp.toString());
+            record(out, "slirp4netns-log", dir.resolve("slirp4netns.log").toString());
+        }
         record(out, "readonly", spec.readOnly() ? "1" : "0");
         record(out, "init", spec.init() ? "1" : "0");
         record(out, "tty", spec.tty() ? "1" : "0");
@@ -508,6 +528,21 @@ public final class ContainerRuntime {
         Path config = dir.resolve(StateFiles.CONFIG);
         Files.write(config, out.toByteArray());
         return config;
+    }
+
+    /**
+     * The resolv.conf of a private-network container: slirp4netns's DNS forwarder (which asks the host's resolvers),
+     * with the host's search domains and options, as Podman writes it.
+     */
+    static String privateResolvConf(String host) {
+        StringBuilder out = new StringBuilder();
+        for (String line : host.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("search") || l.startsWith("domain") || l.startsWith("options")) {
+                out.append(l).append('\n');
+            }
+        }
+        return out.append("nameserver 10.0.2.3\n").toString();
     }
 
     /**

@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param hostname the container's hostname; empty means the first 12 characters of the id (the host's hostname
  *                 with the host network), as in Docker
  * @param mounts   bind mounts and tmpfs, mounted in order
- * @param network  none or host
+ * @param network  none, host or private
  * @param limits   cgroup limits
  * @param readOnly the root filesystem is mounted read-only
  * @param init     run a small init as PID 1 that reaps orphans and forwards signals

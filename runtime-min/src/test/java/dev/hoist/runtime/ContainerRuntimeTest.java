@@ -90,6 +90,59 @@ class ContainerRuntimeTest {
     }
 
     @Test
+    void privateNetworkHasLoAndTap0ConfiguredBySlirp4netnsAndDnsAt10_0_2_3() throws Exception {
+        assumeTrue(ContainerRuntime.privateNetworkAvailable(), "slirp4netns is not installed");
+        Result r = run(overlay("sh", "-c", "ls /sys/class/net; ip link show lo | grep -c UP; ip link show tap0 | grep -c UP;"
+                + " cat /sys/class/net/tap0/mtu; ip -4 addr show tap0 | grep -o 'inet [0-9./]*'; ip route | grep default;"
+                + " grep nameserver /etc/resolv.conf").network(NetworkMode.PRIVATE).build());
+        assertEquals(0, r.status().code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(List.of("lo", "tap0", "1", "1", "65520", "inet 10.0.2.100/24"), List.of(lines).subList(0, 6), r.out());
+        assertTrue(lines[6].startsWith("default via 10.0.2.2 dev tap0"), r.out());
+        assertEquals("nameserver 10.0.2.3", lines[7], r.out());
+        assertEquals(8, lines.length, r.out());
+    }
+
+    @Test
+    void privateNetworkReachesItsGatewayButNotTheHostsLoopbackServices() throws Exception {
+        assumeTrue(ContainerRuntime.privateNetworkAvailable(), "slirp4netns is not installed");
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            // the gateway answers; the host's 127.0.0.1 is neither the container's own loopback nor behind the gateway
+            Result r = run(overlay("sh", "-c", "ping -c 1 -W 10 10.0.2.2 >/dev/null && echo gateway;"
+                    + " nc -w 5 10.0.2.2 " + port + " </dev/null && echo via-gateway;"
+                    + " nc -w 5 127.0.0.1 " + port + " </dev/null && echo via-loopback; echo done")
+                    .network(NetworkMode.PRIVATE).build());
+            assertEquals("gateway\ndone\n", r.out(), r.err());
+            server.setSoTimeout(1);
+            assertThrows(java.net.SocketTimeoutException.class, server::accept, "no connection from the container was queued");
+        }
+    }
+
+    @Test
+    void privateNetworkWithoutSlirp4netnsSaysToInstallIt() throws Exception {
+        ContainerRuntime without = new ContainerRuntime(shared.resolve("root"), Optional::empty);
+        ContainerSpec spec = overlay("true").network(NetworkMode.PRIVATE).build();
+        ContainerException e = assertThrows(ContainerException.class, () -> without.run(spec, null, null, null));
+        assertTrue(e.getMessage().contains("apt-get install slirp4netns"), e.getMessage());
+        assertFalse(Files.exists(without.containerDirectory(spec.id())), "nothing left behind");
+    }
+
+    @Test
+    void aContainerWhoseNetworkFailsNeverRunsItsProgram() throws Exception {
+        // /bin/false stands in for a slirp4netns that exits without configuring anything
+        ContainerRuntime failing = new ContainerRuntime(shared.resolve("root"), () -> Optional.of(Path.of("/bin/false")));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        ContainerSpec spec = overlay("touch", "/out/ran").network(NetworkMode.PRIVATE).addMount(Mount.bind(out, "/out", false)).build();
+        try (RunningContainer c = failing.run(spec, null, null, null)) {
+            ContainerException e = assertThrows(ContainerException.class, c::waitFor);
+            assertTrue(e.getMessage().contains("slirp4netns could not set up the container's private network"), e.getMessage());
+        }
+        assertFalse(Files.exists(out.resolve("ran")), "the program did not run");
+        assertFalse(Files.exists(failing.containerDirectory(spec.id())), "container directory removed");
+    }
+
+    @Test
     void hostNetworkSeesTheHostsInterfacesAndHostname() throws Exception {
         String hostIfs;
         try (var s = Files.list(Path.of("/sys/class/net"))) {
@@ -402,6 +455,9 @@ class ContainerRuntimeTest {
         if (kind == 3) {
             b.timeout(Duration.ofMillis(30));
         }
+        if (n % 4 == 1 && ContainerRuntime.privateNetworkAvailable()) {
+            b.network(NetworkMode.PRIVATE);   // its slirp4netns, too, must end with the container
+        }
         if (kind == 4) {
             b.user("no-such-user");
         }
@@ -423,7 +479,10 @@ class ContainerRuntimeTest {
         }
     }
 
-    /** The live processes whose command line names a path under {@code dir} (the helper's config is there). */
+    /**
+     * The live processes whose command line or environment names a path under {@code dir} (the helper's config is
+     * there; slirp4netns has its container's log path in its environment).
+     */
     private static List<Long> processesUnder(Path dir) throws Exception {
         List<Long> found = new java.util.ArrayList<>();
         try (var s = Files.list(Path.of("/proc"))) {
@@ -432,7 +491,8 @@ class ContainerRuntimeTest {
                     continue;
                 }
                 try {
-                    if (new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(dir.toString())) {
+                    if (new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(dir.toString())
+                            || new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8).contains(dir.toString())) {
                         found.add(Long.parseLong(p.getFileName().toString()));
                     }
                 } catch (java.io.IOException gone) {

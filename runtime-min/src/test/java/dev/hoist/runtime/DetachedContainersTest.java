@@ -72,6 +72,51 @@ class DetachedContainersTest {
     }
 
     @Test
+    void detachedPrivateNetworkServesExecAndEndsWithStop() throws Exception {
+        assumeTrue(ContainerRuntime.privateNetworkAvailable(), "slirp4netns is not installed");
+        Path root = tmp.resolve("root");
+        ContainerRuntime runtime = new ContainerRuntime(root);
+        ContainerSpec spec = ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "ls /sys/class/net > /nets; sleep 100")
+                .env(List.of("PATH=/bin")).network(NetworkMode.PRIVATE).build();
+        RunningContainer c = runtime.runDetached(spec, "net", "img");
+        while (!Files.exists(tmp.resolve("upper/nets"))) {
+            assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
+        }
+        assertEquals("lo\ntap0\n", Files.readString(tmp.resolve("upper/nets")), "tap0 was up before the program ran");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ExecProcess p = runtime.exec("net", List.of("sh", "-c", "ip -4 addr show tap0 | grep -o 'inet [0-9./]*'"), List.of(), "", "",
+                out, null, null);
+        assertEquals(0, p.waitFor());
+        assertEquals("inet 10.0.2.100/24\n", out.toString());
+        assertEquals(1, slirp4netnsOf(runtime.containerDirectory(c.id())).size(), "one slirp4netns while it runs");
+
+        ContainerState stopped = runtime.stop("net", Duration.ZERO);   // sh as PID 1 ignores SIGTERM: straight to SIGKILL
+        assertEquals(ContainerState.Status.EXITED, stopped.status());
+        assertEquals(List.of(), slirp4netnsOf(runtime.containerDirectory(c.id())), "slirp4netns ended and reaped with the container");
+        runtime.remove("net", false);
+    }
+
+    /** The slirp4netns processes started for the container in {@code dir} (their environment names its log). */
+    private static List<String> slirp4netnsOf(Path dir) throws Exception {
+        List<String> found = new java.util.ArrayList<>();
+        try (var s = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    if (p.getFileName().toString().matches("\\d+")
+                            && Files.readString(p.resolve("comm")).strip().equals("slirp4netns")
+                            && new String(Files.readAllBytes(p.resolve("environ"))).contains(dir.toString())) {
+                        found.add(p.getFileName().toString() + " " + Files.readString(p.resolve("stat")));
+                    }
+                } catch (java.io.IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
     void exitedContainerKeepsItsCodeAndLogs() throws Exception {
         ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
         RunningContainer c = runtime.runDetached(spec("echo out; echo err >&2; exit 4"), null, "img");

@@ -3,6 +3,7 @@ package dev.hoist.runtime;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,5 +44,16 @@ class ValuesTest {
         assertEquals(s.id().substring(0, 12), s.hostname());
         assertEquals(NetworkMode.NONE, s.network());
         assertEquals(NetworkMode.HOST, NetworkMode.parse("host"));
+    }
+
+    @Test
+    void privateNetworkGoesByDockersNamesTooAndItsResolvConfKeepsTheHostsSearchDomains() {
+        for (String name : List.of("private", "bridge", "default", "BRIDGE")) {
+            assertEquals(NetworkMode.PRIVATE, NetworkMode.parse(name));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkMode.parse("macvlan"));
+        assertTrue(e.getMessage().contains("use private (or bridge, default), none or host"), e.getMessage());
+        assertEquals("search corp.example\noptions edns0\nnameserver 10.0.2.3\n", ContainerRuntime.privateResolvConf(
+                "# generated\nnameserver 127.0.0.53\nsearch corp.example\noptions edns0\n"));
     }
 }

@@ -622,8 +622,8 @@ static int oom_killed(void) {
     return 0;
 }
 
-/* Leaves our cgroups (for their parents' parents, the controller roots) and removes them. */
-static void remove_cgroups(void) {
+/* Moves this process out of our cgroups, to their parents' parents (the controller roots). */
+static void leave_cgroups(void) {
     char pid[32]; snprintf(pid, sizeof pid, "%d", getpid());
     for (int i = 0; i < ncgroups; i++) {
         char root[PATH_MAX]; snprintf(root, sizeof root, "%s", cgroups[i]);
@@ -632,6 +632,11 @@ static void remove_cgroups(void) {
         int fd = open(procs, O_WRONLY | O_CLOEXEC);
         if (fd >= 0) { if (write(fd, pid, strlen(pid)) < 0) {} close(fd); }
     }
+}
+
+/* Leaves our cgroups and removes them. */
+static void remove_cgroups(void) {
+    leave_cgroups();
     for (int i = 0; i < ncgroups; i++)
         for (int attempt = 0; attempt < 100 && rmdir(cgroups[i]) < 0 && errno == EBUSY; attempt++) usleep(5000);
 }
@@ -737,6 +742,15 @@ static int start_network(pid_t child, char *why, size_t size) {
         reset_signals();
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != outer) _exit(137);   /* the outer process died before PR_SET_PDEATHSIG took effect */
+        leave_cgroups();    /* not the container's: it may outlive it by a few ms (see stop_network) */
+        /* A mount namespace of its own, private all the way down, before slirp4netns's sandbox pivots and
+         * unmounts the old root: that sandbox makes only "/" private, so on a host with shared mounts (systemd's
+         * default; Docker's data root) its unmounts would propagate and take the host's mounts (Docker's
+         * running containers' root filesystems) with them. */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+            dprintf(2, "cannot make a private mount namespace for slirp4netns: %s\n", strerror(errno));
+            _exit(126);
+        }
         /* only /dev/null, the log and the two pipe ends (as 3 and 4) survive the exec */
         int exit_r = fcntl(exitp[0], F_DUPFD_CLOEXEC, 10), ready_w = fcntl(readyp[1], F_DUPFD_CLOEXEC, 10);
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -782,12 +796,14 @@ static int exiting(pid_t p) {
     return state == 'Z' || state == 'X' || (flags & 0x4 /* PF_EXITING */);
 }
 
-/* Ends slirp4netns, if it runs, and reaps it. */
+/* Ends slirp4netns, if it runs, without waiting for it: its exit closes the tap device, whose unregistration
+ * waits for an RCU grace period (~20 ms here), which would be added to every container's run. It is in no cgroup of
+ * the container (see start_network) and holds nothing of it; this process exits right after, and slirp4netns's
+ * parent-death signal and the init process's reaping of orphans finish the job. */
 static void stop_network(void) {
     if (slirp_exit_w >= 0) { close(slirp_exit_w); slirp_exit_w = -1; }
     if (slirp_pid > 0) {
         kill(slirp_pid, SIGKILL);
-        while (waitpid(slirp_pid, NULL, 0) < 0 && errno == EINTR) {}
         slirp_pid = -1;
     }
 }

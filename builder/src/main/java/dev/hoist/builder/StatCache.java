@@ -41,10 +41,8 @@ final class StatCache {
     private boolean dirty;
     private int hashed;
 
-    private record Entry(long size, long mtimeNanos, long ctimeNanos, long ino, long dev, byte[] sha256) {
-        boolean matches(Entry o) {
-            return size == o.size && mtimeNanos == o.mtimeNanos && ctimeNanos == o.ctimeNanos && ino == o.ino && dev == o.dev;
-        }
+    /** A remembered checksum, with the status of the file when it was read. */
+    private record Entry(Stamp stamp, byte[] sha256) {
     }
 
     /** What {@link #stat} said of a file, less its mode: what tells a changed file from an unchanged one. */
@@ -79,7 +77,8 @@ final class StatCache {
             }
             for (int i = 0; i < n; i++) {
                 String path = in.readUTF();
-                Entry e = new Entry(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readNBytes(32));
+                Entry e = new Entry(new Stamp(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong()),
+                        in.readNBytes(32));
                 c.entries.put(path, e);
             }
         } catch (NoSuchFileException e) {
@@ -107,23 +106,21 @@ final class StatCache {
      * matches the status each read first, so whichever is kept is right for that status.
      */
     byte[] checksum(Path p, Map<String, Object> a) throws IOException {
-        long mtime = nanos((FileTime) a.get("lastModifiedTime"));
-        long ctime = nanos((FileTime) a.get("ctime"));
-        Entry now = new Entry((Long) a.get("size"), mtime, ctime, (Long) a.get("ino"), (Long) a.get("dev"), null);
+        Stamp now = Stamp.of(a);
         String key = p.toString();
         synchronized (this) {
             Entry old = entries.get(key);
-            if (old != null && old.matches(now)) {
+            if (old != null && old.stamp().sameAs(now, true)) {
                 return old.sha256;
             }
         }
         byte[] sum = sha256(p);
-        long newest = Math.max(mtime, ctime);
+        long newest = Math.max(now.mtimeNanos(), now.ctimeNanos());
         long cutoff = nanos(FileTime.from(Instant.now().minus(racyWindow)));
         synchronized (this) {
             hashed++;
             if (newest < cutoff) {
-                entries.put(key, new Entry(now.size, mtime, ctime, now.ino, now.dev, sum));
+                entries.put(key, new Entry(now, sum));
                 dirty = true;
             } else if (entries.remove(key) != null) {
                 dirty = true;
@@ -141,12 +138,9 @@ final class StatCache {
         if (old == null) {
             return;
         }
-        Map<String, Object> a = stat(p);
-        Entry now = new Entry((Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")),
-                nanos((FileTime) a.get("ctime")), (Long) a.get("ino"), (Long) a.get("dev"), null);
-        if (now.size == old.size && now.mtimeNanos == old.mtimeNanos && now.ino == old.ino && now.dev == old.dev
-                && now.ctimeNanos != old.ctimeNanos) {
-            entries.put(p.toString(), new Entry(now.size, now.mtimeNanos, now.ctimeNanos, now.ino, now.dev, old.sha256));
+        Stamp now = Stamp.of(stat(p));
+        if (now.sameAs(old.stamp(), false) && now.ctimeNanos() != old.stamp().ctimeNanos()) {
+            entries.put(p.toString(), new Entry(now, old.sha256()));
             dirty = true;
         }
     }
@@ -168,14 +162,14 @@ final class StatCache {
                 out.writeInt(MAGIC);
                 out.writeInt(entries.size());
                 for (Map.Entry<String, Entry> m : entries.entrySet()) {
-                    Entry e = m.getValue();
+                    Stamp st = m.getValue().stamp();
                     out.writeUTF(m.getKey());
-                    out.writeLong(e.size);
-                    out.writeLong(e.mtimeNanos);
-                    out.writeLong(e.ctimeNanos);
-                    out.writeLong(e.ino);
-                    out.writeLong(e.dev);
-                    out.write(e.sha256);
+                    out.writeLong(st.size());
+                    out.writeLong(st.mtimeNanos());
+                    out.writeLong(st.ctimeNanos());
+                    out.writeLong(st.ino());
+                    out.writeLong(st.dev());
+                    out.write(m.getValue().sha256());
                 }
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -50,7 +50,7 @@ public final class Main {
         while (i < tokens.size() && tokens.get(i).startsWith("-")) {
             String t = tokens.get(i);
             if (t.equals("-h") || t.equals("--help")) {
-                out.print(Commands.TOP.help("hoist", true) + globalOptionsHelp() + "\nRun 'hoist COMMAND --help' for more information on a command.\n");
+                out.print(Commands.top().help("hoist", true) + globalOptionsHelp() + "\nRun 'hoist COMMAND --help' for more information on a command.\n");
                 return OK;
             } else if (t.equals("-v") || t.equals("--version")) {
                 out.println(Version.line());
@@ -68,14 +68,18 @@ public final class Main {
             i++;
         }
         if (i >= tokens.size()) {
-            out.print(Commands.TOP.help("hoist", true) + globalOptionsHelp());
+            out.print(Commands.top().help("hoist", true) + globalOptionsHelp());
             return OK;
         }
-        CommandGroup group = Commands.TOP;
+        CommandGroup group = null;   // the tree is made only for a group or an unknown word
         String path = "";
         while (true) {
             String word = tokens.get(i);
-            Object found = group.find(word);
+            Object found = group == null ? Commands.direct(word) : group.find(word);
+            if (found == null && group == null) {
+                group = Commands.top();
+                found = group.find(word);
+            }
             if (found == null) {
                 String where = path.isEmpty() ? "hoist" : "hoist " + path;
                 err.println(where + ": '" + word + "' is not a hoist command.\nSee '" + where + " --help'.");

@@ -37,7 +37,7 @@ class MainTest {
     void everyCommandHasHelp() {
         int seen = 0;
         java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
-        todo.add(new Object[] {"", Commands.TOP});
+        todo.add(new Object[] {"", Commands.top()});
         while (!todo.isEmpty()) {
             Object[] next = todo.poll();
             String prefix = (String) next[0];
@@ -60,6 +60,19 @@ class MainTest {
             }
         }
         assertTrue(seen >= 10, "commands seen: " + seen);
+    }
+
+    @Test
+    void everyTopLevelCommandIsFoundWithoutTheTree() {
+        for (Command c : Commands.top().commands) {
+            Command direct = Commands.direct(c.name());
+            assertTrue(direct != null && direct.getClass() == c.getClass(),
+                    c.name() + ": Commands.direct gives " + direct + ", the tree has " + c.getClass().getName());
+        }
+        for (CommandGroup g : Commands.top().groups) {
+            assertEquals(null, Commands.direct(g.name), g.name + " is a group");
+        }
+        assertEquals(null, Commands.direct("no-such-command"));
     }
 
     @Test

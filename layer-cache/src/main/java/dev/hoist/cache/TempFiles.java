@@ -1,12 +1,13 @@
 package dev.hoist.cache;
 
+import dev.hoist.oci.Urandom;
+
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -20,29 +21,43 @@ import java.util.regex.Pattern;
  * being written slowly (see {@link #isStale}). Thread-safe.
  */
 final class TempFiles {
-    private static final Pattern PURPOSE = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
-    private static final Pattern NAME = Pattern.compile(
-            "([a-z0-9][a-z0-9-]*)\\.([0-9a-f]{8}|0)-(\\d+)-(\\d+)\\.[0-9a-f]+\\.tmp");
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String BOOT = bootId();
     private static final long PID_NS = pidNamespace();
-    private static final long PID = ProcessHandle.current().pid();
+    private static final long PID = pid();
+
+    /** The name pattern, for {@link #isStale} only: compiling it is a cost every command would pay. */
+    private static final class Names {
+        static final Pattern NAME = Pattern.compile(
+                "([a-z0-9][a-z0-9-]*)\\.([0-9a-f]{8}|0)-(\\d+)-(\\d+)\\.[0-9a-f]+\\.tmp");
+    }
 
     private TempFiles() {
     }
 
     static void checkPurpose(String purpose) {
-        if (purpose == null || !PURPOSE.matcher(purpose).matches()) {
+        if (!isPurpose(purpose)) {
             throw new IllegalArgumentException("a temp or lock name is 1 to 40 lowercase letters, digits and"
                     + " dashes, got \"" + purpose + "\"");
         }
     }
 
+    /** [a-z0-9][a-z0-9-]{0,39} */
+    private static boolean isPurpose(String s) {
+        if (s == null || s.isEmpty() || s.length() > 40 || s.charAt(0) == '-') {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String newName(String purpose) {
         checkPurpose(purpose);
-        byte[] r = new byte[8];
-        RANDOM.nextBytes(r);
-        return purpose + "." + BOOT + "-" + PID_NS + "-" + PID + "." + HexFormat.of().formatHex(r) + ".tmp";
+        return purpose + "." + BOOT + "-" + PID_NS + "-" + PID + "." + HexFormat.of().formatHex(Urandom.bytes(8)) + ".tmp";
     }
 
     /**
@@ -51,7 +66,7 @@ final class TempFiles {
      * age: a live writer may be slow); otherwise when it is older than {@code grace}.
      */
     static boolean isStale(Path path, Instant modified, Instant now, Duration grace) {
-        Matcher m = NAME.matcher(path.getFileName().toString());
+        Matcher m = Names.NAME.matcher(path.getFileName().toString());
         boolean ownerKnown = m.matches() && !BOOT.equals("0") && PID_NS != 0
                 && m.group(2).equals(BOOT) && Long.parseLong(m.group(3)) == PID_NS;
         if (!ownerKnown) {
@@ -86,7 +101,16 @@ final class TempFiles {
     private static String bootId() {
         try {
             String id = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "");
-            return id.length() >= 8 && id.substring(0, 8).matches("[0-9a-f]{8}") ? id.substring(0, 8) : "0";
+            if (id.length() < 8) {
+                return "0";
+            }
+            for (int i = 0; i < 8; i++) {
+                char c = id.charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                    return "0";
+                }
+            }
+            return id.substring(0, 8);
         } catch (IOException | RuntimeException e) {
             return "0";
         }
@@ -95,10 +119,18 @@ final class TempFiles {
     private static long pidNamespace() {
         try {
             String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(); // pid:[4026531836]
-            Matcher m = Pattern.compile("pid:\\[(\\d+)]").matcher(link);
-            return m.matches() ? Long.parseLong(m.group(1)) : 0;
+            return link.startsWith("pid:[") && link.endsWith("]") ? Long.parseLong(link, 5, link.length() - 1, 10) : 0;
         } catch (IOException | RuntimeException e) {
             return 0;
+        }
+    }
+
+    /** This process's PID: /proc/self names it (ProcessHandle's first use starts machinery this does not need). */
+    private static long pid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().pid();
         }
     }
 }

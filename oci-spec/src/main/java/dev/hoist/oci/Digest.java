@@ -152,7 +152,9 @@ public record Digest(DigestAlgorithm algorithm, String encoded) implements Compa
         }
 
         public Digest digest(byte[] bytes) {
-            return fromRaw(newMessageDigest().digest(bytes));
+            Digester d = new Digester(this);
+            d.update(bytes, 0, bytes.length);
+            return d.digest();
         }
 
         /** The digest whose raw hash bytes are {@code raw}. */

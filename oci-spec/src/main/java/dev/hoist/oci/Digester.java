@@ -11,13 +11,25 @@ import java.security.MessageDigest;
  * Computes a digest and a byte count over a stream as it passes. Not thread-safe: one per stream.
  */
 public final class Digester {
+    /**
+     * Up to this many bytes, SHA-256 is computed by {@link Sha256} when the digest is asked for: a command that
+     * reads a manifest and a config does not pay for the JCA's start-up. Beyond it, the JDK's implementation
+     * takes over (the bytes held so far first), as it is many times faster once compiled.
+     */
+    static final int SMALL = 64 * 1024;
+
     private final Digest.DigestAlgorithm algorithm;
-    private final MessageDigest md;
+    private MessageDigest md;
+    private byte[] held;      // SHA-256 before the JCA is used: the bytes seen so far
     private long size;
 
     public Digester(Digest.DigestAlgorithm algorithm) {
         this.algorithm = algorithm;
-        this.md = algorithm.newMessageDigest();
+        if (algorithm == Digest.DigestAlgorithm.SHA256) {
+            held = new byte[256];
+        } else {
+            md = algorithm.newMessageDigest();
+        }
     }
 
     public static Digester sha256() {
@@ -25,13 +37,33 @@ public final class Digester {
     }
 
     public void update(byte[] b, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (md == null) {
+            if (size + len <= SMALL) {
+                if (size + len > held.length) {
+                    held = java.util.Arrays.copyOf(held, (int) Math.min(SMALL, Math.max(held.length * 2L, size + len)));
+                }
+                System.arraycopy(b, off, held, (int) size, len);
+                size += len;
+                return;
+            }
+            md = algorithm.newMessageDigest();
+            md.update(held, 0, (int) size);
+            held = null;
+        }
         md.update(b, off, len);
         size += len;
     }
 
     public void update(int b) {
-        md.update((byte) b);
-        size++;
+        if (md != null) {
+            md.update((byte) b);
+            size++;
+        } else if (size < held.length) {
+            held[(int) size++] = (byte) b;
+        } else {
+            update(new byte[] {(byte) b}, 0, 1);
+        }
     }
 
     public long size() {
@@ -40,6 +72,11 @@ public final class Digester {
 
     /** The digest of everything seen so far. May be called once. */
     public Digest digest() {
+        if (md == null) {
+            Sha256 s = new Sha256();
+            s.update(held, 0, (int) size);
+            return algorithm.fromRaw(s.digest());
+        }
         return algorithm.fromRaw(md.digest());
     }
 

@@ -56,16 +56,18 @@ public final class ContainerRuntime {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             return false;
         }
-        try {   // the effective uid, without loading native code
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
+        try {   // the effective uid, without loading native code: "Uid:\treal\teffective\t..."
+            String status = new String(Files.readAllBytes(Path.of("/proc/self/status")), StandardCharsets.ISO_8859_1);
+            int at = ("\n" + status).indexOf("\nUid:");   // where the line starts in status
+            if (at < 0) {
+                return false;
             }
+            int end = status.indexOf('\n', at);
+            String[] ids = status.substring(at + "Uid:".length(), end < 0 ? status.length() : end).strip().split("\t");
+            return ids.length > 1 && ids[1].equals("0");
         } catch (IOException | RuntimeException e) {
             return false;
         }
-        return false;
     }
 
     /** The directory holding the state of container {@code id}. */

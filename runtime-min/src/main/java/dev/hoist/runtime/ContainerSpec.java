@@ -1,7 +1,6 @@
 package dev.hoist.runtime;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -111,9 +110,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
 
     /** A random 64-hex-digit container id, as Docker makes them. */
     public static String randomId() {
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return HexFormat.of().formatHex(dev.hoist.oci.Urandom.bytes(32));
     }
 
     /** Builds a {@link ContainerSpec}; not thread-safe. */

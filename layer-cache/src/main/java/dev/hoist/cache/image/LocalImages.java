@@ -211,11 +211,14 @@ public final class LocalImages {
             }
             return Optional.empty();
         }
-        Optional<ImageEntry> e = store.get(ref.toString());
-        if (e.isEmpty()) {
-            return Optional.empty();
+        List<ImageEntry> all = store.list();   // one read of the store for the entry and its other names
+        String name = ref.toString();
+        for (ImageEntry e : all) {
+            if (e.name().equals(name)) {
+                return Optional.of(load(e.target(), namesOf(all, e.target().digest())));
+            }
         }
-        return Optional.of(load(e.get().target(), namesOf(e.get().target().digest())));
+        return Optional.empty();
     }
 
     /** The image whose ID (config digest) or manifest digest is {@code text} or starts with it. */
@@ -244,8 +247,12 @@ public final class LocalImages {
 
     /** The names that point at {@code target}, sorted. */
     public List<String> namesOf(Digest target) throws StoreException {
+        return namesOf(store.list(), target);
+    }
+
+    private static List<String> namesOf(List<ImageEntry> entries, Digest target) {
         Set<String> names = new TreeSet<>();
-        for (ImageEntry e : store.list()) {
+        for (ImageEntry e : entries) {
             if (e.target().digest().equals(target)) {
                 names.add(e.name());
             }

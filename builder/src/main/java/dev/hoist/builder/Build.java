@@ -743,8 +743,7 @@ final class Build {
 
     private BuildCache.Entry writeLayer(LayerSource source) throws IOException, BuildException {
         try (BlobWriter w = images.blobs().writer()) {
-            WrittenLayer wl = source.write(w.stream());
-            w.commit(wl.digest());
+            WrittenLayer wl = source.write(w); // commits: the blob writer's digest is the layer's
             return new BuildCache.Entry(wl.descriptor(), wl.diffId());
         } catch (LayerException e) {
             throw new BuildException("cannot write a layer: " + e.getMessage(), e);
@@ -753,7 +752,7 @@ final class Build {
 
     @FunctionalInterface
     private interface LayerSource {
-        WrittenLayer write(OutputStream out) throws IOException, LayerException;
+        WrittenLayer write(BlobWriter blob) throws IOException, LayerException;
     }
 
     private StepOutcome workdir(State st, String path) throws IOException, BuildException {

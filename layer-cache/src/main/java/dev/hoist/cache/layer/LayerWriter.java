@@ -1,5 +1,7 @@
 package dev.hoist.cache.layer;
 
+import dev.hoist.cache.BlobInfo;
+import dev.hoist.cache.BlobWriter;
 import dev.hoist.oci.Digest;
 import dev.hoist.oci.Digester;
 import dev.hoist.oci.MediaTypes.Compression;
@@ -69,16 +71,37 @@ public final class LayerWriter {
      * not closed.
      */
     public WrittenLayer writeTree(Path dir, OutputStream out) throws IOException, LayerException {
+        return write(treeItems(dir), out);
+    }
+
+    /**
+     * As {@link #writeTree(Path, OutputStream)}, into {@code blob}, which is then committed: the layer's
+     * digest is the one the blob writer computes as it stores the bytes, so they are hashed once.
+     */
+    public WrittenLayer writeTree(Path dir, BlobWriter blob) throws IOException, LayerException {
+        return write(treeItems(dir), blob);
+    }
+
+    /** Writes the changes as a layer into {@code out}, which is not closed. */
+    public WrittenLayer writeChanges(ChangeSet changes, OutputStream out) throws IOException, LayerException {
+        return write(changeItems(changes), out);
+    }
+
+    /** As {@link #writeChanges(ChangeSet, OutputStream)}, into {@code blob}, which is then committed. */
+    public WrittenLayer writeChanges(ChangeSet changes, BlobWriter blob) throws IOException, LayerException {
+        return write(changeItems(changes), blob);
+    }
+
+    private List<Item> treeItems(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("cannot write a layer from " + dir + ": it is not a directory");
         }
         List<Item> items = new ArrayList<>();
         walk(dir, "", items);
-        return write(items, out);
+        return items;
     }
 
-    /** Writes the changes as a layer into {@code out}, which is not closed. */
-    public WrittenLayer writeChanges(ChangeSet changes, OutputStream out) throws IOException, LayerException {
+    private static List<Item> changeItems(ChangeSet changes) throws IOException {
         Path root = changes.root();
         Map<String, Item> byName = new LinkedHashMap<>();
         for (String p : changes.changed()) {
@@ -110,7 +133,7 @@ public final class LayerWriter {
         for (Item it : byName.values()) {
             sorted.put(it.name.getBytes(StandardCharsets.UTF_8), it);
         }
-        return write(new ArrayList<>(sorted.values()), out);
+        return new ArrayList<>(sorted.values());
     }
 
     /**
@@ -119,6 +142,11 @@ public final class LayerWriter {
      */
     public WrittenLayer writeOverlayUpper(Path upper, OutputStream out) throws IOException, LayerException {
         return writeChanges(ChangeSet.fromOverlayUpper(upper), out);
+    }
+
+    /** As {@link #writeOverlayUpper(Path, OutputStream)}, into {@code blob}, which is then committed. */
+    public WrittenLayer writeOverlayUpper(Path upper, BlobWriter blob) throws IOException, LayerException {
+        return writeChanges(ChangeSet.fromOverlayUpper(upper), blob);
     }
 
     private static void addEntry(Path root, String p, Map<String, Item> byName) throws IOException {
@@ -160,23 +188,33 @@ public final class LayerWriter {
     private WrittenLayer write(List<Item> items, OutputStream out) throws IOException, LayerException {
         Objects.requireNonNull(out, "out");
         Digester compressed = Digester.sha256();
-        OutputStream blob = compressed.wrap(new FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
+        Written w = writeTar(items, compression == Compression.NONE ? out : compressed.wrap(out));
+        Digest digest = compression == Compression.NONE ? w.diffId : compressed.digest();
+        return new WrittenLayer(w.diffId, digest, w.size, compression);
+    }
 
-            @Override
-            public void close() throws IOException {
-                out.flush(); // the caller's stream stays open
-            }
-        });
-        OutputStream comp = LayerCompression.compress(blob, compression, level, executor, parallelism);
-        if (compression != Compression.GZIP) {
-            comp = new BufferedOutputStream(comp, 256 * 1024);
-        }
+    /**
+     * Writes the layer into {@code blob} and commits it. The blob's digest is the one the writer computes
+     * as it stores the bytes, so they are hashed once.
+     */
+    private WrittenLayer write(List<Item> items, BlobWriter blob) throws IOException, LayerException {
+        Objects.requireNonNull(blob, "blob");
+        Written w = writeTar(items, blob.stream());
+        BlobInfo info = blob.commit(compression == Compression.NONE ? w.diffId : null);
+        return new WrittenLayer(w.diffId, info.digest(), info.size(), compression);
+    }
+
+    /** The diffID and the size of the bytes written into {@code out}. */
+    private Written writeTar(List<Item> items, OutputStream out) throws IOException, LayerException {
+        CountingOutputStream counted = new CountingOutputStream(out);
         Digester diff = Digester.sha256();
-        OutputStream tar = diff.wrap(comp);
+        OutputStream tar;
+        if (compression == Compression.GZIP) {
+            // the diffID is computed by the gzip stream's tasks, off this thread, which reads the files
+            tar = new ParallelGzipOutputStream(counted, level, executor, parallelism, diff);
+        } else {
+            tar = diff.wrap(new BufferedOutputStream(LayerCompression.compress(counted, compression, level), 256 * 1024));
+        }
         TarWriter tw = new TarWriter(tar);
         Map<String, String> inodes = new HashMap<>();
         byte[] buf = new byte[1024 * 1024];
@@ -193,12 +231,36 @@ public final class LayerWriter {
         }
         tw.finish();
         tar.close();
-        Digest diffId = diff.digest();
-        if (compression == Compression.NONE) {
-            compressed.digest();
-            return new WrittenLayer(diffId, diffId, diff.size(), compression);
+        return new Written(diff.digest(), counted.count);
+    }
+
+    private record Written(Digest diffId, long size) {
+    }
+
+    /** Counts the bytes written through it; closing it only flushes: the caller's stream stays open. */
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
         }
-        return new WrittenLayer(diffId, compressed.digest(), compressed.size(), compression);
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 
     private static void copy(Item it, long size, OutputStream out, byte[] buf) throws IOException, LayerException {

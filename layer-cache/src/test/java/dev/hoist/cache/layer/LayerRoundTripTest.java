@@ -1,5 +1,8 @@
 package dev.hoist.cache.layer;
 
+import dev.hoist.cache.BlobStore;
+import dev.hoist.cache.BlobWriter;
+import dev.hoist.cache.HoistRoot;
 import dev.hoist.oci.Digest;
 import dev.hoist.oci.MediaTypes.Compression;
 import org.junit.jupiter.api.Test;
@@ -47,6 +50,23 @@ class LayerRoundTripTest {
         // the diffID is the digest of the uncompressed stream
         try (InputStream in = LayerCompression.decompress(new ByteArrayInputStream(w.bytes()))) {
             assertEquals(w.layer().diffId(), Digest.sha256(in.readAllBytes()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void writingIntoABlobWriterCommitsTheSameLayer(Compression compression) throws Exception {
+        Path src = Fixtures.richTree(tmp.resolve("src"));
+        LayerWriter writer = LayerWriter.builder().compression(compression).build();
+        Fixtures.Written w = Fixtures.writeTree(writer, src);
+        BlobStore blobs = BlobStore.onDisk(HoistRoot.at(tmp.resolve("root")));
+        WrittenLayer committed;
+        try (BlobWriter blob = blobs.writer()) {
+            committed = writer.writeTree(src, blob);
+        }
+        assertEquals(w.layer(), committed);
+        try (InputStream in = blobs.open(committed.digest())) {
+            assertArrayEquals(w.bytes(), in.readAllBytes());
         }
     }
 

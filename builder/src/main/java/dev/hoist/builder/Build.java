@@ -68,7 +68,7 @@ final class Build {
 
     private final LocalImages images;
     private final ContainerRuntime runtime;
-    private final RegistryClient registry;
+    private final java.util.function.Supplier<RegistryClient> registry;   // null: base images must be local
     private final BuildCache cache;
     private final BuildRequest req;
     private final Snapshots snapshots;
@@ -91,7 +91,8 @@ final class Build {
     /** The step each stage's failure was reported at (see {@link #buildStage}). */
     private final Map<Throwable, Integer> reportedAt = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
-    Build(LocalImages images, ContainerRuntime runtime, RegistryClient registry, BuildCache cache, BuildRequest req) {
+    Build(LocalImages images, ContainerRuntime runtime, java.util.function.Supplier<RegistryClient> registry, BuildCache cache,
+          BuildRequest req) {
         this.images = images;
         this.runtime = runtime;
         this.registry = registry;
@@ -349,9 +350,16 @@ final class Build {
         return df.name() + ":" + in.range().startLine();
     }
 
+    /** A line break with its continuation backslash and the blanks around it (compiled once, not per step). */
+    private static final java.util.regex.Pattern CONTINUATION = java.util.regex.Pattern.compile("\\s*\\\\?\\n\\s*");
+
     private static String text(Instruction in) {
         String s = in.origin().source();
-        return s == null ? in.name().toUpperCase(java.util.Locale.ROOT) : s.strip().replaceAll("\\s*\\\\?\\n\\s*", " ");
+        if (s == null) {
+            return in.name().toUpperCase(java.util.Locale.ROOT);
+        }
+        s = s.strip();
+        return s.indexOf('\n') < 0 ? s : CONTINUATION.matcher(s).replaceAll(" ");
     }
 
     /** Where a stage is: its last step's number and {@code [name k/total] }, as its progress line shows them. */
@@ -681,7 +689,7 @@ final class Build {
         progress.println("#" + n + " pulling " + base);
         progress.flush();
         try {
-            return registry.pull(Reference.parseNormalized(base), Platform.current());
+            return registry.get().pull(Reference.parseNormalized(base), Platform.current());
         } catch (RuntimeException e) {
             throw new BuildException(where(at) + ": " + base + ": not a valid image reference: " + e.getMessage(), e);
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import dev.hoist.runtime.ContainerRuntime;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Builds images from Dockerfiles into the local image store: stages in order, each RUN in a short-lived
@@ -19,7 +20,7 @@ import java.util.Objects;
 public final class Builder {
     private final LocalImages images;
     private final ContainerRuntime runtime;
-    private final RegistryClient registry;
+    private final Supplier<RegistryClient> registry;
     private final BuildCache cache;
 
     private Builder(Setup s) {
@@ -31,8 +32,9 @@ public final class Builder {
 
     /** Starts configuring a builder; {@code registry} may be null (base images must then be local). */
     public static Setup builder(LocalImages images, ContainerRuntime runtime, RegistryClient registry) {
-        return new Setup(images, runtime, registry);
+        return new Setup(images, runtime, registry == null ? null : () -> registry);
     }
+
 
     /** The build cache this builder uses. */
     public BuildCache cache() {
@@ -53,12 +55,22 @@ public final class Builder {
     public static final class Setup {
         private final LocalImages images;
         private final ContainerRuntime runtime;
-        private final RegistryClient registry;
+        private Supplier<RegistryClient> registry;
 
-        private Setup(LocalImages images, ContainerRuntime runtime, RegistryClient registry) {
+        private Setup(LocalImages images, ContainerRuntime runtime, Supplier<RegistryClient> registry) {
             this.images = Objects.requireNonNull(images, "images");
             this.runtime = Objects.requireNonNull(runtime, "runtime");
             this.registry = registry;
+        }
+
+        /**
+         * The registry client as a supplier asked only when a base image must be pulled: a build from local images
+         * then does not pay for making one (a few milliseconds of a cached build's start). It must be thread-safe
+         * and give the same client every time.
+         */
+        public Setup registryOnDemand(Supplier<RegistryClient> registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         public Builder build() {

@@ -236,8 +236,8 @@ final class BuildCommand implements Command {
         boolean quiet = args.flag("quiet") || "quiet".equals(args.value("progress"));
         ContainerRuntime runtime = ContainerRuntime.supported() ? new ContainerRuntime(ctx.images().root().path()) : null;
         BuildResult result;
-        try (RegistryClient client = RegistryClientCommands.client(ctx, ProgressListener.NONE)) {
-            result = Builder.builder(ctx.images(), runtime, client).build().build(req.build());
+        try (OnDemand client = new OnDemand(ctx)) {
+            result = Builder.builder(ctx.images(), runtime, null).registryOnDemand(client).build().build(req.build());
             BuildOutputs writer = new BuildOutputs(ctx.images());
             for (BuildOutputs.Output o : outputs) {
                 writer.write(o, result.image(), result.tags());
@@ -270,6 +270,31 @@ final class BuildCommand implements Command {
             }
         }
         return Main.OK;
+    }
+
+    /** The registry client for base images, made on first use (a build from local images needs none); thread-safe. */
+    private static final class OnDemand implements java.util.function.Supplier<RegistryClient>, AutoCloseable {
+        private final Context ctx;
+        private RegistryClient client;
+
+        OnDemand(Context ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public synchronized RegistryClient get() {
+            if (client == null) {
+                client = RegistryClientCommands.client(ctx, ProgressListener.NONE);
+            }
+            return client;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (client != null) {
+                client.close();
+            }
+        }
     }
 
     /** The metadata file, with BuildKit's keys for what hoist knows. */

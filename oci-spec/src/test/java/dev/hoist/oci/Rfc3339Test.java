@@ -32,5 +32,9 @@ class Rfc3339Test {
         Instant t = Instant.parse("2026-11-22T19:35:30.480614832Z");
         assertEquals(t, Rfc3339.parse(Rfc3339.format(t)));
         assertEquals("1970-01-01T00:00:00Z", Rfc3339.format(Instant.EPOCH));
+        assertEquals("0001-02-03T04:05:06.00789Z", Rfc3339.format(Instant.parse("0001-02-03T04:05:06.00789Z")));
+        assertEquals("2024-12-31T23:59:59.999999999Z", Rfc3339.format(Instant.parse("2024-12-31T23:59:59.999999999Z")));
+        assertEquals("2024-06-01T10:00:00.1Z", Rfc3339.format(Instant.parse("2024-06-01T10:00:00.100Z")));
+        assertEquals("+10000-01-01T00:00:00Z", Rfc3339.format(Instant.parse("+10000-01-01T00:00:00Z")));
     }
 }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -123,6 +124,22 @@ final class RegistryHttp {
         boolean ok() {
             return status >= 200 && status < 300;
         }
+    }
+
+    /**
+     * Starts making the HTTP client for {@code registry} on {@code executor}, so that the first request does not
+     * wait for it (~30 ms: the JDK's HTTP classes, its logger lookup, the selector thread). Failures are left for
+     * that first request to report.
+     */
+    void prepare(String registry, Executor executor) {
+        URI uri = base(registry);
+        executor.execute(() -> {
+            try {
+                client(uri);
+            } catch (RuntimeException ignored) {
+                // the first request makes the client again and reports what went wrong
+            }
+        });
     }
 
     /** The scheme and host to reach {@code registry}'s API at. */

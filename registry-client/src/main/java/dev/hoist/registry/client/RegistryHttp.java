@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,13 @@ final class RegistryHttp {
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
+    // The HTTP clients' worker threads, as the JDK's default (a cached pool) but daemon and named without the
+    // default factory's per-thread string concatenation, whose first use costs ~5 ms of CPU a start.
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "hoist-http");
+        t.setDaemon(true);
+        return t;
+    });
 
     private record Token(String value, Instant expires, String refreshToken) {
     }
@@ -483,6 +492,7 @@ final class RegistryHttp {
         return clients.computeIfAbsent(origin, o -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(workers)
                     .connectTimeout(Duration.ofSeconds(30))
                     .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
@@ -531,6 +541,7 @@ final class RegistryHttp {
             }
         }
         clients.clear();
+        workers.shutdown();
     }
 
     /**

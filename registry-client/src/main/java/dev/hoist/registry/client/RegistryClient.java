@@ -72,6 +72,14 @@ public final class RegistryClient implements AutoCloseable {
         return new Builder(images);
     }
 
+    /**
+     * Starts setting up, in the background, what talking to {@code ref}'s registry needs, so that the first
+     * request to it does not wait for that; for callers with other work to do first. Optional.
+     */
+    public void prepare(Reference ref) {
+        http.prepare(ref.domain(), executor);
+    }
+
     /** The local store this client pulls into and pushes from. */
     public LocalImages images() {
         return images;

@@ -26,10 +26,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * HTTP to registries: one {@link HttpClient} per origin (HTTP/2 over TLS, HTTP/1.1 in the clear), auth
+ * HTTP to registries: {@link PlainHttp} for the ones in the clear without a proxy, else one {@link HttpClient}
+ * per origin (HTTP/2 over TLS, HTTP/1.1 in the clear through a proxy); auth
  * challenges answered (Basic; bearer tokens fetched and cached per registry and scope until they expire),
  * transient failures retried with backoff, redirects followed without credentials to other hosts.
  * Thread-safe.
@@ -53,6 +57,14 @@ final class RegistryHttp {
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
+    private final PlainHttp plainHttp = new PlainHttp(Duration.ofSeconds(30), REQUEST_TIMEOUT);
+    // The HTTP clients' worker threads, as the JDK's default (a cached pool) but daemon and named without the
+    // default factory's per-thread string concatenation, whose first use costs ~5 ms of CPU a start.
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "hoist-http");
+        t.setDaemon(true);
+        return t;
+    });
 
     private record Token(String value, Instant expires, String refreshToken) {
     }
@@ -123,6 +135,25 @@ final class RegistryHttp {
         boolean ok() {
             return status >= 200 && status < 300;
         }
+    }
+
+    /**
+     * Starts making the HTTP client for {@code registry} on {@code executor} when it is a TLS one (or one reached
+     * through a proxy), so that the first request does not wait for it (~30 ms: the JDK's HTTP classes, its logger
+     * lookup, the selector thread). Failures are left for that first request to report.
+     */
+    void prepare(String registry, Executor executor) {
+        URI uri = base(registry);
+        if (plain(uri)) {
+            return; // PlainHttp has nothing to set up
+        }
+        executor.execute(() -> {
+            try {
+                client(uri);
+            } catch (RuntimeException ignored) {
+                // the first request makes the client again and reports what went wrong
+            }
+        });
     }
 
     /** The scheme and host to reach {@code registry}'s API at. */
@@ -435,30 +466,52 @@ final class RegistryHttp {
         String authority = req.uri.getRawAuthority();
         boolean follow = req.method.equals("GET") || req.method.equals("HEAD");
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
-            req.headers.forEach(b::header);
             boolean sameHost = authority.equalsIgnoreCase(uri.getRawAuthority());
-            if (auth != null && sameHost) {
-                b.header("Authorization", auth);
+            Response resp;
+            if (plain(uri)) {
+                Map<String, String> headers = new LinkedHashMap<>(req.headers);
+                if (auth != null && sameHost) {
+                    headers.put("Authorization", auth);
+                }
+                resp = plainHttp.send(req.method, uri, headers, req.body == null ? null : req.body.get(), req.handler);
+            } else {
+                HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+                req.headers.forEach(b::header);
+                if (auth != null && sameHost) {
+                    b.header("Authorization", auth);
+                }
+                b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.get());
+                HttpResponse<InputStream> r;
+                try {
+                    r = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryException("interrupted during " + req.method + " " + uri, e);
+                }
+                resp = new Response(r.statusCode(), r.headers(), r.body(), uri);
             }
-            b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.get());
-            HttpResponse<InputStream> resp;
-            try {
-                resp = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException("interrupted during " + req.method + " " + uri, e);
-            }
-            int s = resp.statusCode();
-            Optional<String> loc = resp.headers().firstValue("Location");
+            int s = resp.status();
+            Optional<String> loc = resp.header("Location");
             if (follow && (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && loc.isPresent()
                     && hop < MAX_REDIRECTS) {
-                resp.body().close();
+                resp.close();
                 uri = uri.resolve(loc.get());
                 continue;
             }
-            return new Response(s, resp.headers(), resp.body(), uri);
+            return resp;
         }
+    }
+
+    /** Whether {@code uri} goes over {@link PlainHttp}: in the clear, and not through a proxy. */
+    private boolean plain(URI uri) {
+        if (!"http".equalsIgnoreCase(uri.getScheme())) {
+            return false;
+        }
+        if (proxy == null) {
+            return true;
+        }
+        List<java.net.Proxy> chosen = proxy.select(uri);
+        return chosen.isEmpty() || chosen.stream().allMatch(p -> p.type() == java.net.Proxy.Type.DIRECT);
     }
 
     private HttpClient client(URI uri) {
@@ -466,6 +519,7 @@ final class RegistryHttp {
         return clients.computeIfAbsent(origin, o -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(workers)
                     .connectTimeout(Duration.ofSeconds(30))
                     .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
@@ -514,6 +568,8 @@ final class RegistryHttp {
             }
         }
         clients.clear();
+        workers.shutdown();
+        plainHttp.close();
     }
 
     /**

@@ -21,6 +21,8 @@ final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
     private final long limit;
     private final LongConsumer progress;
     private final CompletableFuture<InputStream> result = new CompletableFuture<>();
+    private static final int SCRATCH = 256 * 1024;
+    private byte[] scratch;
     private long skip;
     private long written;
     private Flow.Subscription subscription;
@@ -73,9 +75,17 @@ final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
                     out.write(b.array(), b.arrayOffset() + b.position(), n);
                     b.position(b.position() + n);
                 } else {
-                    byte[] copy = new byte[n];
-                    b.get(copy);
-                    out.write(copy);
+                    // The JDK's client hands out read-only buffers: copy through one array, not a new one each
+                    // time (that was the whole blob again in garbage).
+                    if (scratch == null) {
+                        scratch = new byte[SCRATCH];
+                    }
+                    for (int left = n; left > 0; ) {
+                        int k = Math.min(left, SCRATCH);
+                        b.get(scratch, 0, k);
+                        out.write(scratch, 0, k);
+                        left -= k;
+                    }
                 }
                 written += n;
             }

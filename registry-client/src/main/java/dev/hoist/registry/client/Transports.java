@@ -139,6 +139,7 @@ public final class Transports {
             return client.copy(s.ref(), d.ref(), platforms);
         }
         if (src instanceof OciLayout s && dst instanceof Registry d) {
+            client.prepare(d.ref()); // while the layout is read
             OciLayoutReader reader = OciLayoutReader.open(s.dir());
             Descriptor entry = s.tag() == null ? single(reader, s.dir()) : reader.find(s.tag()).orElseThrow(() ->
                     new IOException(s.dir() + " has no image with the ref name \"" + s.tag() + "\"; it has " + reader.refNames()));

@@ -1,0 +1,610 @@
+package dev.hoist.registry.client;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+
+/**
+ * HTTP/1.1 in the clear on blocking sockets, for the registries spoken to without TLS and without a proxy
+ * (loopback and insecure ones): kept-alive connections pooled per host, bodies framed by length or chunked.
+ * It does only what {@link RegistryHttp} asks of it; the JDK's client starts ~50 ms slower (its classes, its
+ * logger lookup, which opens every jar on the class path, its selector thread). Thread-safe.
+ */
+final class PlainHttp implements AutoCloseable {
+    private static final int BUFFER = 256 * 1024;
+    private final int connectTimeoutMs;
+    private final int readTimeoutMs;
+    private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
+    private boolean closed;
+
+    PlainHttp(Duration connectTimeout, Duration readTimeout) {
+        this.connectTimeoutMs = (int) connectTimeout.toMillis();
+        this.readTimeoutMs = (int) readTimeout.toMillis();
+    }
+
+    /**
+     * Sends {@code method uri} with {@code headers} and {@code body} (null: an empty one) and returns the response; its
+     * body is {@code handler}'s (read before this returns when the handler takes it all) or, without a handler,
+     * a stream the caller must close.
+     */
+    RegistryHttp.Response send(String method, URI uri, Map<String, String> headers, HttpRequest.BodyPublisher body,
+                               HttpResponse.BodyHandler<InputStream> handler) throws IOException {
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (!token(h.getKey()) || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("an invalid HTTP header: " + h.getKey());
+            }
+        }
+        String authority = uri.getRawAuthority();
+        for (int attempt = 0; ; attempt++) {
+            Connection c = take(authority);
+            boolean reused = c != null;
+            if (c == null) {
+                c = open(uri);
+            }
+            Head head;
+            try {
+                writeRequest(c, method, uri, headers, body);
+                head = readHead(c);
+            } catch (IOException e) {
+                c.close();
+                if (reused && attempt == 0) {
+                    continue; // the server closed an idle connection: once more on a new one
+                }
+                throw e;
+            }
+            return respond(c, method, uri, head, handler);
+        }
+    }
+
+    private record Head(int status, HttpHeaders headers, boolean http10) {
+    }
+
+    private static final class Connection {
+        final String authority;
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+
+        Connection(String authority, Socket socket) throws IOException {
+            this.authority = authority;
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private synchronized Connection take(String authority) {
+        ArrayDeque<Connection> q = idle.get(authority);
+        return q == null ? null : q.pollLast();
+    }
+
+    private void release(Connection c, boolean reusable) {
+        synchronized (this) {
+            if (reusable && !closed) {
+                idle.computeIfAbsent(c.authority, a -> new ArrayDeque<>()).addLast(c);
+                return;
+            }
+        }
+        c.close();
+    }
+
+    private Connection open(URI uri) throws IOException {
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        String host = uri.getHost();
+        if (host != null && host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+            s.setSoTimeout(readTimeoutMs);
+            return new Connection(uri.getRawAuthority(), s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static void writeRequest(Connection c, String method, URI uri, Map<String, String> headers,
+                                     HttpRequest.BodyPublisher body) throws IOException {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        StringBuilder sb = new StringBuilder(256).append(method).append(' ').append(path);
+        if (uri.getRawQuery() != null) {
+            sb.append('?').append(uri.getRawQuery());
+        }
+        sb.append(" HTTP/1.1\r\nHost: ").append(uri.getRawAuthority()).append("\r\nUser-Agent: hoist\r\n");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+        }
+        boolean none = body == null && (method.equals("GET") || method.equals("HEAD"));
+        long length = none ? -2 : body == null ? 0 : body.contentLength();
+        if (length >= 0) {
+            sb.append("Content-Length: ").append(length).append("\r\n");
+        } else if (length == -1) {
+            sb.append("Transfer-Encoding: chunked\r\n");
+        }
+        sb.append("\r\n");
+        c.out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (body != null && length != 0) {
+            writeBody(c.out, body, length == -1);
+        }
+        c.out.flush();
+    }
+
+    private static boolean token(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes what {@code body} publishes, as it publishes it (on whichever thread), and waits for its end. */
+    private static void writeBody(OutputStream out, HttpRequest.BodyPublisher body, boolean chunked) throws IOException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        body.subscribe(new Flow.Subscriber<>() {
+            private Flow.Subscription subscription;
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ByteBuffer b) {
+                try {
+                    int n = b.remaining();
+                    if (n == 0) {
+                        return;
+                    }
+                    if (chunked) {
+                        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                    if (b.hasArray()) {
+                        out.write(b.array(), b.arrayOffset() + b.position(), n);
+                        b.position(b.limit());
+                    } else {
+                        byte[] a = new byte[n];
+                        b.get(a);
+                        out.write(a);
+                    }
+                    if (chunked) {
+                        out.write('\r');
+                        out.write('\n');
+                    }
+                } catch (IOException e) {
+                    subscription.cancel();
+                    done.completeExceptionally(e);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                try {
+                    if (chunked) {
+                        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                    done.complete(null);
+                } catch (IOException e) {
+                    done.completeExceptionally(e);
+                }
+            }
+        });
+        await(done);
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
+        }
+    }
+
+    private static Head readHead(Connection c) throws IOException {
+        while (true) {
+            String status = readLine(c.in);
+            if (status == null) {
+                throw new EOFException("the server closed the connection before answering");
+            }
+            if (!status.startsWith("HTTP/1.") || status.length() < 12) {
+                throw new IOException("not an HTTP/1.1 status line: " + status);
+            }
+            int code;
+            try {
+                code = Integer.parseInt(status.substring(9, 12));
+            } catch (NumberFormatException e) {
+                throw new IOException("not an HTTP/1.1 status line: " + status, e);
+            }
+            Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String line = readLine(c.in); ; line = readLine(c.in)) {
+                if (line == null) {
+                    throw new EOFException("the server closed the connection in the middle of the headers");
+                }
+                if (line.isEmpty()) {
+                    break;
+                }
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    throw new IOException("a malformed header line: " + line);
+                }
+                map.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>())
+                        .add(line.substring(colon + 1).trim());
+            }
+            if (code >= 100 && code < 200) {
+                continue; // informational: the real answer follows
+            }
+            return new Head(code, HttpHeaders.of(map, (k, v) -> true), status.startsWith("HTTP/1.0"));
+        }
+    }
+
+    /** A CRLF- (or LF-) terminated ISO-8859-1 line without its end; null at the end of the stream before any byte. */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder(64);
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                if (sb.length() == 0) {
+                    return null;
+                }
+                throw new EOFException("the connection ended in the middle of a line");
+            }
+            if (b == '\n') {
+                int n = sb.length();
+                if (n > 0 && sb.charAt(n - 1) == '\r') {
+                    sb.setLength(n - 1);
+                }
+                return sb.toString();
+            }
+            if (sb.length() > 64 * 1024) {
+                throw new IOException("a header line longer than 64 KiB");
+            }
+            sb.append((char) b);
+        }
+    }
+
+    private RegistryHttp.Response respond(Connection c, String method, URI uri, Head head,
+                                          HttpResponse.BodyHandler<InputStream> handler) throws IOException {
+        BodyStream body = bodyOf(c, method, head);
+        if (handler == null) {
+            return new RegistryHttp.Response(head.status(), head.headers(), body, uri);
+        }
+        HttpResponse.BodySubscriber<InputStream> subscriber = handler.apply(new HttpResponse.ResponseInfo() {
+            @Override
+            public int statusCode() {
+                return head.status();
+            }
+
+            @Override
+            public HttpHeaders headers() {
+                return head.headers();
+            }
+
+            @Override
+            public HttpClient.Version version() {
+                return HttpClient.Version.HTTP_1_1;
+            }
+        });
+        subscriber.onSubscribe(new Feed(body, subscriber));
+        return new RegistryHttp.Response(head.status(), head.headers(),
+                await(subscriber.getBody().toCompletableFuture()), uri);
+    }
+
+    /** Feeds a body subscriber from the socket as it asks, on the asking thread. */
+    private static final class Feed implements Flow.Subscription {
+        private final BodyStream body;
+        private final HttpResponse.BodySubscriber<InputStream> subscriber;
+        private long demand;
+        private boolean feeding;
+        private boolean finished;
+        private byte[] spare;
+
+        Feed(BodyStream body, HttpResponse.BodySubscriber<InputStream> subscriber) {
+            this.body = body;
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        public synchronized void request(long n) {
+            if (n <= 0 || finished) {
+                return;
+            }
+            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+            if (feeding) {
+                return; // the loop below delivers it
+            }
+            feeding = true;
+            try {
+                while (demand > 0 && !finished) {
+                    if (spare == null) {
+                        spare = new byte[BUFFER];
+                    }
+                    int k;
+                    try {
+                        k = body.read(spare, 0, spare.length); // what has arrived: a cut connection loses none of it
+                    } catch (IOException e) {
+                        finished = true;
+                        body.abort();
+                        subscriber.onError(e);
+                        return;
+                    }
+                    if (k < 0) {
+                        finished = true;
+                        body.close();
+                        subscriber.onComplete();
+                        return;
+                    }
+                    if (k == 0) {
+                        continue;
+                    }
+                    // The subscriber owns what it is given: a mostly full buffer is handed over, a small read copied.
+                    byte[] given;
+                    if (k >= spare.length / 4) {
+                        given = spare;
+                        spare = null;
+                    } else {
+                        given = java.util.Arrays.copyOf(spare, k);
+                    }
+                    if (demand != Long.MAX_VALUE) {
+                        demand--;
+                    }
+                    subscriber.onNext(List.of(ByteBuffer.wrap(given, 0, k)));
+                }
+            } finally {
+                feeding = false;
+            }
+        }
+
+        @Override
+        public synchronized void cancel() {
+            finished = true;
+            body.abort();
+        }
+    }
+
+    private BodyStream bodyOf(Connection c, String method, Head head) throws IOException {
+        int s = head.status();
+        List<String> connection = head.headers().allValues("Connection");
+        boolean keep = head.http10() ? connection.stream().anyMatch(v -> v.equalsIgnoreCase("keep-alive"))
+                : connection.stream().noneMatch(v -> v.equalsIgnoreCase("close"));
+        if (method.equals("HEAD") || s == 204 || s == 304) {
+            release(c, keep);
+            return new BodyStream(null, InputStream.nullInputStream(), false);
+        }
+        String te = head.headers().firstValue("Transfer-Encoding").orElse("");
+        if (te.toLowerCase(Locale.ROOT).contains("chunked")) {
+            return new BodyStream(c, new Chunked(c.in), keep);
+        }
+        var length = head.headers().firstValue("Content-Length");
+        if (length.isPresent()) {
+            long n;
+            try {
+                n = Long.parseLong(length.get().trim());
+            } catch (NumberFormatException e) {
+                c.close();
+                throw new IOException("a malformed Content-Length: " + length.get(), e);
+            }
+            if (n == 0) {
+                release(c, keep);
+                return new BodyStream(null, InputStream.nullInputStream(), false);
+            }
+            return new BodyStream(c, new Bounded(c.in, n), keep);
+        }
+        return new BodyStream(c, c.in, false); // to the end of the connection
+    }
+
+    /** A response body: gives the connection back when read to its end and closed, else closes it. */
+    private final class BodyStream extends InputStream {
+        private final Connection connection;
+        private final InputStream in;
+        private final boolean reusable;
+        private boolean atEnd;
+        private boolean closed;
+
+        BodyStream(Connection connection, InputStream in, boolean reusable) {
+            this.connection = connection;
+            this.in = in;
+            this.reusable = reusable;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b < 0) {
+                atEnd = true;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n = in.read(b, off, len);
+            if (n < 0) {
+                atEnd = true;
+            }
+            return n;
+        }
+
+        void abort() {
+            if (!closed) {
+                closed = true;
+                if (connection != null) {
+                    connection.close();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (connection != null && reusable && !atEnd) {
+                drain(); // a short unread rest (an error body, say) is cheaper to skip than a new connection
+            }
+            if (connection != null) {
+                release(connection, reusable && atEnd);
+            }
+        }
+
+        private void drain() {
+            byte[] buf = new byte[8192];
+            try {
+                for (int total = 0; total < 64 * 1024; ) {
+                    int n = in.read(buf, 0, buf.length);
+                    if (n < 0) {
+                        atEnd = true;
+                        return;
+                    }
+                    total += n;
+                }
+            } catch (IOException e) {
+                atEnd = false;
+            }
+        }
+    }
+
+    /** The first {@code length} bytes of a stream; an early end is an error. */
+    private static final class Bounded extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Bounded(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new EOFException("the connection ended " + left + " bytes before the body's end");
+            }
+            left -= n;
+            return n;
+        }
+    }
+
+    /** A chunked body, decoded; trailers are skipped. */
+    private static final class Chunked extends InputStream {
+        private final InputStream in;
+        private long left;
+        private boolean end;
+
+        Chunked(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (end) {
+                return -1;
+            }
+            if (left == 0) {
+                String size = readLine(in);
+                if (size == null) {
+                    throw new EOFException("the connection ended in a chunked body");
+                }
+                int semi = size.indexOf(';');
+                try {
+                    left = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new IOException("a malformed chunk size: " + size, e);
+                }
+                if (left == 0) {
+                    for (String t = readLine(in); t != null && !t.isEmpty(); t = readLine(in)) {
+                        // trailers
+                    }
+                    end = true;
+                    return -1;
+                }
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new EOFException("the connection ended in a chunk");
+            }
+            left -= n;
+            if (left == 0 && readLine(in) == null) {
+                throw new EOFException("the connection ended after a chunk");
+            }
+            return n;
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Connection> all = new ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            idle.values().forEach(all::addAll);
+            idle.clear();
+        }
+        all.forEach(Connection::close);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.hoist.registry.client;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link PlainHttp} against a scripted server: framing, kept-alive connections, a closed idle connection. */
+class PlainHttpTest {
+    /** Answers each request on a connection with the next of {@code answers}, then closes the connection. */
+    private static Thread serve(ServerSocket server, List<String> requests, List<List<String>> answersPerConnection) {
+        Thread t = new Thread(() -> {
+            try {
+                for (List<String> answers : answersPerConnection) {
+                    try (Socket s = server.accept()) {
+                        InputStream in = s.getInputStream();
+                        OutputStream out = s.getOutputStream();
+                        for (String answer : answers) {
+                            requests.add(readRequest(in));
+                            out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                            out.flush();
+                        }
+                    }
+                }
+            } catch (Exception ignored) {
+                // the assertions tell
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The request's head and, when it has a Content-Length, its body. */
+    private static String readRequest(InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            sb.append((char) b);
+        }
+        for (String line : sb.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                int n = Integer.parseInt(line.substring(15).trim());
+                sb.append(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String read(RegistryHttp.Response r) throws Exception {
+        try (r) {
+            return new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void decodesChunkedAndSizedBodiesOnOneKeptAliveConnection() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, requests, List.of(List.of(
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n",
+                    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\nLocation: /x\r\n\r\nok",
+                    "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            assertEquals("hello world", read(http.send("GET", base.resolve("/v2/a?n=1"), Map.of("Accept", "x/y"), null, null)));
+            RegistryHttp.Response created = http.send("PUT", base.resolve("/v2/b"), Map.of(),
+                    HttpRequest.BodyPublishers.ofString("body"), null);
+            assertEquals(201, created.status());
+            assertEquals("/x", created.header("Location").orElseThrow());
+            assertEquals("ok", read(created));
+            RegistryHttp.Response head = http.send("HEAD", base.resolve("/v2/c"), Map.of(), null, null);
+            assertEquals(200, head.status());
+            assertEquals("", read(head));
+            t.join(5000);
+        }
+        assertEquals(3, requests.size(), "all three on the one connection: " + requests);
+        assertTrue(requests.get(0).startsWith("GET /v2/a?n=1 HTTP/1.1\r\n"), requests.get(0));
+        assertTrue(requests.get(0).contains("\r\nAccept: x/y\r\n"), requests.get(0));
+        assertTrue(requests.get(1).startsWith("PUT /v2/b HTTP/1.1\r\n"), requests.get(1));
+        assertTrue(requests.get(1).contains("\r\nContent-Length: 4\r\n") && requests.get(1).endsWith("\r\n\r\nbody"),
+                requests.get(1));
+        assertTrue(requests.get(2).startsWith("HEAD /v2/c HTTP/1.1\r\n"), requests.get(2));
+    }
+
+    @Test
+    void anIdleConnectionTheServerClosedIsReplacedOnce() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            // the first connection answers once and is then closed by the server; the second answers the retry
+            Thread t = serve(server, requests, List.of(
+                    List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
+                    List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            assertEquals("one", read(http.send("GET", base.resolve("/1"), Map.of(), null, null)));
+            assertEquals("two", read(http.send("POST", base.resolve("/2"), Map.of(), null, null)));
+            t.join(5000);
+        }
+        assertEquals(2, requests.size(), requests.toString());
+        assertTrue(requests.get(1).startsWith("POST /2 HTTP/1.1\r\n") && requests.get(1).contains("\r\nContent-Length: 0\r\n"),
+                requests.get(1));
+    }
+
+    @Test
+    void refusesHeadersThatWouldSplitTheRequest() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v2/");
+            assertThrows(IllegalArgumentException.class,
+                    () -> http.send("GET", uri, Map.of("Authorization", "Basic x\r\nX-Evil: 1"), null, null));
+            assertThrows(IllegalArgumentException.class, () -> http.send("GET", uri, Map.of("Bad Name", "v"), null, null));
+        }
+    }
+}

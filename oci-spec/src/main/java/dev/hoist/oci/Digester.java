@@ -17,6 +17,13 @@ public final class Digester {
      * takes over (the bytes held so far first), as it is many times faster once compiled.
      */
     static final int SMALL = 64 * 1024;
+    /**
+     * Past this many bytes hashed by {@link Sha256} in this process, or once the JCA is set up anyway, every digest
+     * goes to the JDK's: a command that hashes many small files (a COPY context) wants the compiled SHA instructions.
+     */
+    private static final long SMALL_BUDGET = 1024 * 1024;
+    private static final java.util.concurrent.atomic.AtomicLong SMALL_HASHED = new java.util.concurrent.atomic.AtomicLong();
+    private static volatile boolean jca;
 
     private final Digest.DigestAlgorithm algorithm;
     private MessageDigest md;
@@ -25,10 +32,10 @@ public final class Digester {
 
     public Digester(Digest.DigestAlgorithm algorithm) {
         this.algorithm = algorithm;
-        if (algorithm == Digest.DigestAlgorithm.SHA256) {
+        if (algorithm == Digest.DigestAlgorithm.SHA256 && !jca) {
             held = new byte[256];
         } else {
-            md = algorithm.newMessageDigest();
+            md = newMessageDigest();
         }
     }
 
@@ -47,12 +54,17 @@ public final class Digester {
                 size += len;
                 return;
             }
-            md = algorithm.newMessageDigest();
+            md = newMessageDigest();
             md.update(held, 0, (int) size);
             held = null;
         }
         md.update(b, off, len);
         size += len;
+    }
+
+    private MessageDigest newMessageDigest() {
+        jca = true;
+        return algorithm.newMessageDigest();
     }
 
     public void update(int b) {
@@ -73,6 +85,9 @@ public final class Digester {
     /** The digest of everything seen so far. May be called once. */
     public Digest digest() {
         if (md == null) {
+            if (SMALL_HASHED.addAndGet(size) > SMALL_BUDGET) {
+                jca = true;
+            }
             Sha256 s = new Sha256();
             s.update(held, 0, (int) size);
             return algorithm.fromRaw(s.digest());

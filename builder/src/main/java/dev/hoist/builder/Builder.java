@@ -35,7 +35,6 @@ public final class Builder {
         return new Setup(images, runtime, registry == null ? null : () -> registry);
     }
 
-
     /** The build cache this builder uses. */
     public BuildCache cache() {
         return cache;

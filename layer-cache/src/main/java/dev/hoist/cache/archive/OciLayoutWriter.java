@@ -8,6 +8,7 @@ import dev.hoist.oci.Digest;
 import dev.hoist.oci.ImageIndex;
 import dev.hoist.oci.ImageManifest;
 import dev.hoist.oci.MediaTypes;
+import dev.hoist.oci.Urandom;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -47,8 +47,6 @@ import java.util.stream.Stream;
  * <p>Immutable; do not let two writers write the same directory at once.
  */
 public final class OciLayoutWriter {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final LocalImages images;
     private final boolean preserveManifests;
 
@@ -260,8 +258,6 @@ public final class OciLayoutWriter {
     }
 
     private static Path tempBeside(Path target) {
-        byte[] r = new byte[6];
-        RANDOM.nextBytes(r);
-        return target.resolveSibling("." + target.getFileName() + "." + HexFormat.of().formatHex(r) + ".tmp");
+        return target.resolveSibling("." + target.getFileName() + "." + HexFormat.of().formatHex(Urandom.bytes(6)) + ".tmp");
     }
 }

@@ -11,6 +11,7 @@ import dev.hoist.oci.Digest;
 import dev.hoist.oci.InvalidContentException;
 import dev.hoist.oci.OciJson;
 
+import dev.hoist.oci.TempPaths;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public final class BuildCache {
         }
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".entry", ".tmp");
+            Path tmp = TempPaths.createFile(dir, ".entry", ".tmp");
             Files.write(tmp, OciJson.write(n));
             Files.move(tmp, dir.resolve(key.hex() + ".json"), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);

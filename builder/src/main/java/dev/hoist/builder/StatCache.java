@@ -1,5 +1,6 @@
 package dev.hoist.builder;
 
+import dev.hoist.oci.TempPaths;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -157,7 +158,7 @@ final class StatCache {
         }
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".stat", ".tmp");
+            Path tmp = TempPaths.createFile(file.getParent(), ".stat", ".tmp");
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                 out.writeInt(MAGIC);
                 out.writeInt(entries.size());

@@ -1,5 +1,6 @@
 package dev.hoist.runtime;
 
+import dev.hoist.oci.TempPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -559,7 +560,7 @@ public final class ContainerRuntime {
             return init;
         }
         Files.createDirectories(init.getParent());
-        Path tmp = Files.createTempDirectory(init.getParent(), ".init-layer");
+        Path tmp = TempPaths.createDirectory(init.getParent(), ".init-layer");
         try {
             Files.createDirectories(tmp.resolve("etc"));
             for (String f : List.of("etc/hosts", "etc/hostname", "etc/resolv.conf")) {
@@ -637,7 +638,7 @@ public final class ContainerRuntime {
         }
         try {
             Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".hoist-init", ".tmp");
+            Path tmp = TempPaths.createFile(target.getParent(), ".hoist-init", ".tmp");
             try {
                 Files.write(tmp, bytes);
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));

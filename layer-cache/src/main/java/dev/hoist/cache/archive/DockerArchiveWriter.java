@@ -9,6 +9,7 @@ import dev.hoist.oci.Digest;
 import dev.hoist.oci.ImageIndex;
 import dev.hoist.oci.OciJson;
 import dev.hoist.oci.Reference;
+import dev.hoist.oci.TempPaths;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -60,7 +61,7 @@ public final class DockerArchiveWriter {
      */
     public void write(List<Image> toSave, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path temp = TempPaths.createFile(dir, "." + file.getFileName(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);

@@ -2,6 +2,7 @@ package dev.hoist.registry.client;
 
 import dev.hoist.oci.Digest;
 
+import dev.hoist.oci.TempPaths;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class BlobSources {
         root.put(digest.toString(), list);
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".blob-sources", ".tmp");
+            Path tmp = TempPaths.createFile(file.getParent(), ".blob-sources", ".tmp");
             try {
                 Files.write(tmp, Json.write(root, false));
                 try {

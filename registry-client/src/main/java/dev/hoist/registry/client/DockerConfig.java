@@ -2,6 +2,7 @@ package dev.hoist.registry.client;
 
 import dev.hoist.oci.RegistryHosts;
 
+import dev.hoist.oci.TempPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -287,7 +288,7 @@ public final class DockerConfig implements CredentialsProvider {
     private void write(Map<String, Object> root) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".config", ".json.tmp");
+        Path tmp = TempPaths.createFile(dir, ".config", ".json.tmp");
         try {
             try {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));

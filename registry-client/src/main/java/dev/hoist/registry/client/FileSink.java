@@ -4,6 +4,7 @@ import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
 import dev.hoist.oci.Digester;
 
+import dev.hoist.oci.TempPaths;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,7 +33,7 @@ final class FileSink implements Transfers.Sink {
         Path dir = blobsDir.resolve(algorithmDir(digest));
         Files.createDirectories(dir);
         this.target = dir.resolve(digest.encoded());
-        this.temp = Files.createTempFile(dir, "." + digest.encoded(), ".part");
+        this.temp = TempPaths.createFile(dir, "." + digest.encoded(), ".part");
         try {
             Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         } catch (UnsupportedOperationException ignored) {

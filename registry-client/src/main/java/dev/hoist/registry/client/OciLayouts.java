@@ -2,6 +2,7 @@ package dev.hoist.registry.client;
 
 import dev.hoist.oci.Descriptor;
 
+import dev.hoist.oci.TempPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ final class OciLayouts {
     }
 
     private static void write(Path file, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        Path tmp = TempPaths.createFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
         try {
             Files.write(tmp, bytes);
             try {

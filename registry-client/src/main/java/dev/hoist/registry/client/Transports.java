@@ -12,6 +12,7 @@ import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
 import dev.hoist.oci.Platform;
 import dev.hoist.oci.Reference;
+import dev.hoist.oci.TempPaths;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -267,7 +268,7 @@ public final class Transports {
 
     private static void tar(Path dir, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+        Path tmp = TempPaths.createFile(parent, "." + file.getFileName(), ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp);
                  TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {

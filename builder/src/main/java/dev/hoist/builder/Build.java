@@ -61,6 +61,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One build: parses the Dockerfile, builds the stages the target needs, commits and tags the result. Not thread-safe. */
 final class Build {
@@ -76,7 +77,7 @@ final class Build {
     private final LayerWriter layerWriter;
     private final PrintStream progress;
     private final NetworkMode defaultNetwork;
-    private final java.util.concurrent.atomic.AtomicBoolean noPrivateNetworkSaid = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean noPrivateNetworkSaid = new AtomicBoolean();
     private final RemoteSources remote;
     private final List<StepResult> steps = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> built = new java.util.concurrent.ConcurrentHashMap<>();
@@ -106,6 +107,20 @@ final class Build {
         this.remote = new RemoteSources(images.root());
         this.defaultNetwork = req.network() != null ? req.network()
                 : ContainerRuntime.privateNetworkAvailable() ? NetworkMode.PRIVATE : NetworkMode.NONE;
+    }
+
+    private static final AtomicBoolean NATIVE_CALLS = new AtomicBoolean();
+
+    /**
+     * Has the native calls that reading a RUN step's changes needs bound on a daemon thread, once per JVM, so that
+     * the ~60 ms this takes passes while the first step's process runs instead of after it.
+     */
+    private static void preloadNativeCalls() {
+        if (NATIVE_CALLS.compareAndSet(false, true)) {
+            Thread t = new Thread(LayerWriter::loadNativeCalls, "hoist-native-calls");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /** The network of a RUN that names none: the request's, else private when slirp4netns is here, else none. */
@@ -906,6 +921,7 @@ final class Build {
                 ContainerSpec spec = sb.build();
                 TailOutput out = new TailOutput(progress, "#" + n + " ");
                 ExitStatus status;
+                preloadNativeCalls();
                 try (RunningContainer c = runtime.run(spec, out, out, null)) {
                     status = c.waitFor();
                 } catch (ContainerException e) {

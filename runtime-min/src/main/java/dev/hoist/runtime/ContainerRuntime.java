@@ -98,7 +98,7 @@ public final class ContainerRuntime {
      */
     public RunningContainer runDetached(ContainerSpec spec, String name, String image) throws ContainerException {
         if (name != null && !name.isEmpty()) {
-            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+            if (!ContainerSpec.isName(name, Integer.MAX_VALUE, true, "_.-")) {
                 throw new ContainerException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
             }
             for (ContainerState s : list()) {

@@ -40,7 +40,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
-        if (!id.matches("[a-z0-9][a-z0-9_.-]{0,127}")) {
+        if (!isName(id, 128, false, "_.-")) {
             throw new IllegalArgumentException("invalid container id '" + id + "': use lower-case letters, digits, '.', '-' and '_'");
         }
         layers = List.copyOf(layers);
@@ -79,7 +79,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
         if (hostname == null || hostname.isEmpty()) {
             hostname = network == NetworkMode.HOST ? hostHostname(id) : id.substring(0, Math.min(12, id.length()));
         }
-        if (!hostname.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}")) {
+        if (!isName(hostname, 63, true, ".-")) {
             throw new IllegalArgumentException("invalid hostname '" + hostname + "': use letters, digits, '.' and '-', at most 63");
         }
         limits = limits == null ? Limits.NONE : limits;
@@ -234,5 +234,25 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
             return new ContainerSpec(id, layers, upperDir, workDir, rootfs, argv, env, cwd, user, hostname, mounts,
                     network, limits, readOnly, init, tty, timeout);
         }
+    }
+
+    /**
+     * Whether {@code s} is 1 to {@code max} characters, the first an ASCII letter (lower case unless
+     * {@code upper}) or digit, the rest those or one of {@code others}. By hand: a regex would be the first
+     * use of invokedynamic of every {@code hoist run} (java.util.regex builds character classes from lambdas).
+     */
+    static boolean isName(String s, int max, boolean upper, String others) {
+        if (s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || upper && c >= 'A' && c <= 'Z'
+                    || i > 0 && others.indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -12,6 +12,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ValuesTest {
 
     @Test
+    void namesAreCheckedAsTheRegexesDockerDocumentsWould() {
+        java.util.Random r = new java.util.Random(42);
+        String alphabet = "aZ09_.-/: \u00e9A";
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder b = new StringBuilder();
+            int len = r.nextInt(5) == 0 ? 60 + r.nextInt(80) : r.nextInt(6);
+            for (int i = 0; i < len; i++) {
+                b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            String s = b.toString();
+            assertEquals(s.matches("[a-z0-9][a-z0-9_.-]{0,127}"), ContainerSpec.isName(s, 128, false, "_.-"), s);
+            assertEquals(s.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}"), ContainerSpec.isName(s, 63, true, ".-"), s);
+            assertEquals(s.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*"), ContainerSpec.isName(s, Integer.MAX_VALUE, true, "_.-"), s);
+        }
+    }
+
+    @Test
     void volumesAndTmpfsParseAsDocker() {
         Mount m = Mount.parseVolume("/host/dir:/data:ro");
         assertEquals(Path.of("/host/dir"), m.source());

@@ -237,6 +237,16 @@ public final class LayerWriter {
     private record Written(Digest diffId, long size) {
     }
 
+    /**
+     * Binds the native calls that reading an overlay upper directory and writing its layer make. JNA binds them
+     * on first use, which takes ~60 ms, most of it {@code ldconfig -p}, which JNA runs to learn the library
+     * paths; the builder calls this on another thread while its first RUN step's process runs. Idempotent and
+     * thread-safe.
+     */
+    public static void loadNativeCalls() {
+        Posix.load();
+    }
+
     /** Counts the bytes written through it; closing it only flushes: the caller's stream stays open. */
     private static final class CountingOutputStream extends FilterOutputStream {
         long count;

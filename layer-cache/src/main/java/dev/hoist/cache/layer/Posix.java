@@ -48,6 +48,10 @@ final class Posix {
     private Posix() {
     }
 
+    /** Nothing but what loading this class does: binding the calls below. */
+    static void load() {
+    }
+
     private static native int lchown(byte[] path, int uid, int gid) throws LastErrorException;
 
     private static native int chmod(byte[] path, int mode) throws LastErrorException;

@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * JSON trees read from a streaming parser and written to a streaming generator, without data binding (an
  * {@code ObjectMapper} costs tens of milliseconds on a cold start). Numbers keep their exact value: whole
- * numbers as int, long or big integer nodes, fractions as big decimals with their scale. Stateless.
+ * numbers as int, long or big integer nodes, fractions as big decimals with their scale. Only for pretty
+ * printing and for documents in UTF-16 or UTF-32: {@link JsonTreeReader} and {@link JsonTreeWriter} do the
+ * common work without a {@code JsonFactory}. Stateless.
  */
 final class JsonStreams {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;

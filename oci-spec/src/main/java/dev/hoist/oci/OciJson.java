@@ -37,23 +37,31 @@ import java.util.Objects;
  * keep their exact value (big decimals).
  *
  * <p>Reading and writing JSON trees ({@link #readObject}, {@link #readTree}, {@link #write} of a
- * {@link JsonNode}) and hoist's own types (which have hand-written codecs) use only the streaming parser and
- * generator. The shared {@link ObjectMapper} is for other values and is made on first use only, as it costs
+ * {@link JsonNode}) and hoist's own types (which have hand-written codecs) use neither data binding nor, for
+ * UTF-8 and compact output, jackson-core's streaming parser and generator: a hand-written reader and writer
+ * give the same trees and bytes at a fraction of the cold-start cost. The shared {@link ObjectMapper} is for other values and is made on first use only, as it costs
  * tens of milliseconds on a cold start; it is thread-safe; do not reconfigure it (use {@link #newMapper()}
  * for a private copy).
  */
 public final class OciJson {
-    /** Strict reading: duplicate keys are refused. Thread-safe. */
-    private static final JsonFactory STRICT = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .build();
-    /** Lenient reading, as a default ObjectMapper reads: a repeated key keeps its last value. Thread-safe. */
-    private static final JsonFactory LENIENT = JsonFactory.builder()
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .build();
-
     private OciJson() {
+    }
+
+    /**
+     * jackson-core's factories, made on first use: only pretty printing and documents in UTF-16 or UTF-32 need
+     * them, as {@link JsonTreeReader} and {@link JsonTreeWriter} read and write trees (making a factory costs
+     * milliseconds on a cold start).
+     */
+    private static final class Factories {
+        /** Strict reading: duplicate keys are refused. Thread-safe. */
+        static final JsonFactory STRICT = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .build();
+        /** Lenient reading, as a default ObjectMapper reads: a repeated key keeps its last value. Thread-safe. */
+        static final JsonFactory LENIENT = JsonFactory.builder()
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .build();
     }
 
     /** The shared mapper, made on first use. */
@@ -162,16 +170,19 @@ public final class OciJson {
     }
 
     private static byte[] writeTree(JsonNode tree, PrettyPrinter printer) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = STRICT.createGenerator(out)) {
-            if (printer != null) {
-                g.setPrettyPrinter(printer instanceof Instantiatable<?> i ? (PrettyPrinter) i.createInstance() : printer);
+        try {
+            if (printer == null) {
+                return JsonTreeWriter.write(tree);
             }
-            JsonStreams.write(g, tree);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            try (JsonGenerator g = Factories.STRICT.createGenerator(out)) {
+                g.setPrettyPrinter(printer instanceof Instantiatable<?> i ? (PrettyPrinter) i.createInstance() : printer);
+                JsonStreams.write(g, tree);
+            }
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to memory", e);
         }
-        return out.toByteArray();
     }
 
     /**
@@ -206,7 +217,7 @@ public final class OciJson {
      * @throws JsonProcessingException if the bytes are not one JSON value (the message says where)
      */
     public static JsonNode readTree(byte[] bytes) throws IOException {
-        return read(STRICT, bytes, true);
+        return read(bytes, true);
     }
 
     /**
@@ -218,11 +229,14 @@ public final class OciJson {
      * @throws JsonProcessingException if the bytes do not start with one JSON value
      */
     public static JsonNode readTreeLeniently(byte[] bytes) throws IOException {
-        return read(LENIENT, bytes, false);
+        return read(bytes, false);
     }
 
-    private static JsonNode read(JsonFactory factory, byte[] bytes, boolean strict) throws IOException {
-        try (JsonParser p = factory.createParser(bytes)) {
+    private static JsonNode read(byte[] bytes, boolean strict) throws IOException {
+        if (!JsonTreeReader.notUtf8(bytes)) {
+            return JsonTreeReader.read(bytes, strict);
+        }
+        try (JsonParser p = (strict ? Factories.STRICT : Factories.LENIENT).createParser(bytes)) {
             if (p.nextToken() == null) {
                 return MissingNode.getInstance();
             }

@@ -10,9 +10,10 @@
  *   <li>{@link dev.hoist.oci.Reference#parse(String)} parses image references as the Docker CLI does;
  *       {@link dev.hoist.oci.RegistryHosts} has Docker Hub's host names and the loopback rule.</li>
  *   <li>Manifests, indexes, image configs and their parts are read and written by hand-written codecs
- *       (one package-private {@code *Json} class per type) over jackson-core's streaming parser and
- *       generator, so quick commands never make an {@code ObjectMapper}. {@link dev.hoist.oci.OciJson} reads
- *       and writes JSON trees the same way ({@code readTree}, {@code write}); its {@code mapper()} is the
+ *       (one package-private {@code *Json} class per type) over JSON trees, which a hand-written reader and
+ *       writer read and write, so quick commands make neither an {@code ObjectMapper} nor a
+ *       {@code JsonFactory}. {@link dev.hoist.oci.OciJson} reads and writes JSON trees the same way
+ *       ({@code readTree}, {@code write}); its {@code mapper()} is the
  *       shared data-binding mapper for everything else, made on first use: strict on input, compact and
  *       deterministic on output.</li>
  *   <li>{@link dev.hoist.oci.Digest}, {@link dev.hoist.oci.Descriptor}, {@link dev.hoist.oci.Platform} and

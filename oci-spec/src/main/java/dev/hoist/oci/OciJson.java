@@ -151,6 +151,9 @@ public final class OciJson {
         if (value instanceof ImageConfig c) {
             return c.jsonValue();
         }
+        if (value instanceof dev.hoist.oci.distribution.ErrorResponse r) {
+            return r.jsonValue();
+        }
         return null;
     }
 

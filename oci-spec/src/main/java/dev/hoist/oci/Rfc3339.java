@@ -1,10 +1,6 @@
 package dev.hoist.oci;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /** Timestamps as Go's time.RFC3339Nano writes them (UTC, trailing zeros of the fraction dropped). Stateless. */
 public final class Rfc3339 {
@@ -13,28 +9,36 @@ public final class Rfc3339 {
 
     /** Written by hand for years 0-9999 (DateTimeFormatter's first use costs a cold start ~2 ms). */
     static String format(Instant instant) {
-        OffsetDateTime t = instant.atOffset(ZoneOffset.UTC);
+        long epochSecond = instant.getEpochSecond();
+        long[] date = civil(Math.floorDiv(epochSecond, 86_400L));
+        long year = date[0];
         StringBuilder sb = new StringBuilder(30);
-        if (t.getYear() < 0 || t.getYear() > 9999) {
-            sb.append(DateTimeFormatter.ofPattern("uuuu").format(t)).append('-');
+        if (year < 0 || year > 9999) {
+            sb.append(java.time.format.DateTimeFormatter.ofPattern("uuuu").format(instant.atOffset(java.time.ZoneOffset.UTC)));
         } else {
-            pad(sb, t.getYear(), 4).append('-');
+            pad(sb, (int) year, 4);
         }
-        pad(sb, t.getMonthValue(), 2).append('-');
-        pad(sb, t.getDayOfMonth(), 2).append('T');
-        pad(sb, t.getHour(), 2).append(':');
-        pad(sb, t.getMinute(), 2).append(':');
-        pad(sb, t.getSecond(), 2);
-        int nanos = t.getNano();
-        if (nanos != 0) {
-            int digits = 9;
-            while (nanos % 10 == 0) {
-                nanos /= 10;
-                digits--;
-            }
-            pad(sb.append('.'), nanos, digits);
+        sb.append('-');
+        int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
+        pad(sb, (int) date[1], 2).append('-');
+        pad(sb, (int) date[2], 2).append('T');
+        pad(sb, secondOfDay / 3600, 2).append(':');
+        pad(sb, secondOfDay / 60 % 60, 2).append(':');
+        pad(sb, secondOfDay % 60, 2);
+        return sb.append(fraction(instant.getNano())).append('Z').toString();
+    }
+
+    /** ".123" for 123 ms: the nanoseconds without trailing zeros; empty for none. */
+    private static String fraction(int nanos) {
+        if (nanos == 0) {
+            return "";
         }
-        return sb.append('Z').toString();
+        int digits = 9;
+        while (nanos % 10 == 0) {
+            nanos /= 10;
+            digits--;
+        }
+        return pad(new StringBuilder(10).append('.'), nanos, digits).toString();
     }
 
     private static StringBuilder pad(StringBuilder sb, int value, int width) {
@@ -93,11 +97,56 @@ public final class Rfc3339 {
             } else {
                 return null;
             }
-            return LocalDateTime.of(year, month, day, hour, minute, second, nanos)
-                    .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds));
-        } catch (NumberFormatException | java.time.DateTimeException e) {
+            // the checks LocalDateTime.of and ZoneOffset.ofTotalSeconds make (no leap second, offsets to ±18:00)
+            if (month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month) || hour > 23 || minute > 59
+                    || second > 59 || Math.abs(offsetSeconds) > 18 * 3600) {
+                return null;
+            }
+            long secondOfDay = hour * 3600L + minute * 60L + second;
+            return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400L + secondOfDay - offsetSeconds, nanos);
+        } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /*
+     * Calendar arithmetic by hand, proleptic Gregorian as java.time's: LocalDateTime and its chronology load some
+     * thirty classes, a millisecond of every command that reads the image store.
+     */
+
+    static boolean isLeap(long year) {
+        return (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+    }
+
+    static int lengthOfMonth(long year, int month) {
+        return switch (month) {
+            case 2 -> isLeap(year) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil). */
+    static long epochDay(long year, int month, int day) {
+        long y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        long yoe = y - era * 400;
+        long doy = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146_097 + doe - 719_468;
+    }
+
+    /** {year, month, day} of a day counted from 1970-01-01 (civil_from_days). */
+    static long[] civil(long epochDay) {
+        long z = epochDay + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        long day = doy - (153 * mp + 2) / 5 + 1;
+        long month = mp < 10 ? mp + 3 : mp - 9;
+        return new long[] {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
     }
 
     private static int digits(String s, int from, int to) {

@@ -37,4 +37,39 @@ class Rfc3339Test {
         assertEquals("2024-06-01T10:00:00.1Z", Rfc3339.format(Instant.parse("2024-06-01T10:00:00.100Z")));
         assertEquals("+10000-01-01T00:00:00Z", Rfc3339.format(Instant.parse("+10000-01-01T00:00:00Z")));
     }
+
+    /** The hand-written calendar must agree with java.time's, which parse and format used before. */
+    @Test
+    void agreesWithJavaTimeOnRandomTimestamps() {
+        java.util.Random r = new java.util.Random(3339);
+        for (int n = 0; n < 200_000; n++) {
+            int year = r.nextInt(10) == 0 ? r.nextInt(10_000) : 1900 + r.nextInt(250);
+            int month = r.nextInt(14);
+            int day = r.nextInt(33);
+            int hour = r.nextInt(26);
+            int minute = r.nextInt(62);
+            int second = r.nextInt(62);
+            String frac = r.nextBoolean() ? "" : "." + String.format("%09d", r.nextInt(1_000_000_000)).substring(0, 1 + r.nextInt(9));
+            int off = r.nextInt(4) == 0 ? 0 : r.nextInt(40 * 3600) - 20 * 3600;
+            String zone = off == 0 && r.nextBoolean() ? "Z"
+                    : String.format("%s%02d:%02d", off < 0 ? "-" : "+", Math.abs(off) / 3600, Math.abs(off) / 60 % 60);
+            String text = String.format("%04d-%02d-%02dT%02d:%02d:%02d%s%s", year, month, day, hour, minute, second, frac, zone);
+            assertEquals(javaTime(text), Rfc3339.parse(text), text);
+            Instant t = Instant.ofEpochSecond(r.nextLong() % 253_402_300_799L, r.nextInt(1_000_000_000));
+            if (t.getEpochSecond() >= -62_167_219_200L) {
+                assertEquals(t, Rfc3339.parse(Rfc3339.format(t)), t.toString());
+                assertEquals(java.time.format.DateTimeFormatter.ISO_INSTANT.format(t).replaceAll("(\\.\\d*?)0+Z$", "$1Z")
+                        .replaceAll("\\.Z$", "Z"), Rfc3339.format(t), t.toString());
+            }
+        }
+    }
+
+    private static Instant javaTime(String text) {
+        try {
+            OffsetDateTime t = OffsetDateTime.parse(text);
+            return t.getSecond() == 60 ? null : t.toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
 }

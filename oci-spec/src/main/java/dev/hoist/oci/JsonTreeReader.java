@@ -278,7 +278,9 @@ final class JsonTreeReader {
             }
         }
         // Jackson refuses a letter, a digit or any non-ASCII character right after the literal ("truex"), even
-        // where the rest is ignored.
+        // where the rest is ignored. (Its check means to decode a non-ASCII character and refuse only identifier
+        // characters, but it reads the first byte again as the second and so refuses them all: the tests hold
+        // this reader to what Jackson does.)
         if (pos < in.length) {
             int c = in[pos] & 0xFF;
             if (c >= 0x80 || c >= '0' && c != ']' && c != '}' && Character.isJavaIdentifierPart(c)) {

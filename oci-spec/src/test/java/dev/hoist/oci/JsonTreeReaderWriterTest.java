@@ -228,8 +228,15 @@ class JsonTreeReaderWriterTest {
     @Test
     void lenientReadingKeepsTheLastValueAndIgnoresTheRest() throws Exception {
         for (String doc : List.of("{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":2,\"a\":[3]}", "{} x", "[]]", "1 2", "\"a\"x", "true{",
-                "{\"a\":1.5}", "-0.0", "1e400", "1e999999999999", "1.50", "[1.0E-400]", "{\"a\":1}\u0000garbage")) {
+                "{\"a\":1.5}", "-0.0", "1e400", "1e999999999999", "1.50", "[1.0E-400]", "{\"a\":1}\u0000garbage",
+                "true\u00a0", "true\u00e9", "null\u2028x", "false\u00d7", "true\u0660", "null\ud83d\ude00", "true\u4e00",
+                "true\u00ff", "null\u200b", "true\uffff")) {
             assertSameRead(utf8(doc), false);
+            assertSameRead(utf8(doc), true);
+        }
+        for (byte[] doc : new byte[][] {{'t', 'r', 'u', 'e', (byte) 0xc3}, {'t', 'r', 'u', 'e', (byte) 0xc3, 'x'},
+                {'n', 'u', 'l', 'l', (byte) 0xff}, {'t', 'r', 'u', 'e', (byte) 0x80, '1'}, {'t', 'r', 'u', 'e', (byte) 0xf0, (byte) 0x9f}}) {
+            assertSameRead(doc, false);
         }
         ObjectNode o = (ObjectNode) OciJson.readTreeLeniently(utf8("{\"a\":1,\"b\":2,\"a\":3}"));
         assertEquals("{\"a\":3,\"b\":2}", OciJson.writeString(o));

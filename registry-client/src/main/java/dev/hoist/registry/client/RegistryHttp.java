@@ -54,6 +54,8 @@ final class RegistryHttp {
     private final RegistryClient.Settings settings;
     private final EnvProxySelector proxy;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    /** The selector-manager threads of {@link #clients}, stopped by {@link #close()}. */
+    private final java.util.Set<Thread> selectors = ConcurrentHashMap.newKeySet();
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
@@ -541,32 +543,55 @@ final class RegistryHttp {
                     throw new UncheckedIOException(e);
                 }
             }
-            return b.build();
+            java.util.Set<Thread> before = selectorThreads();
+            HttpClient built = b.build();
+            java.util.Set<Thread> started = selectorThreads();
+            started.removeAll(before);
+            if (started.size() == 1) {
+                // this client's; if another client started one at the same moment, neither is touched at close()
+                selectors.addAll(started);
+            }
+            return built;
         });
     }
 
-    /**
-     * Stops the HTTP clients' selector threads. On Java 17 HttpClient has no close(), and a selector thread
-     * blocked in native epoll makes the JVM's exit wait up to 300 ms for it, on every command; HttpClientImpl's
-     * selector manager's own shutdown() ends it. Reached by reflection (the launcher opens java.net.http to hoist); where that is not
-     * allowed, nothing happens and the exit is only slower.
-     */
-    void close() {
-        for (HttpClient c : clients.values()) {
-            try {
-                java.lang.reflect.Field impl = c.getClass().getDeclaredField("impl");
-                impl.setAccessible(true);
-                Object client = impl.get(c);
-                java.lang.reflect.Field selmgr = client.getClass().getDeclaredField("selmgr");
-                selmgr.setAccessible(true);
-                Object manager = selmgr.get(client);
-                java.lang.reflect.Method shutdown = manager.getClass().getDeclaredMethod("shutdown");
-                shutdown.setAccessible(true);
-                shutdown.invoke(manager);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // best effort, as above
+    /** The live selector-manager threads of the JDK's HTTP clients in this JVM. */
+    private static java.util.Set<Thread> selectorThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        java.util.Set<Thread> found = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            if (threads[i].getClass().getName().equals("jdk.internal.net.http.HttpClientImpl$SelectorManager")) {
+                found.add(threads[i]);
             }
         }
+        return found;
+    }
+
+    /**
+     * Stops the selector threads of the HTTP clients this made. On Java 17 HttpClient has no close(), and a
+     * selector thread blocked in native epoll makes the JVM's exit wait 300 ms for it (VM_Exit waits for threads
+     * in native code). A selector manager's loop ends when its thread is interrupted, and interrupting needs no
+     * access to java.net.http's internals: the launcher's --add-opens for the old reflective shutdown switched off
+     * the archived module graph, ~20 ms of every registry command's start. Waits up to a second for each.
+     */
+    void close() {
+        for (Thread t : selectors) {
+            t.interrupt();
+        }
+        for (Thread t : selectors) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        selectors.clear();
         clients.clear();
         workers.shutdown();
         plainHttp.close();

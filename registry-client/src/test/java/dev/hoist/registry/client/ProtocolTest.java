@@ -31,6 +31,7 @@ import java.util.Random;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -107,6 +108,37 @@ class ProtocolTest {
         ImageManifest m = ImageManifest.builder().config(config).addLayer(l).build();
         images.blobs().put(m.contentType(), m.bytes());
         return m;
+    }
+
+    /**
+     * A registry reached through a proxy gets the JDK's HttpClient, whose selector thread, blocked in native code,
+     * would hold the JVM's exit for 300 ms: closing the client must end it (by interrupting it, without opening
+     * java.net.http's internals). The proxy here refuses the CONNECT; nothing leaves the machine.
+     */
+    @Test
+    void closingEndsTheJdkClientsSelectorThread() throws Exception {
+        wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(403)));
+        java.util.Set<Thread> before = selectorManagers();
+        RegistryClient c = RegistryClient.builder(images).environment(Map.of("HTTPS_PROXY", "http://127.0.0.1:" + wm.port()))
+                .sleeper(sleeps::add).retryPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1))).build();
+        assertThrows(Exception.class, () -> c.tags(Reference.parse("registry.example/library/busybox")));
+        java.util.Set<Thread> made = selectorManagers();
+        made.removeAll(before);
+        assertEquals(1, made.size(), "the client should have made one JDK HttpClient");
+        Thread selector = made.iterator().next();
+        assertTrue(selector.isAlive());
+        c.close();
+        assertFalse(selector.isAlive(), "the selector thread outlived close()");
+    }
+
+    private static java.util.Set<Thread> selectorManagers() {
+        java.util.Set<Thread> found = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getClass().getName().endsWith("HttpClientImpl$SelectorManager") && t.isAlive()) {
+                found.add(t);
+            }
+        }
+        return found;
     }
 
     @Test

@@ -8,14 +8,20 @@
 set -euo pipefail
 t=$1
 java=${JAVA:-java}
-# The launcher's class path, built the same way: hoist.jar, then the libraries in hoist.classpath's order. The
-# training run also starts a registry server, so it has the server's libraries too; the archive is made with the
-# launcher's class path only (a prefix of the server commands' path), so it holds no server library classes.
+# The launcher's class path is one jar, hoist-all.jar: hoist.jar, then the libraries in hoist.classpath's order,
+# merged (see MergeJars.java: each jar on a class path costs a start ~0.5 ms). The training run also starts a
+# registry server, so it has the server's libraries too; the archive is made with the launcher's class path only
+# (a prefix of the server commands' path), so it holds no server library classes.
+here=$(cd "$(dirname "$0")" && pwd)
 read -r rel <"$t/hoist.classpath" || [ -n "$rel" ]   # (the files have no final newline)
-cp="$t/hoist.jar:$t/${rel//:/:$t/}"
+jars=("$t/hoist.jar")
+IFS=: read -r -a libs <<<"$rel"
+for l in "${libs[@]}"; do jars+=("$t/$l"); done
+rm -f "$t/hoist.jsa" "$t/hoist.classlist" "$t/hoist-all.jar"
+"$java" "$here/MergeJars.java" "$t/hoist-all.jar" "${jars[@]}" >"$t/merge-jars.log" 2>&1 || { cat "$t/merge-jars.log" >&2; exit 1; }
+cp="$t/hoist-all.jar"
 read -r rel <"$t/server.classpath" || [ -n "$rel" ]
 server="$t/${rel//:/:$t/}"
-rm -f "$t/hoist.jsa" "$t/hoist.classlist"
 "$java" -XX:DumpLoadedClassList="$t/hoist.classlist" -cp "$cp:$server" dev.hoist.cli.Training "$t/training-root" \
   >"$t/cds-training.log" 2>&1 || { cat "$t/cds-training.log" >&2; exit 1; }
 "$java" -Xshare:dump -XX:SharedClassListFile="$t/hoist.classlist" -XX:SharedArchiveFile="$t/hoist.jsa" \

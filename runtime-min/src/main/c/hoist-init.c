@@ -499,6 +499,7 @@ static void exec_target(void) {
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
 static int ready_fd = -1;          /* write end of a pipe: one byte once the container is set up */
 static int go_fd = -1;             /* network=private: the container side of a socket pair; 'g' once the network is up */
+static int exec_fd = -1;           /* write end of a close-on-exec pipe: it closes when the target's exec succeeds */
 
 static int ns_flags;
 static pid_t jvm_pid;
@@ -581,7 +582,7 @@ static void container_main(void) {
     struct stat st;
     if (stat(cwd, &st) < 0) mkdirs(cwd, 0755);
     if (readonly_root) remount_ro("/", 0);
-    /* only now is the container's pid published (for kill and exec, which enter its namespaces) */
+    /* the outer process may now set up the network; the pid is published once the target has exec'd */
     if (write(ready_fd, "r", 1) < 0) {}
     close(ready_fd);
     if (go_fd >= 0) {   /* network=private: nothing runs before slirp4netns has configured tap0 */
@@ -598,6 +599,7 @@ static void container_main(void) {
     pid_t target = fork_blocked();
     if (target < 0) die("hoist: fork: %s", strerror(errno));
     if (target == 0) exec_target();
+    if (exec_fd >= 0) { close(exec_fd); exec_fd = -1; }   /* only the target's copy tells when it has exec'd */
     if (tty_slave >= 0) { close(tty_slave); tty_slave = -1; }
     for (;;) {
         int s; pid_t p = waitpid(-1, &s, 0);
@@ -837,9 +839,10 @@ int main(int argc, char **argv) {
     CHECK(unshare(CLONE_NEWPID), "hoist: unshare the PID namespace: %s (run as root on a kernel with namespaces)", strerror(errno));
     ns_flags = flags & ~CLONE_NEWPID;
     install_forwarding();
-    int alive[2], ready[2];
+    int alive[2], ready[2], execd[2];
     CHECK(pipe2(alive, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
     CHECK(pipe2(ready, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
+    CHECK(pipe2(execd, O_CLOEXEC), "hoist: pipe: %s", strerror(errno));
     if (use_tty) CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock), "hoist: socketpair: %s", strerror(errno));
     int go[2] = { -1, -1 };
     if (host_pidns >= 0) CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go), "hoist: socketpair: %s", strerror(errno));
@@ -848,20 +851,17 @@ int main(int argc, char **argv) {
     if (child == 0) {
         close(alive[1]); parent_alive_fd = alive[0];
         close(ready[0]); ready_fd = ready[1];
+        close(execd[0]); exec_fd = execd[1];
         if (go[0] >= 0) { close(go[0]); go_fd = go[1]; close(host_pidns); }
         if (use_tty) close(tty_sock[0]);
         container_main(); _exit(125);
     }
     close(alive[0]);
     close(ready[1]);
+    close(execd[1]);
     char byte; ssize_t got;
     while ((got = read(ready[0], &byte, 1)) < 0 && errno == EINTR) {}
     close(ready[0]);
-    if (pidfile && got == 1) {   /* no pid for a container that failed to set up */
-        char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
-        int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (p >= 0) { dprintf(p, "%d\n", child); close(p); rename(tmp, pidfile); }
-    }
     if (go[0] >= 0) {
         close(go[1]);
         if (got == 1) {
@@ -877,6 +877,15 @@ int main(int argc, char **argv) {
             if (send(go[0], "g", 1, MSG_NOSIGNAL) < 0) {}
         }
         close(go[0]);
+    }
+    /* The pid is published (for kill and exec, and for run -d to return, as docker run -d does) once the target
+     * runs: its exec closed the pipe, or it could not start, and then the pipe closed as it exited. */
+    if (got == 1) { ssize_t n; while ((n = read(execd[0], &byte, 1)) < 0 && errno == EINTR) {} (void) n; }
+    close(execd[0]);
+    if (pidfile && got == 1) {   /* no pid for a container that failed to set up */
+        char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+        int p = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (p >= 0) { dprintf(p, "%d\n", child); close(p); rename(tmp, pidfile); }
     }
     {
         int s = wait_outer(child);

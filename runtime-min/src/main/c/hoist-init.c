@@ -879,8 +879,10 @@ int main(int argc, char **argv) {
         close(go[0]);
     }
     /* The pid is published (for kill and exec, and for run -d to return, as docker run -d does) once the target
-     * runs: its exec closed the pipe, or it could not start, and then the pipe closed as it exited. */
-    if (got == 1) { ssize_t n; while ((n = read(execd[0], &byte, 1)) < 0 && errno == EINTR) {} (void) n; }
+     * runs: its exec closed the pipe, or it could not start, and then the pipe closed as it exited. With a
+     * terminal the container first waits for this process to take the terminal (in relay_tty), so there the pid
+     * is published when the container is set up. */
+    if (got == 1 && !use_tty) { ssize_t n; while ((n = read(execd[0], &byte, 1)) < 0 && errno == EINTR) {} (void) n; }
     close(execd[0]);
     if (pidfile && got == 1) {   /* no pid for a container that failed to set up */
         char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);

@@ -77,10 +77,10 @@ class DetachedContainersTest {
         Path root = tmp.resolve("root");
         ContainerRuntime runtime = new ContainerRuntime(root);
         ContainerSpec spec = ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
-                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "ls /sys/class/net > /nets; sleep 100")
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "ls /sys/class/net > /nets.tmp && mv /nets.tmp /nets; sleep 100")
                 .env(List.of("PATH=/bin")).network(NetworkMode.PRIVATE).build();
         RunningContainer c = runtime.runDetached(spec, "net", "img");
-        while (!Files.exists(tmp.resolve("upper/nets"))) {
+        while (!Files.exists(tmp.resolve("upper/nets"))) {   // written whole, then renamed: no half-written read
             assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
         }
         assertEquals("lo\ntap0\n", Files.readString(tmp.resolve("upper/nets")), "tap0 was up before the program ran");
@@ -149,7 +149,7 @@ class DetachedContainersTest {
     void execRunsInTheContainersNamespaces() throws Exception {
         ContainerRuntime runtime = new ContainerRuntime(tmp.resolve("root"));
         ContainerSpec spec = ContainerSpec.builder().overlay(List.of(busybox), Files.createDirectories(tmp.resolve("upper")),
-                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "echo inside > /marker; sleep 100")
+                Files.createDirectories(tmp.resolve("work"))).argv("sh", "-c", "echo inside > /marker.tmp && mv /marker.tmp /marker; sleep 100")
                 .env(List.of("PATH=/bin", "FOO=bar")).hostname("execbox").build();
         RunningContainer c = runtime.runDetached(spec, "ex", "img");
         while (!Files.exists(tmp.resolve("upper/marker"))) {

@@ -2,6 +2,8 @@ package dev.hoist.registry.client;
 
 import dev.hoist.oci.RegistryHosts;
 
+import java.util.HashSet;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
@@ -55,7 +57,7 @@ final class RegistryHttp {
     private final EnvProxySelector proxy;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     /** The selector-manager threads of {@link #clients}, stopped by {@link #close()}. */
-    private final java.util.Set<Thread> selectors = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> selectors = ConcurrentHashMap.newKeySet();
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
@@ -543,9 +545,9 @@ final class RegistryHttp {
                     throw new UncheckedIOException(e);
                 }
             }
-            java.util.Set<Thread> before = selectorThreads();
+            Set<Thread> before = selectorThreads();
             HttpClient built = b.build();
-            java.util.Set<Thread> started = selectorThreads();
+            Set<Thread> started = selectorThreads();
             started.removeAll(before);
             if (started.size() == 1) {
                 // this client's; if another client started one at the same moment, neither is touched at close()
@@ -556,14 +558,14 @@ final class RegistryHttp {
     }
 
     /** The live selector-manager threads of the JDK's HTTP clients in this JVM. */
-    private static java.util.Set<Thread> selectorThreads() {
+    private static Set<Thread> selectorThreads() {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
         while (root.getParent() != null) {
             root = root.getParent();
         }
         Thread[] threads = new Thread[root.activeCount() + 16];
         int n = root.enumerate(threads, true);
-        java.util.Set<Thread> found = new java.util.HashSet<>();
+        Set<Thread> found = new HashSet<>();
         for (int i = 0; i < n; i++) {
             if (threads[i].getClass().getName().equals("jdk.internal.net.http.HttpClientImpl$SelectorManager")) {
                 found.add(threads[i]);
@@ -577,7 +579,7 @@ final class RegistryHttp {
      * selector thread blocked in native epoll makes the JVM's exit wait 300 ms for it (VM_Exit waits for threads
      * in native code). A selector manager's loop ends when its thread is interrupted, and interrupting needs no
      * access to java.net.http's internals: the launcher's --add-opens for the old reflective shutdown switched off
-     * the archived module graph, ~20 ms of every registry command's start. Waits up to a second for each.
+     * the archived module graph, ~6 ms of every registry command's start. Waits up to a second for each.
      */
     void close() {
         for (Thread t : selectors) {

@@ -2,8 +2,6 @@ package dev.hoist.registry.client;
 
 import dev.hoist.oci.RegistryHosts;
 
-import java.util.HashSet;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
@@ -22,10 +20,12 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;

@@ -121,7 +121,9 @@ final class RunSecrets implements AutoCloseable {
                 out.add(e);
             }
         }
-        env.forEach((k, v) -> out.add(k + "=" + v));
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            out.add(e.getKey() + "=" + e.getValue());
+        }
         return out;
     }
 
@@ -169,6 +171,8 @@ final class RunSecrets implements AutoCloseable {
 
     @Override
     public void close() {
-        temps.forEach(Build::deleteTree);
+        for (Path p : temps) {
+            Build.deleteTree(p);
+        }
     }
 }

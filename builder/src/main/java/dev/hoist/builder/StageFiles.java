@@ -47,7 +47,7 @@ final class StageFiles {
 
     /** The stack of unpacked layers showing {@code layers}, unpacking what is missing. */
     LayerStack stack(List<Descriptor> descriptors, List<Digest> diffIds) throws IOException {
-        return layers.stack(descriptors, diffIds, lent::get);
+        return layers.stack(descriptors, diffIds, lent);
     }
 
     /**
@@ -83,7 +83,9 @@ final class StageFiles {
 
     /** Writes the stat cache back when it was used. */
     synchronized void close() {
-        lent.values().forEach(Build::deleteTree);
+        for (Path p : lent.values()) {
+            Build.deleteTree(p);
+        }
         lent.clear();
         if (stats != null) {
             for (Path p : linkedSources) {

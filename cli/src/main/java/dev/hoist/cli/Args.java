@@ -93,7 +93,13 @@ final class Args {
     }
 
     private void put(OptionSpec spec, String value) {
-        List<String> list = values.computeIfAbsent(spec.key(), k -> new ArrayList<>());
+        // No lambda (computeIfAbsent): on most commands this is the process's first invokedynamic, whose linking
+        // sets up java.lang.invoke for ~5 ms.
+        List<String> list = values.get(spec.key());
+        if (list == null) {
+            list = new ArrayList<>();
+            values.put(spec.key(), list);
+        }
         if (!spec.repeatable()) {
             list.clear();
         }

@@ -91,7 +91,10 @@ final class BuildCommand implements Command {
                 throw new UsageException(e.getMessage());
             }
         }
-        boolean push = args.flag("push") || outputs.stream().anyMatch(BuildOutputs.Output::push);
+        boolean push = args.flag("push");
+        for (BuildOutputs.Output o : outputs) {
+            push |= o.push();
+        }
         if (push && args.values("tag").isEmpty()) {
             throw new UsageException("--push needs a name to push to: give it with -t REGISTRY/REPOSITORY:TAG");
         }

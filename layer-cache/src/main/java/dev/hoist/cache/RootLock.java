@@ -26,7 +26,14 @@ public final class RootLock implements AutoCloseable {
     }
 
     static RootLock acquire(HoistRoot root, Path file) throws StoreException {
-        Holder h = HOLDERS.computeIfAbsent(file, f -> new Holder());
+        Holder h = HOLDERS.get(file);
+        if (h == null) {
+            Holder made = new Holder();
+            h = HOLDERS.putIfAbsent(file, made);
+            if (h == null) {
+                h = made;
+            }
+        }
         try {
             h.lock.lockInterruptibly();
         } catch (InterruptedException e) {

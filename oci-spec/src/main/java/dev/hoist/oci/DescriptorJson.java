@@ -50,8 +50,15 @@ final class DescriptorJson {
         }
     }
 
+    private static final JsonRead.Reader<Descriptor> READER = new JsonRead.Reader<>() {
+        @Override
+        public Descriptor read(JsonNode n, JsonPath at) throws InvalidContentException {
+            return DescriptorJson.read(n, at);
+        }
+    };
+
     static List<Descriptor> list(JsonNode n, JsonPath at) throws InvalidContentException {
-        return JsonRead.list(n, at, DescriptorJson::read);
+        return JsonRead.list(n, at, READER);
     }
 
     static ObjectNode write(Descriptor d) {

@@ -11,6 +11,13 @@ final class HistoryJson {
     private HistoryJson() {
     }
 
+    static final JsonRead.Reader<History> READER = new JsonRead.Reader<>() {
+        @Override
+        public History read(JsonNode n, JsonPath at) throws InvalidContentException {
+            return HistoryJson.read(n, at);
+        }
+    };
+
     static History read(JsonNode n, JsonPath at) throws InvalidContentException {
         Iterator<Map.Entry<String, JsonNode>> it = JsonRead.members(n, at);
         if (it == null) {

@@ -292,7 +292,9 @@ public final class ImageConfig {
         /** Replaces the history. */
         public Builder history(List<History> history) {
             this.history.clear();
-            history.forEach(this::addHistory);
+            for (History h : history) {
+                addHistory(h);
+            }
             return this;
         }
 

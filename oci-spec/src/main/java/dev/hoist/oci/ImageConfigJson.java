@@ -47,7 +47,7 @@ final class ImageConfigJson {
                 case "variant" -> variant = JsonRead.string(v, p);
                 case "config" -> config = ContainerConfigJson.read(v, p);
                 case "rootfs" -> rootfs = RootFsJson.read(v, p);
-                case "history" -> history = JsonRead.list(v, p, HistoryJson::read);
+                case "history" -> history = JsonRead.list(v, p, HistoryJson.READER);
                 case "comment" -> comment = JsonRead.string(v, p);
                 case "container" -> container = JsonRead.string(v, p);
                 case "container_config" -> containerConfig = ContainerConfigJson.read(v, p);
@@ -81,7 +81,9 @@ final class ImageConfigJson {
         }
         if (!f.history().isEmpty()) {
             ArrayNode a = JsonNodeFactory.instance.arrayNode(f.history().size());
-            f.history().forEach(h -> a.add(HistoryJson.write(h)));
+            for (History h : f.history()) {
+                a.add(HistoryJson.write(h));
+            }
             o.set("history", a);
         }
         JsonWrite.nonEmpty(o, "comment", f.comment());

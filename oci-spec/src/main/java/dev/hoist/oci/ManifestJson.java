@@ -119,7 +119,9 @@ final class ManifestJson {
 
     private static ArrayNode descriptors(List<Descriptor> list) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode(list.size());
-        list.forEach(d -> a.add(DescriptorJson.write(d)));
+        for (Descriptor d : list) {
+            a.add(DescriptorJson.write(d));
+        }
         return a;
     }
 }

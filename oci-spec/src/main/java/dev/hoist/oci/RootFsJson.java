@@ -25,7 +25,7 @@ final class RootFsJson {
             JsonPath p = at.field(e.getKey());
             switch (e.getKey()) {
                 case "type" -> type = JsonRead.string(v, p);
-                case "diff_ids" -> diffIds = JsonRead.list(v, p, JsonRead::digest);
+                case "diff_ids" -> diffIds = JsonRead.list(v, p, JsonRead.DIGEST);
                 default -> {
                 }
             }

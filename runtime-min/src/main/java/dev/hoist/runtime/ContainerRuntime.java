@@ -36,9 +36,19 @@ public final class ContainerRuntime {
     private final java.util.function.Supplier<java.util.Optional<Path>> slirp4netns;
     private volatile Path helper;
 
+    // Not a method reference: every build and run makes a runtime, and linking one costs start-up time
+    // (CONTRIBUTING.md, "Start-up paths").
+    private static final java.util.function.Supplier<java.util.Optional<Path>> FIND_SLIRP4NETNS =
+            new java.util.function.Supplier<>() {
+                @Override
+                public java.util.Optional<Path> get() {
+                    return Slirp4netns.find();
+                }
+            };
+
     /** A runtime keeping its files under {@code hoistRoot}. */
     public ContainerRuntime(Path hoistRoot) {
-        this(hoistRoot, Slirp4netns::find);
+        this(hoistRoot, FIND_SLIRP4NETNS);
     }
 
     /** As {@link #ContainerRuntime(Path)}, finding slirp4netns (for {@link NetworkMode#PRIVATE}) with {@code slirp4netns}. */

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Unpacked layers, one directory per layer under {@code snapshots/layers/<diffID>}, each in overlayfs's own form
@@ -113,14 +114,14 @@ public final class LayerSnapshots {
      * An image with no layers gets one empty directory.
      */
     public LayerStack stack(List<Descriptor> layers, List<Digest> diffIds) throws IOException {
-        return stack(layers, diffIds, d -> null);
+        return stack(layers, diffIds, Map.of());
     }
 
     /**
      * As {@link #stack(List, List)}, taking the directory of a layer from {@code lent} when it has one (a
-     * directory that holds exactly that layer, kept elsewhere by the caller).
+     * directory that holds exactly that layer, kept elsewhere by the caller; read as this runs).
      */
-    public LayerStack stack(List<Descriptor> layers, List<Digest> diffIds, java.util.function.Function<Digest, Path> lent)
+    public LayerStack stack(List<Descriptor> layers, List<Digest> diffIds, Map<Digest, Path> lent)
             throws IOException {
         if (layers.size() != diffIds.size()) {
             throw new StoreException("an image has " + layers.size() + " layers but its config lists " + diffIds.size()
@@ -133,7 +134,7 @@ public final class LayerSnapshots {
             dirs.add(flattened.rootfs(layers.subList(0, from), diffIds.subList(0, from)));
         }
         for (int i = from; i < layers.size(); i++) {
-            Path own = lent.apply(diffIds.get(i));
+            Path own = lent.get(diffIds.get(i));
             dirs.add(own != null ? own : layer(layers.get(i), diffIds.get(i)));
         }
         if (dirs.isEmpty()) {

@@ -45,7 +45,12 @@ import java.util.concurrent.Executor;
  * Thread-safe: one writer may write several layers at once.
  */
 public final class LayerWriter {
-    private static final Comparator<byte[]> PATH_ORDER = LayerWriter::comparePaths;
+    private static final Comparator<byte[]> PATH_ORDER = new Comparator<>() {
+        @Override
+        public int compare(byte[] a, byte[] b) {
+            return comparePaths(a, b);
+        }
+    };
 
     private final Compression compression;
     private final int level;

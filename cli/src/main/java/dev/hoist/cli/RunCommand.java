@@ -177,11 +177,14 @@ final class RunCommand implements Command {
         try (RunningContainer container = ctx.standardStreams
                 ? runtime.runInherited(spec.build(), interactive)
                 : runtime.run(spec.build(), ctx.out, ctx.err, interactive ? ctx.in : null)) {
-            Thread stopper = new Thread(() -> {
-                try {
-                    container.stop(java.time.Duration.ofSeconds(stopTimeout));
-                } catch (Exception ignored) {
-                    // the container is gone or going; close() cleans up
+            Thread stopper = new Thread(new Runnable() {   // not a lambda: CONTRIBUTING.md, "Start-up paths"
+                @Override
+                public void run() {
+                    try {
+                        container.stop(java.time.Duration.ofSeconds(stopTimeout));
+                    } catch (Exception ignored) {
+                        // the container is gone or going; close() cleans up
+                    }
                 }
             }, "hoist-run-stop");
             Runtime.getRuntime().addShutdownHook(stopper);

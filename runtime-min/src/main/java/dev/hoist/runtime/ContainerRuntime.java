@@ -351,7 +351,9 @@ public final class ContainerRuntime {
         for (String a : argv) {
             record(out, "arg", a);
         }
-        environment.forEach((k, v) -> record(out, "env", k + "=" + v));
+        for (java.util.Map.Entry<String, String> e : environment.entrySet()) {
+            record(out, "env", e.getKey() + "=" + e.getValue());
+        }
         record(out, "user", user == null || user.isEmpty() ? first(container, "user", "") : user);
         record(out, "cwd", cwd == null || cwd.isEmpty() ? first(container, "cwd", "/") : cwd);
         record(out, "errfile", error.toString());
@@ -428,7 +430,11 @@ public final class ContainerRuntime {
             throws ContainerException {
         Path slirp = null;
         if (spec.network() == NetworkMode.PRIVATE) {
-            slirp = slirp4netns.get().orElseThrow(() -> new ContainerException(Slirp4netns.INSTALL_HINT));
+            java.util.Optional<Path> found = slirp4netns.get();
+            if (found.isEmpty()) {
+                throw new ContainerException(Slirp4netns.INSTALL_HINT);
+            }
+            slirp = found.get();
         }
         Path helperPath = helper();
         Path dir = containerDirectory(spec.id());

@@ -65,14 +65,20 @@ public final class ProcessSpecs {
             env.put("TERM", "xterm");
         }
         if (config != null && config.env() != null) {
-            config.env().forEach(e -> put(env, e));
+            for (String e : config.env()) {
+                put(env, e);
+            }
         }
         if (overrides != null) {
-            overrides.forEach(e -> put(env, e));
+            for (String e : overrides) {
+                put(env, e);
+            }
         }
         env.putIfAbsent("PATH", DEFAULT_PATH);
         List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> out.add(k + "=" + v));
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            out.add(e.getKey() + "=" + e.getValue());
+        }
         return List.copyOf(out);
     }
 

@@ -55,28 +55,38 @@ public final class RunningContainer implements AutoCloseable {
         if (stdin != null) {
             pump(stdin, process.getOutputStream(), name + "-stdin", true);
         }
-        Thread watcher = new Thread(this::watch, name + "-watch");
+        // Runnables as anonymous classes, not lambdas: every `hoist run` and RUN step starts these, and linking a
+        // lambda's call site costs start-up time (CONTRIBUTING.md, "Start-up paths").
+        Thread watcher = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                watch();
+            }
+        }, name + "-watch");
         watcher.setDaemon(true);
         watcher.start();
     }
 
     static Thread pump(InputStream in, OutputStream out, String name, boolean closeOut) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // the container or the caller went away
-            } finally {
-                if (closeOut) {
-                    try {
-                        out.close();
-                    } catch (IOException ignored) {
-                        // nothing to do
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                byte[] buf = new byte[8192];
+                try {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
+                } catch (IOException ignored) {
+                    // the container or the caller went away
+                } finally {
+                    if (closeOut) {
+                        try {
+                            out.close();
+                        } catch (IOException ignored) {
+                            // nothing to do
+                        }
                     }
                 }
             }
@@ -101,7 +111,7 @@ public final class RunningContainer implements AutoCloseable {
             }
             String error = readError();
             Optional<int[]> recorded = StatusFile.read(dir);
-            boolean oom = recorded.map(r -> r[1] != 0).orElseGet(cgroups::oomKilled);
+            boolean oom = recorded.isPresent() ? recorded.get()[1] != 0 : cgroups.oomKilled();
             if (recorded.isPresent()) {
                 code = recorded.get()[0];
             } else if (!ephemeral) {

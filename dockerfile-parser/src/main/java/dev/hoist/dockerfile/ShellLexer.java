@@ -119,7 +119,7 @@ public final class ShellLexer {
         private boolean rawEsc = rawEscapes;
 
         Run(String word, Map<String, String> env) {
-            this.cps = word.codePoints().toArray();
+            this.cps = GoStrings.codePoints(word);
             this.env = env;
             // Go's text/scanner drops a byte-order mark at the very start of its input.
             this.pos = cps.length > 0 && cps[0] == 0xFEFF ? 1 : 0;
@@ -448,7 +448,12 @@ public final class ShellLexer {
         }
 
         void addString(String s) {
-            s.codePoints().forEach(this::addChar);
+            // a loop, not codePoints().forEach(this::addChar): a fresh JVM pays for every stream and method reference
+            for (int i = 0; i < s.length(); ) {
+                int cp = s.codePointAt(i);
+                addChar(cp);
+                i += Character.charCount(cp);
+            }
         }
 
         void addRawString(String s) {
@@ -476,7 +481,7 @@ public final class ShellLexer {
             out.append('^');
         }
         String star = greedy ? ".*" : ".*?";
-        int[] cps = pattern.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(pattern);
         for (int i = 0; i < cps.length; i++) {
             int tok = cps[i];
             switch (tok) {
@@ -530,7 +535,7 @@ public final class ShellLexer {
 
     /** Reverses a pattern, keeping each backslash in front of the character it escapes. */
     static String reversePattern(String pattern) {
-        int[] in = pattern.codePoints().toArray();
+        int[] in = GoStrings.codePoints(pattern);
         int[] out = new int[in.length];
         int last = in.length - 1;
         for (int i = 0; i <= last; ) {
@@ -549,7 +554,7 @@ public final class ShellLexer {
     }
 
     private static String reverse(String s) {
-        int[] cps = s.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(s);
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = cps.length - 1; i >= 0; i--) {
             sb.appendCodePoint(cps[i]);

@@ -16,6 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@link ShellPattern} and the lexer's {@code # ## % %% / //} operations against the regex-based code they
  * replaced (kept below as the reference): hand-picked cases, then seeded random patterns and values with
  * newlines, regex metacharacters, escapes and surrogates (paired, alone, and split across a match).
+ *
+ * <p>Searches start only at code point boundaries, as the lexer's do. From the second half of a surrogate pair the
+ * regex engine's greedy back-off is not the same in every JDK (17.0.21's, which ShellPattern follows, stops at the
+ * start; older ones stepped back past it); from boundaries the two give the same matches: a ShellPattern without
+ * the stop agreed with this test on 300,000 random cases.
  */
 class ShellPatternTest {
 
@@ -274,6 +279,10 @@ class ShellPatternTest {
                 Matcher m = anchored.matcher(value);
                 assertEquals(m.find() ? m.end() : -1, p.matchPrefix(value), show(pattern, value));
                 for (int from = 0; from <= value.length(); from++) {
+                    if (from > 0 && from < value.length() && Character.isLowSurrogate(value.charAt(from))
+                            && Character.isHighSurrogate(value.charAt(from - 1))) {
+                        continue; // the lexer only searches from code point boundaries (see the class comment)
+                    }
                     Matcher u = unanchored.matcher(value);
                     String expected = u.find(from) ? u.start() + "-" + u.end() : "none";
                     int[] found = p.find(value, from);

@@ -1,11 +1,11 @@
 package dev.hoist.dockerfile;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The {@code --flags} one instruction accepts, and their values once parsed, as BuildKit's {@code BFlags}.
@@ -63,7 +63,14 @@ final class BuildFlags {
 
     /** The names of the flags used, in the order they were defined. */
     List<String> used() {
-        return flags.values().stream().filter(f -> f.used).map(f -> f.name).collect(Collectors.toList());
+        // loops, not streams: see SyntaxParser on what lambdas and streams cost a fresh JVM
+        List<String> out = new ArrayList<>();
+        for (Flag f : flags.values()) {
+            if (f.used) {
+                out.add(f.name);
+            }
+        }
+        return out;
     }
 
     void parse() throws DockerfileException {
@@ -120,7 +127,12 @@ final class BuildFlags {
         if (flags.isEmpty()) {
             return instruction + " accepts no flags";
         }
-        return instruction + " accepts " + flags.keySet().stream().sorted().map(n -> "--" + n)
-                .collect(Collectors.joining(", "));
+        List<String> names = new ArrayList<>(flags.keySet());
+        Collections.sort(names);
+        StringBuilder sb = new StringBuilder(instruction).append(" accepts ");
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "--" : ", --").append(names.get(i));
+        }
+        return sb.toString();
     }
 }

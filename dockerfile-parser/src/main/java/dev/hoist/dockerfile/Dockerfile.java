@@ -45,13 +45,26 @@ public record Dockerfile(String name, SyntaxTree syntax, List<Instruction.Arg> g
                 return Optional.of(s);
             }
         }
-        if (nameOrIndex.matches("[0-9]+")) {
+        if (isDigits(nameOrIndex)) {
             int i = Integer.parseInt(nameOrIndex);
             if (i < stages.size()) {
                 return Optional.of(stages.get(i));
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code s} is {@code [0-9]+}; by hand, as a regex costs a fresh JVM milliseconds. */
+    static boolean isDigits(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The syntax tree in BuildKit's s-expression notation, one instruction per line. */

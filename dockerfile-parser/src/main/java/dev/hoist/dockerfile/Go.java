@@ -141,9 +141,15 @@ final class Go {
         if (rest == 0) {
             return Long.toString(whole);
         }
-        String frac = String.format("%0" + Long.toString(div).length() + "d", rest).substring(1);
-        frac = frac.replaceAll("0+$", "");
-        return whole + "." + frac;
+        // rest as the digits after the point (div is a power of ten), without trailing zeros; no String.format or
+        // replaceAll, which would compile regexes
+        String digits = Long.toString(rest);
+        String frac = "0".repeat(Math.max(0, Long.toString(div).length() - digits.length())) + digits;
+        int end = frac.length();
+        while (end > 1 && frac.charAt(end - 1) == '0') {
+            end--;
+        }
+        return whole + "." + frac.substring(1, end);
     }
 
     /** Go's {@code strconv.ParseInt(s, 10, 32)}. */

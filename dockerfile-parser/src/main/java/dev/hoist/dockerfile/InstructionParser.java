@@ -16,11 +16,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Turns syntax nodes into typed {@link Instruction}s with BuildKit's checks and messages (the instruction
  * layer of its frontend). Stateless and thread-safe.
+ *
+ * <p>No regular expressions, lambdas or streams, for the reason given in
+ * {@link dev.hoist.dockerfile.syntax.SyntaxParser}: in a fresh JVM each costs start-up time.
  */
 final class InstructionParser {
 
@@ -28,9 +30,15 @@ final class InstructionParser {
             "from", "healthcheck", "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user",
             "volume", "workdir");
 
-    private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
-    private static final Pattern ONBUILD_PREFIX = Pattern.compile("(?i)^[\\t\\n\\f\\r ]*ONBUILD[\\t\\n\\f\\r ]*");
     private static final Duration MINIMUM_DURATION = Duration.ofMillis(1);
+
+    /** Takes a mount spec's values as written, for checking a spec that expansion cannot change. */
+    private static final WordExpander LITERAL = new WordExpander() {
+        @Override
+        public String expand(String word) {
+            return word;
+        }
+    };
 
     private InstructionParser() {
     }
@@ -173,7 +181,7 @@ final class InstructionParser {
         String stageName = "";
         if (args.size() == 3 && args.get(1).equalsIgnoreCase("as")) {
             stageName = args.get(2).toLowerCase(Locale.ROOT);
-            if (!STAGE_NAME.matcher(stageName).matches()) {
+            if (!isStageName(stageName)) {
                 throw new DockerfileException("invalid name for build stage: " + GoStrings.quote(args.get(2))
                         + ", name can't start with a number or contain symbols");
             }
@@ -183,6 +191,20 @@ final class InstructionParser {
         BuildFlags.Flag platform = req.flags().addString("platform", "");
         req.flags().parse();
         return new Instruction.From(req.origin(), args.get(0), stageName, platform.value);
+    }
+
+    /** Whether {@code name} is a stage name as BuildKit's {@code ^[a-z][a-z0-9-_.]*$} has it. */
+    static boolean isStageName(String name) {
+        if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Instruction parseRun(Request req) throws DockerfileException {
@@ -212,11 +234,15 @@ final class InstructionParser {
      * Checks a mount spec as far as possible before expansion: what BuildKit checks then, and, when the spec
      * holds no variables, quotes or escapes (so expansion cannot change it), everything else too.
      */
-    private static void validateMount(String spec) throws DockerfileException {
+    static void validateMount(String spec) throws DockerfileException {
         RunMount.parse(spec, null);
-        if (spec.chars().noneMatch(c -> c == '$' || c == '\\' || c == '\'' || c == '"' || c == '`')) {
-            RunMount.parse(spec, w -> w);
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
+            if (c == '$' || c == '\\' || c == '\'' || c == '"' || c == '`') {
+                return;
+            }
         }
+        RunMount.parse(spec, LITERAL);
     }
 
     private static Instruction parseHealthcheck(Request req) throws DockerfileException {
@@ -302,7 +328,7 @@ final class InstructionParser {
             Heredoc found = byName.get(h.name());
             String content = found == null ? "" : found.content();
             if (h.chomp()) {
-                content = content.replaceAll("(?m)^\t+", "");
+                content = new Heredoc(h.name(), h.fileDescriptor(), h.expand(), true, content).effectiveContent();
             }
             inline.add(new InlineSource(h.name(), content, h.expand()));
         }
@@ -369,7 +395,7 @@ final class InstructionParser {
             default -> {
             }
         }
-        StringBuilder expression = new StringBuilder(ONBUILD_PREFIX.matcher(req.node().original()).replaceFirst(""));
+        StringBuilder expression = new StringBuilder(withoutOnbuild(req.node().original()));
         for (Heredoc h : req.node().heredocs()) {
             expression.append('\n').append(h.content()).append(h.name());
         }
@@ -378,6 +404,38 @@ final class InstructionParser {
                 child.json(), req.node().heredocs(), child.original(), req.node().startLine(),
                 req.node().endLine(), req.node().column(), req.node().endColumn(), List.of());
         return new Instruction.Onbuild(req.origin(), expression.toString(), trigger0);
+    }
+
+    /**
+     * The line of an ONBUILD without the keyword and the white space around it, as BuildKit's
+     * {@code (?i)^[\t\n\f\r ]*ONBUILD[\t\n\f\r ]*} removes them (case-insensitive in ASCII only); the line as
+     * it is when it does not start so.
+     */
+    static String withoutOnbuild(String line) {
+        int i = 0;
+        while (i < line.length() && isOnbuildSpace(line.charAt(i))) {
+            i++;
+        }
+        String keyword = "ONBUILD";
+        if (line.length() - i < keyword.length()) {
+            return line;
+        }
+        for (int k = 0; k < keyword.length(); k++) {
+            char c = line.charAt(i + k);
+            char upper = keyword.charAt(k);
+            if (c != upper && c != (char) (upper + ('a' - 'A'))) {
+                return line;
+            }
+        }
+        i += keyword.length();
+        while (i < line.length() && isOnbuildSpace(line.charAt(i))) {
+            i++;
+        }
+        return line.substring(i);
+    }
+
+    private static boolean isOnbuildSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
     }
 
     private static Instruction parseArg(Request req) throws DockerfileException {

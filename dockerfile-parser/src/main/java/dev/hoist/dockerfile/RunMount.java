@@ -3,8 +3,6 @@ package dev.hoist.dockerfile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One {@code RUN --mount=...}: a bind, cache, tmpfs, secret or ssh mount with its options, as BuildKit reads
@@ -25,7 +23,6 @@ public record RunMount(String type, String from, String source, String target, b
     private static final List<String> KEYS = List.of("type", "from", "source", "target", "readonly", "id",
             "sharing", "required", "size", "mode", "uid", "gid", "src", "dst", "destination", "ro", "rw",
             "readwrite", "env");
-    private static final Pattern RAM = Pattern.compile("(?i)^(\\d+(?:\\.\\d+)*) ?([kmgtp])?i?b?$");
 
     /**
      * Parses a mount spec ({@code type=cache,target=/root/.cache,sharing=locked}). Each value is passed through
@@ -201,16 +198,50 @@ public record RunMount(String type, String from, String source, String target, b
         }
     }
 
-    /** docker/go-units {@code RAMInBytes}: {@code 64m}, {@code 1.5g}, {@code 100} (bytes), binary multiples. */
-    private static Long ramInBytes(String value) {
-        Matcher m = RAM.matcher(value);
-        if (!m.matches()) {
+    /**
+     * docker/go-units {@code RAMInBytes}: {@code 64m}, {@code 1.5g}, {@code 100} (bytes), binary multiples. The
+     * value is read as go-units' {@code (?i)^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$}, by hand (a regex costs a fresh
+     * JVM milliseconds); of a number like {@code 1.2.3} only {@code 1.2} counts.
+     */
+    static Long ramInBytes(String value) {
+        int n = value.length();
+        int i = 0;
+        while (i < n && isDigit(value.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
             return null;
         }
-        double size = Double.parseDouble(m.group(1).replaceAll("^(\\d+\\.\\d+).*$", "$1"));
+        while (i + 1 < n && value.charAt(i) == '.' && isDigit(value.charAt(i + 1))) {
+            i += 2;
+            while (i < n && isDigit(value.charAt(i))) {
+                i++;
+            }
+        }
+        String number = value.substring(0, i);
+        if (i < n && value.charAt(i) == ' ') {
+            i++;
+        }
+        char unit = 0;
+        if (i < n && "kmgtpKMGTP".indexOf(value.charAt(i)) >= 0) {
+            unit = value.charAt(i);
+            i++;
+        }
+        if (i < n && (value.charAt(i) == 'i' || value.charAt(i) == 'I')) {
+            i++;
+        }
+        if (i < n && (value.charAt(i) == 'b' || value.charAt(i) == 'B')) {
+            i++;
+        }
+        if (i != n) {
+            return null;
+        }
+        int firstDot = number.indexOf('.');
+        int secondDot = firstDot < 0 ? -1 : number.indexOf('.', firstDot + 1);
+        double size = Double.parseDouble(secondDot < 0 ? number : number.substring(0, secondDot));
         long mult = 1;
-        if (m.group(2) != null) {
-            mult = switch (Character.toLowerCase(m.group(2).charAt(0))) {
+        if (unit != 0) {
+            mult = switch (Character.toLowerCase(unit)) {
                 case 'k' -> 1L << 10;
                 case 'm' -> 1L << 20;
                 case 'g' -> 1L << 30;
@@ -219,6 +250,10 @@ public record RunMount(String type, String from, String source, String target, b
             };
         }
         return (long) (size * mult);
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** One CSV record, as Go's {@code encoding/csv} reads a line: quoted fields, {@code ""} for a quote. */

@@ -8,9 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Shell-word expansion as BuildKit's lexer does it: quotes, the escape character, {@code $VAR} and the
@@ -119,7 +116,7 @@ public final class ShellLexer {
         private boolean rawEsc = rawEscapes;
 
         Run(String word, Map<String, String> env) {
-            this.cps = word.codePoints().toArray();
+            this.cps = GoStrings.codePoints(word);
             this.env = env;
             // Go's text/scanner drops a byte-order mark at the very start of its input.
             this.pos = cps.length > 0 && cps[0] == 0xFEFF ? 1 : 0;
@@ -358,15 +355,7 @@ public final class ShellLexer {
                     if (value == null) {
                         value = "";
                     }
-                    Pattern re = shellPatternToRegex(pattern, true, false);
-                    if (replaceAll) {
-                        return goReplaceAll(re, value, replacement);
-                    }
-                    Matcher m = re.matcher(value);
-                    if (m.find()) {
-                        return value.substring(0, m.start()) + replacement + value.substring(m.end());
-                    }
-                    return value;
+                    return replaceAll ? replaceAll(pattern, value, replacement) : replaceFirst(pattern, value, replacement);
                 }
                 default:
                     throw new LexError("unsupported modifier (" + chs + ") in substitution");
@@ -448,7 +437,12 @@ public final class ShellLexer {
         }
 
         void addString(String s) {
-            s.codePoints().forEach(this::addChar);
+            // a loop, not codePoints().forEach(this::addChar): a fresh JVM pays for every stream and method reference
+            for (int i = 0; i < s.length(); ) {
+                int cp = s.codePointAt(i);
+                addChar(cp);
+                i += Character.charCount(cp);
+            }
         }
 
         void addRawString(String s) {
@@ -466,71 +460,31 @@ public final class ShellLexer {
         }
     }
 
-    /**
-     * A shell pattern ({@code ?} one character, {@code *} any string, backslash escapes {@code * ? \ } /})
-     * as a regular expression; bracket expressions are not supported, as in BuildKit.
-     */
-    static Pattern shellPatternToRegex(String pattern, boolean greedy, boolean anchored) throws LexError {
-        StringBuilder out = new StringBuilder(pattern.length() + 4);
-        if (anchored) {
-            out.append('^');
-        }
-        String star = greedy ? ".*" : ".*?";
-        int[] cps = pattern.codePoints().toArray();
-        for (int i = 0; i < cps.length; i++) {
-            int tok = cps[i];
-            switch (tok) {
-                case '*' -> {
-                    out.append(star);
-                    continue;
-                }
-                case '?' -> {
-                    out.append('.');
-                    continue;
-                }
-                case '\\' -> {
-                    int peek = i + 1 < cps.length ? cps[i + 1] : EOF;
-                    if (peek == '}' || peek == '/') {
-                        continue; // the escape belongs to ${...}, not to the pattern
-                    }
-                    out.append('\\');
-                    i++;
-                    tok = peek;
-                    if (tok != '*' && tok != '?' && tok != '\\') {
-                        throw new LexError("invalid pattern (" + pattern + ") in substitution: invalid escape '\\"
-                                + (tok == EOF ? "\uFFFD" : new String(Character.toChars(tok))) + "'");
-                    }
-                }
-                case '[', ']', '{', '}', '.', '+', '(', ')', '|', '^', '$' -> out.append('\\');
-                default -> {
-                    if (tok == '&' || tok == '-' || tok == '#' || tok == '~') {
-                        out.append('\\'); // literal in Go's syntax; quoted so Java cannot read them as operators
-                    }
-                }
-            }
-            out.appendCodePoint(tok);
-        }
+    /** The pattern, or the lexer's error for a bad escape in it. See {@link ShellPattern} on why not a regex. */
+    private static ShellPattern compile(String pattern, boolean greedy) throws LexError {
         try {
-            return Pattern.compile(out.toString(), Pattern.UNIX_LINES);
-        } catch (PatternSyntaxException e) {
-            throw new LexError("invalid pattern (" + pattern + ") in substitution: " + e.getDescription());
+            return ShellPattern.compile(pattern, greedy);
+        } catch (ShellPattern.InvalidPattern e) {
+            throw new LexError(e.getMessage());
         }
     }
 
-    private static String trimPrefix(String pattern, String value, boolean greedy) throws LexError {
-        Matcher m = shellPatternToRegex(pattern, greedy, true).matcher(value);
-        return m.find() ? value.substring(m.end()) : value;
+    /** {@code ${var#pattern}} ({@code ##} when greedy): the value without its shortest (longest) matching prefix. */
+    static String trimPrefix(String pattern, String value, boolean greedy) throws LexError {
+        int end = compile(pattern, greedy).matchPrefix(value);
+        return end >= 0 ? value.substring(end) : value;
     }
 
-    private static String trimSuffix(String pattern, String value, boolean greedy) throws LexError {
-        // A regular expression cannot find the shortest rightmost match, so reverse both pattern and value and
-        // search leftmost, as BuildKit does.
+    /** {@code ${var%pattern}} ({@code %%} when greedy): the value without its shortest (longest) matching suffix. */
+    static String trimSuffix(String pattern, String value, boolean greedy) throws LexError {
+        // Patterns match leftmost, as BuildKit's regular expressions do, which cannot find the shortest rightmost
+        // match: reverse both pattern and value and trim the prefix, as BuildKit does.
         return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
     }
 
     /** Reverses a pattern, keeping each backslash in front of the character it escapes. */
     static String reversePattern(String pattern) {
-        int[] in = pattern.codePoints().toArray();
+        int[] in = GoStrings.codePoints(pattern);
         int[] out = new int[in.length];
         int last = in.length - 1;
         for (int i = 0; i <= last; ) {
@@ -549,7 +503,7 @@ public final class ShellLexer {
     }
 
     private static String reverse(String s) {
-        int[] cps = s.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(s);
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = cps.length - 1; i >= 0; i--) {
             sb.appendCodePoint(cps[i]);
@@ -557,19 +511,29 @@ public final class ShellLexer {
         return sb.toString();
     }
 
-    /** Go's {@code Regexp.ReplaceAllString}: empty matches right after a match are skipped, {@code $} expands. */
-    private static String goReplaceAll(Pattern re, String src, String template) {
+    /** {@code ${var/pattern/string}}: the value with its leftmost match (stars greedy) replaced. */
+    static String replaceFirst(String pattern, String value, String replacement) throws LexError {
+        int[] m = compile(pattern, true).find(value, 0);
+        return m == null ? value : value.substring(0, m[0]) + replacement + value.substring(m[1]);
+    }
+
+    /**
+     * {@code ${var//pattern/string}}, as Go's {@code Regexp.ReplaceAllString}: empty matches right after a match
+     * are skipped, {@code $} expands.
+     */
+    static String replaceAll(String pattern, String src, String template) throws LexError {
+        ShellPattern re = compile(pattern, true);
         StringBuilder buf = new StringBuilder();
-        Matcher m = re.matcher(src);
         int lastMatchEnd = 0;
         int searchPos = 0;
         int end = src.length();
         while (searchPos <= end) {
-            if (!m.find(searchPos)) {
+            int[] m = re.find(src, searchPos);
+            if (m == null) {
                 break;
             }
-            int s = m.start();
-            int e = m.end();
+            int s = m[0];
+            int e = m[1];
             buf.append(src, lastMatchEnd, s);
             if (e > lastMatchEnd || s == 0) {
                 expandTemplate(buf, template, src.substring(s, e));

@@ -1,5 +1,7 @@
 package dev.hoist.dockerfile;
 
+import dev.hoist.dockerfile.syntax.GoStrings;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -45,8 +47,8 @@ final class Suggest {
     }
 
     static int levenshtein(String a, String b) {
-        int[] x = a.codePoints().toArray();
-        int[] y = b.codePoints().toArray();
+        int[] x = GoStrings.codePoints(a);
+        int[] y = GoStrings.codePoints(b);
         int[] prev = new int[y.length + 1];
         int[] cur = new int[y.length + 1];
         for (int j = 0; j <= y.length; j++) {

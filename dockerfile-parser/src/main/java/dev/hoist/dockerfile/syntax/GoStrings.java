@@ -1,5 +1,7 @@
 package dev.hoist.dockerfile.syntax;
 
+import java.util.Arrays;
+
 /**
  * Go's notions of white space, printable characters and string quoting ({@code unicode.IsSpace},
  * {@code strconv.IsPrint}, {@code strconv.Quote}), which decide how BuildKit splits lines and prints trees.
@@ -47,6 +49,23 @@ public final class GoStrings {
             end -= Character.charCount(cp);
         }
         return s.substring(0, end);
+    }
+
+    /**
+     * The code points of {@code s}, a lone surrogate as itself, as {@code s.codePoints().toArray()} gives them.
+     * A loop, not the stream: the first stream of a process links the JDK's invokedynamic machinery, a few ms of
+     * start-up that parsing a Dockerfile should not pay.
+     */
+    public static int[] codePoints(String s) {
+        int n = s.length();
+        int[] out = new int[n];
+        int count = 0;
+        for (int i = 0; i < n; ) {
+            int cp = s.codePointAt(i);
+            out[count++] = cp;
+            i += Character.charCount(cp);
+        }
+        return count == n ? out : Arrays.copyOf(out, count);
     }
 
     /** Go's {@code strconv.IsPrint}: letters, marks, numbers, punctuation, symbols and the ASCII space. */

@@ -9,7 +9,27 @@ public record Heredoc(String name, int fileDescriptor, boolean expand, boolean c
 
     /** The content with leading tabs removed from every line when {@link #chomp} is set, as BuildKit uses it. */
     public String effectiveContent() {
-        return chomp ? content.replaceAll("(?m)^\t+", "") : content;
+        return chomp ? stripLeadingTabs(content) : content;
+    }
+
+    /**
+     * {@code s} without the tabs that start its lines, as {@code s.replaceAll("(?m)^\t+", "")} has it: a line
+     * starts at the beginning and after any of Java's line terminators ({@code \n}, {@code \r}, U+0085, U+2028,
+     * U+2029). By hand, not by regex: compiling one costs a fresh JVM milliseconds.
+     */
+    static String stripLeadingTabs(String s) {
+        int n = s.length();
+        StringBuilder out = new StringBuilder(n);
+        boolean lineStart = true;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (lineStart && c == '\t') {
+                continue;
+            }
+            out.append(c);
+            lineStart = c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+        }
+        return out.toString();
     }
 
     Heredoc withContent(String newContent) {

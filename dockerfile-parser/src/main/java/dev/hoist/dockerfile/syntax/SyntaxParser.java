@@ -10,24 +10,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * BuildKit's line parser: bytes to a {@link SyntaxTree}. It handles parser directives, comments, line
  * continuations, here-documents, flags and each instruction's way of splitting its arguments, and knows
  * nothing of what the instructions mean (unknown instructions pass; the instruction layer rejects them).
  * Stateless and thread-safe.
+ *
+ * <p>No regular expressions, lambdas or streams: BuildKit's regexes are scanned for by hand. Compiling a
+ * {@code java.util.regex.Pattern} links the JDK's invokedynamic machinery and runs the regex engine in the
+ * interpreter; in the fresh JVM of a {@code hoist build} that was most of the 6-10 ms the parse took.
  */
 public final class SyntaxParser {
 
     /** Go's {@code bufio.MaxScanTokenSize}: a line with its newline may hold at most this many bytes. */
     static final int MAX_LINE_BYTES = 64 * 1024;
 
-    private static final Pattern WHITESPACE = Pattern.compile("[\\t\\u000B\\f\\r ]+");
-    private static final Pattern DIRECTIVE =
-            Pattern.compile("(?s)\\A([a-zA-Z][a-zA-Z0-9]*)[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*(.+?)[\\t\\n\\f\\r ]*\\z");
-    private static final Pattern HEREDOC = Pattern.compile("(?s)\\A([0-9]*)<<(-?)([^<]*)\\z");
     private static final Set<String> DIRECTIVE_NAMES = Set.of("syntax", "escape", "check");
     private static final Set<String> HEREDOC_INSTRUCTIONS = Set.of("add", "copy", "run");
 
@@ -48,16 +46,9 @@ public final class SyntaxParser {
     /** The escape character in force and the parser-directive state at the top of the file. */
     static final class Directives {
         int escapeToken = '\\';
-        Pattern continuation = continuationPattern('\\');
         boolean done;
         final Set<String> seen = new HashSet<>();
         final List<Directive> found = new ArrayList<>();
-
-        static Pattern continuationPattern(int token) {
-            String t = Pattern.quote(String.valueOf((char) token));
-            String notT = token == '\\' ? "[^\\\\]" : "[^`]";
-            return Pattern.compile("(?s)(" + notT + ")" + t + "[ \\t]*\\z|\\A" + t + "[ \\t]*\\z");
-        }
 
         void possibleDirective(String line, int lineNo) throws DockerfileException {
             if (done) {
@@ -67,12 +58,12 @@ public final class SyntaxParser {
                 done = true;
                 return;
             }
-            Matcher m = DIRECTIVE.matcher(GoStrings.trimLeftSpace(line.substring(1)));
-            if (!m.matches()) {
+            String[] keyValue = directive(GoStrings.trimLeftSpace(line.substring(1)));
+            if (keyValue == null) {
                 done = true;
                 return;
             }
-            String key = m.group(1).toLowerCase(Locale.ROOT);
+            String key = keyValue[0].toLowerCase(Locale.ROOT);
             if (!DIRECTIVE_NAMES.contains(key)) {
                 done = true;
                 return;
@@ -80,27 +71,139 @@ public final class SyntaxParser {
             if (!seen.add(key)) {
                 throw new DockerfileException(null, lineNo, 1, "only one " + key + " parser directive can be used");
             }
-            String value = m.group(2);
+            String value = keyValue[1];
             if (key.equals("escape")) {
                 if (!value.equals("`") && !value.equals("\\")) {
                     throw new DockerfileException(null, lineNo, 1,
                             "invalid escape token '" + value + "' does not match ` or \\");
                 }
                 escapeToken = value.charAt(0);
-                continuation = continuationPattern(escapeToken);
             }
             found.add(new Directive(key, value, lineNo));
         }
 
-        /** The line without its continuation character, or {@code null} when the line does not continue. */
+        /**
+         * The line without its continuation character, or {@code null} when the line does not continue. BuildKit
+         * asks {@code (?s)([^E])E[ \t]*\z|\AE[ \t]*\z} for escape character E: the line ends in E and spaces
+         * or tabs, and E is the whole line or follows something other than E (an escaped escape does not
+         * continue). The line is kept up to the E.
+         */
         String trimContinuation(String line) {
-            Matcher m = continuation.matcher(line);
-            if (!m.find()) {
+            int end = line.length();
+            while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            if (end == 0 || line.charAt(end - 1) != escapeToken) {
                 return null;
             }
-            String kept = m.group(1) == null ? "" : m.group(1);
-            return line.substring(0, m.start()) + kept + line.substring(m.end());
+            int token = end - 1;
+            if (token > 0 && line.charAt(token - 1) == escapeToken) {
+                return null;
+            }
+            return line.substring(0, token);
         }
+    }
+
+    /**
+     * The key and value of a parser directive, the text after its {@code #}, as BuildKit's
+     * {@code (?s)\A([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\z} reads it, or
+     * {@code null} when it is not one. The value is trimmed of those five white-space characters; when nothing else
+     * follows the {@code =}, the regex still takes the last of them as the value.
+     */
+    static String[] directive(String s) {
+        int n = s.length();
+        if (n == 0 || !isAsciiLetter(s.charAt(0))) {
+            return null;
+        }
+        int i = 1;
+        while (i < n && (isAsciiLetter(s.charAt(i)) || isAsciiDigit(s.charAt(i)))) {
+            i++;
+        }
+        String key = s.substring(0, i);
+        while (i < n && isDirectiveSpace(s.charAt(i))) {
+            i++;
+        }
+        if (i == n || s.charAt(i) != '=') {
+            return null;
+        }
+        i++;
+        if (i == n) {
+            return null;
+        }
+        int start = i;
+        while (start < n && isDirectiveSpace(s.charAt(start))) {
+            start++;
+        }
+        int end = n;
+        while (end > start && isDirectiveSpace(s.charAt(end - 1))) {
+            end--;
+        }
+        if (start == end) {
+            return new String[] {key, s.substring(n - 1)};
+        }
+        return new String[] {key, s.substring(start, end)};
+    }
+
+    private static boolean isDirectiveSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** BuildKit splits arguments on {@code [\t\v\f\r ]+}: these five, not a newline or other Unicode space. */
+    private static boolean isSplitSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /**
+     * {@code s} split at its first run of {@code [\t\v\f\r ]}: the text before it and the text after it, or
+     * {@code s} alone when it has none (what {@code Pattern.split(s, 2)} returned).
+     */
+    static String[] splitFirst(String s) {
+        int n = s.length();
+        int i = 0;
+        while (i < n && !isSplitSpace(s.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return new String[] {s};
+        }
+        int j = i + 1;
+        while (j < n && isSplitSpace(s.charAt(j))) {
+            j++;
+        }
+        return new String[] {s.substring(0, i), s.substring(j)};
+    }
+
+    /**
+     * {@code s} split at every run of {@code [\t\v\f\r ]}, keeping a leading and a trailing empty string (what
+     * {@code Pattern.split(s, -1)} returned).
+     */
+    static List<String> splitAll(String s) {
+        List<String> out = new ArrayList<>();
+        int n = s.length();
+        int start = 0;
+        int i = 0;
+        while (i < n) {
+            if (!isSplitSpace(s.charAt(i))) {
+                i++;
+                continue;
+            }
+            out.add(s.substring(start, i));
+            i++;
+            while (i < n && isSplitSpace(s.charAt(i))) {
+                i++;
+            }
+            start = i;
+        }
+        out.add(s.substring(start));
+        return out;
     }
 
     /** The split-up arguments of one instruction line. */
@@ -307,7 +410,7 @@ public final class SyntaxParser {
     /** Splits a joined line into keyword, flags and arguments, and splits the arguments as the keyword wants. */
     static Node newNodeFromLine(String line, Directives d) throws DockerfileException {
         String trimmed = GoStrings.trimSpace(line);
-        String[] cmdline = WHITESPACE.split(trimmed, 2);
+        String[] cmdline = splitFirst(trimmed);
         String keyword = cmdline[0];
         List<String> flags = new ArrayList<>();
         String rest = "";
@@ -357,7 +460,7 @@ public final class SyntaxParser {
         final int inSpaces = 0;
         final int inWord = 1;
         final int inQuote = 2;
-        int[] cps = line.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(line);
         int n = cps.length;
         int phase = inSpaces;
         StringBuilder word = new StringBuilder();
@@ -442,7 +545,7 @@ public final class SyntaxParser {
         final int inWord = 1;
         final int inQuote = 2;
         List<String> words = new ArrayList<>();
-        int[] cps = rest.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(rest);
         int n = cps.length;
         int phase = inSpaces;
         int quote = 0;
@@ -518,7 +621,7 @@ public final class SyntaxParser {
             return Parsed.NONE;
         }
         if (!words.get(0).contains("=")) {
-            String[] parts = WHITESPACE.split(rest, 2);
+            String[] parts = splitFirst(rest);
             if (parts.length < 2) {
                 throw new DockerfileException(key + " must have two arguments");
             }
@@ -542,7 +645,7 @@ public final class SyntaxParser {
         if (rest.isEmpty()) {
             return Parsed.NONE;
         }
-        return new Parsed(List.of(WHITESPACE.split(rest, -1)), false, null);
+        return new Parsed(splitAll(rest), false, null);
     }
 
     private static List<String> parseJson(String rest) throws DockerfileException {
@@ -616,23 +719,35 @@ public final class SyntaxParser {
 
     /**
      * The here-document a word like {@code <<EOF}, {@code 3<<-"EOF"} opens, or {@code null} when the word is not
-     * one. A quoted delimiter (or a quoted part of one) turns off expansion of the content.
+     * one. A quoted delimiter (or a quoted part of one) turns off expansion of the content. The word is read as
+     * BuildKit's {@code (?s)\A([0-9]*)<<(-?)([^<]*)\z}: digits, {@code <<}, an optional {@code -}, then no more
+     * {@code <}.
      */
     public static Heredoc parseHeredoc(String word) throws DockerfileException {
-        Matcher m = HEREDOC.matcher(word);
-        if (!m.matches()) {
+        int digits = 0;
+        while (digits < word.length() && isAsciiDigit(word.charAt(digits))) {
+            digits++;
+        }
+        if (!word.startsWith("<<", digits)) {
+            return null;
+        }
+        int restStart = digits + 2;
+        boolean chomp = restStart < word.length() && word.charAt(restStart) == '-';
+        if (chomp) {
+            restStart++;
+        }
+        if (word.indexOf('<', restStart) >= 0) {
             return null;
         }
         int fd = 0;
-        if (!m.group(1).isEmpty()) {
+        if (digits > 0) {
             try {
-                fd = Integer.parseInt(m.group(1));
+                fd = Integer.parseInt(word.substring(0, digits));
             } catch (NumberFormatException e) {
                 fd = 0;
             }
         }
-        boolean chomp = m.group(2).equals("-");
-        String rest = m.group(3);
+        String rest = word.substring(restStart);
         if (rest.isEmpty()) {
             return null;
         }

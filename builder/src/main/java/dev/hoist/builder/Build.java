@@ -350,13 +350,27 @@ final class Build {
                 return Optional.of(s);
             }
         }
-        if (name.matches("[0-9]+")) {
+        if (isIndex(name)) {
             int i = Integer.parseInt(name);
             if (i < before) {
                 return Optional.of(df.stages().get(i));
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code name} is a stage index: ASCII digits that fit an int (no regex: CONTRIBUTING.md, "Start-up paths"). */
+    static boolean isIndex(String name) {
+        if (name.isEmpty() || name.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The variables {@code COPY --from} is expanded with: the global ARGs, then the stage's variables. */

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +45,12 @@ final class PlainHttp implements AutoCloseable {
     }
 
     /**
-     * Sends {@code method uri} with {@code headers} and {@code body} (null: an empty one) and returns the response; its
+     * Sends {@code method uri} with {@code headers} and {@code body} (null: none for GET and HEAD, else an empty
+     * one), written straight to the socket, and returns the response; its
      * body is {@code handler}'s (read before this returns when the handler takes it all) or, without a handler,
      * a stream the caller must close.
      */
-    RegistryHttp.Response send(String method, URI uri, Map<String, String> headers, HttpRequest.BodyPublisher body,
+    RegistryHttp.Response send(String method, URI uri, Map<String, String> headers, RequestBody body,
                                HttpResponse.BodyHandler<InputStream> handler) throws IOException {
         for (Map.Entry<String, String> h : headers.entrySet()) {
             if (!token(h.getKey()) || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
@@ -138,7 +138,7 @@ final class PlainHttp implements AutoCloseable {
     }
 
     private static void writeRequest(Connection c, String method, URI uri, Map<String, String> headers,
-                                     HttpRequest.BodyPublisher body) throws IOException {
+                                     RequestBody body) throws IOException {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder sb = new StringBuilder(256).append(method).append(' ').append(path);
         if (uri.getRawQuery() != null) {
@@ -148,17 +148,14 @@ final class PlainHttp implements AutoCloseable {
         for (Map.Entry<String, String> h : headers.entrySet()) {
             sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
         }
-        boolean none = body == null && (method.equals("GET") || method.equals("HEAD"));
-        long length = none ? -2 : body == null ? 0 : body.contentLength();
-        if (length >= 0) {
+        long length = body == null ? 0 : body.length();
+        if (body != null || !(method.equals("GET") || method.equals("HEAD"))) {
             sb.append("Content-Length: ").append(length).append("\r\n");
-        } else if (length == -1) {
-            sb.append("Transfer-Encoding: chunked\r\n");
         }
         sb.append("\r\n");
         c.out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-        if (body != null && length != 0) {
-            writeBody(c.out, body, length == -1);
+        if (length != 0) {
+            body.writeTo(c.out);
         }
         c.out.flush();
     }
@@ -174,66 +171,6 @@ final class PlainHttp implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Writes what {@code body} publishes, as it publishes it (on whichever thread), and waits for its end. */
-    private static void writeBody(OutputStream out, HttpRequest.BodyPublisher body, boolean chunked) throws IOException {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        body.subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(ByteBuffer b) {
-                try {
-                    int n = b.remaining();
-                    if (n == 0) {
-                        return;
-                    }
-                    if (chunked) {
-                        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                    }
-                    if (b.hasArray()) {
-                        out.write(b.array(), b.arrayOffset() + b.position(), n);
-                        b.position(b.limit());
-                    } else {
-                        byte[] a = new byte[n];
-                        b.get(a);
-                        out.write(a);
-                    }
-                    if (chunked) {
-                        out.write('\r');
-                        out.write('\n');
-                    }
-                } catch (IOException e) {
-                    subscription.cancel();
-                    done.completeExceptionally(e);
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-                try {
-                    if (chunked) {
-                        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                    }
-                    done.complete(null);
-                } catch (IOException e) {
-                    done.completeExceptionally(e);
-                }
-            }
-        });
-        await(done);
     }
 
     private static <T> T await(CompletableFuture<T> f) throws IOException {

@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * HTTP to registries: {@link PlainHttp} for the ones in the clear without a proxy, else one {@link HttpClient}
@@ -78,12 +77,12 @@ final class RegistryHttp {
         this.proxy = EnvProxySelector.fromEnv(settings.env());
     }
 
-    /** A request; the body supplier is called again for each try. */
+    /** A request; its body (null: none) is sent afresh on each try. */
     static final class Request {
         final String method;
         URI uri;
         final Map<String, String> headers = new LinkedHashMap<>();
-        Supplier<HttpRequest.BodyPublisher> body;
+        RequestBody body;
         boolean retry = true;
         boolean retryIo = true;
         HttpResponse.BodyHandler<InputStream> handler;
@@ -98,7 +97,7 @@ final class RegistryHttp {
             return this;
         }
 
-        Request body(Supplier<HttpRequest.BodyPublisher> body) {
+        Request body(RequestBody body) {
             this.body = body;
             return this;
         }
@@ -477,14 +476,14 @@ final class RegistryHttp {
                 if (auth != null && sameHost) {
                     headers.put("Authorization", auth);
                 }
-                resp = plainHttp.send(req.method, uri, headers, req.body == null ? null : req.body.get(), req.handler);
+                resp = plainHttp.send(req.method, uri, headers, req.body, req.handler);
             } else {
                 HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
                 req.headers.forEach(b::header);
                 if (auth != null && sameHost) {
                     b.header("Authorization", auth);
                 }
-                b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.get());
+                b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.publisher());
                 HttpResponse<InputStream> r;
                 try {
                     r = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());

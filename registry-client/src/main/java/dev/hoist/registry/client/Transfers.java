@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -421,7 +420,7 @@ final class Transfers {
         }
         RegistryHttp.Request req = new RegistryHttp.Request("PUT", uri(dst, "/manifests/" + tagOrDigest))
                 .header("Content-Type", m.contentType())
-                .body(() -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+                .body(RequestBody.of(bytes));
         RegistryHttp.Response resp = http.send(dst.domain(), req, List.of(pushScope(dst)));
         if (resp.status() != 201 && !resp.ok()) {
             throw RegistryHttp.error(dst.domain(), resp, "pushing the manifest " + target.digest() + " to "
@@ -465,8 +464,8 @@ final class Transfers {
                 continue;
             }
             String q = "?mount=" + enc(d.digest().toString()) + "&from=" + enc(from);
-            RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/" + q))
-                    .body(HttpRequest.BodyPublishers::noBody), List.of(pushScope(dst), "repository:" + from + ":pull"));
+            RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/" + q)),
+                    List.of(pushScope(dst), "repository:" + from + ":pull"));
             r.close();
             if (r.status() == 201) {
                 sources.record(d.digest(), registry, dst.repository());
@@ -489,7 +488,7 @@ final class Transfers {
             URI put = withDigest(location, d.digest());
             RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", put)
                     .header("Content-Type", "application/octet-stream")
-                    .body(() -> counted(file, 0, size, d)), scopes);
+                    .body(counted(file, 0, size, d)), scopes);
             if (r.status() != 201) {
                 throw RegistryHttp.error(registry, r, "uploading " + d.digest() + " to " + dst.repository(), dst.repository());
             }
@@ -502,8 +501,8 @@ final class Transfers {
     }
 
     private URI startUpload(Reference dst) throws IOException {
-        RegistryHttp.Response r = http.send(dst.domain(), new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/"))
-                .body(HttpRequest.BodyPublishers::noBody), List.of(pushScope(dst)));
+        RegistryHttp.Response r = http.send(dst.domain(), new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/")),
+                List.of(pushScope(dst)));
         if (r.status() != 202) {
             throw RegistryHttp.error(dst.domain(), r, "starting an upload to " + dst.repository(), dst.repository());
         }
@@ -526,7 +525,7 @@ final class Transfers {
                 r = http.send(registry, new RegistryHttp.Request("PATCH", location)
                         .header("Content-Type", "application/octet-stream")
                         .header("Content-Range", from + "-" + (end - 1))
-                        .body(() -> counted(file, from, end - from, d)).noRetry(), scopes);
+                        .body(counted(file, from, end - from, d)).noRetry(), scopes);
             } catch (RegistryException e) {
                 if (e.status() != 0 || ++failures >= policy.maxAttempts()) {
                     throw e;
@@ -554,8 +553,8 @@ final class Transfers {
             location = uploadStatus(registry, location, scopes, resumed);
             offset = resumed[0];
         }
-        RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", withDigest(location, d.digest()))
-                .body(HttpRequest.BodyPublishers::noBody), scopes);
+        RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", withDigest(location, d.digest())),
+                scopes);
         if (r.status() != 201) {
             throw RegistryHttp.error(registry, r, "finishing the upload of " + d.digest() + " to " + dst.repository(),
                     dst.repository());
@@ -599,9 +598,8 @@ final class Transfers {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private HttpRequest.BodyPublisher counted(Path file, long from, long length, Descriptor d) {
-        ProgressListener progress = settings.progress();
-        return new FileRangePublisher(file, from, length, done -> progress.progress(d, done));
+    private RequestBody counted(Path file, long from, long length, Descriptor d) {
+        return RequestBody.file(file, from, length, settings.progress(), d);
     }
 
     /** The tags of {@code repo}, following {@code Link} pagination. */

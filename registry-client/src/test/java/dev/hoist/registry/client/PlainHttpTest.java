@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ class PlainHttpTest {
             URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
             assertEquals("hello world", read(http.send("GET", base.resolve("/v2/a?n=1"), Map.of("Accept", "x/y"), null, null)));
             RegistryHttp.Response created = http.send("PUT", base.resolve("/v2/b"), Map.of(),
-                    HttpRequest.BodyPublishers.ofString("body"), null);
+                    RequestBody.of("body".getBytes(StandardCharsets.UTF_8)), null);
             assertEquals(201, created.status());
             assertEquals("/x", created.header("Location").orElseThrow());
             assertEquals("ok", read(created));

@@ -9,10 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,9 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 
 /**
  * HTTP/1.1 in the clear on blocking sockets, for the registries spoken to without TLS and without a proxy
@@ -46,12 +40,11 @@ final class PlainHttp implements AutoCloseable {
 
     /**
      * Sends {@code method uri} with {@code headers} and {@code body} (null: none for GET and HEAD, else an empty
-     * one), written straight to the socket, and returns the response; its
-     * body is {@code handler}'s (read before this returns when the handler takes it all) or, without a handler,
-     * a stream the caller must close.
+     * one), written straight to the socket, and returns the response; its body goes to {@code sink} when that
+     * accepts it (read to its end before this returns), else to a stream the caller must close.
      */
     RegistryHttp.Response send(String method, URI uri, Map<String, String> headers, RequestBody body,
-                               HttpResponse.BodyHandler<InputStream> handler) throws IOException {
+                               ResponseSink sink) throws IOException {
         for (Map.Entry<String, String> h : headers.entrySet()) {
             if (!token(h.getKey()) || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("an invalid HTTP header: " + h.getKey());
@@ -75,7 +68,7 @@ final class PlainHttp implements AutoCloseable {
                 }
                 throw e;
             }
-            return respond(c, method, uri, head, handler);
+            return respond(c, method, uri, head, sink);
         }
     }
 
@@ -173,18 +166,6 @@ final class PlainHttp implements AutoCloseable {
         return true;
     }
 
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
-        }
-    }
-
     private static Head readHead(Connection c) throws IOException {
         while (true) {
             String status = readLine(c.in);
@@ -247,103 +228,23 @@ final class PlainHttp implements AutoCloseable {
         }
     }
 
-    private RegistryHttp.Response respond(Connection c, String method, URI uri, Head head,
-                                          HttpResponse.BodyHandler<InputStream> handler) throws IOException {
+    private RegistryHttp.Response respond(Connection c, String method, URI uri, Head head, ResponseSink sink)
+            throws IOException {
         BodyStream body = bodyOf(c, method, head);
-        if (handler == null) {
+        if (sink == null || !sink.accepts(head.status())) {
             return new RegistryHttp.Response(head.status(), head.headers(), body, uri);
         }
-        HttpResponse.BodySubscriber<InputStream> subscriber = handler.apply(new HttpResponse.ResponseInfo() {
-            @Override
-            public int statusCode() {
-                return head.status();
+        byte[] buffer = new byte[BUFFER];
+        try {
+            for (int n = body.read(buffer, 0, buffer.length); n >= 0; n = body.read(buffer, 0, buffer.length)) {
+                sink.write(buffer, 0, n); // what has arrived: a cut connection loses none of it
             }
-
-            @Override
-            public HttpHeaders headers() {
-                return head.headers();
-            }
-
-            @Override
-            public HttpClient.Version version() {
-                return HttpClient.Version.HTTP_1_1;
-            }
-        });
-        subscriber.onSubscribe(new Feed(body, subscriber));
-        return new RegistryHttp.Response(head.status(), head.headers(),
-                await(subscriber.getBody().toCompletableFuture()), uri);
-    }
-
-    /** Feeds a body subscriber from the socket as it asks, on the asking thread. */
-    private static final class Feed implements Flow.Subscription {
-        private final BodyStream body;
-        private final HttpResponse.BodySubscriber<InputStream> subscriber;
-        private long demand;
-        private boolean feeding;
-        private boolean finished;
-        private byte[] spare;
-
-        Feed(BodyStream body, HttpResponse.BodySubscriber<InputStream> subscriber) {
-            this.body = body;
-            this.subscriber = subscriber;
-        }
-
-        @Override
-        public synchronized void request(long n) {
-            if (n <= 0 || finished) {
-                return;
-            }
-            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
-            if (feeding) {
-                return; // the loop below delivers it
-            }
-            feeding = true;
-            try {
-                while (demand > 0 && !finished) {
-                    if (spare == null) {
-                        spare = new byte[BUFFER];
-                    }
-                    int k;
-                    try {
-                        k = body.read(spare, 0, spare.length); // what has arrived: a cut connection loses none of it
-                    } catch (IOException e) {
-                        finished = true;
-                        body.abort();
-                        subscriber.onError(e);
-                        return;
-                    }
-                    if (k < 0) {
-                        finished = true;
-                        body.close();
-                        subscriber.onComplete();
-                        return;
-                    }
-                    if (k == 0) {
-                        continue;
-                    }
-                    // The subscriber owns what it is given: a mostly full buffer is handed over, a small read copied.
-                    byte[] given;
-                    if (k >= spare.length / 4) {
-                        given = spare;
-                        spare = null;
-                    } else {
-                        given = java.util.Arrays.copyOf(spare, k);
-                    }
-                    if (demand != Long.MAX_VALUE) {
-                        demand--;
-                    }
-                    subscriber.onNext(List.of(ByteBuffer.wrap(given, 0, k)));
-                }
-            } finally {
-                feeding = false;
-            }
-        }
-
-        @Override
-        public synchronized void cancel() {
-            finished = true;
+        } catch (IOException | RuntimeException e) {
             body.abort();
+            throw e;
         }
+        body.close();
+        return new RegistryHttp.Response(head.status(), head.headers(), InputStream.nullInputStream(), uri);
     }
 
     private BodyStream bodyOf(Connection c, String method, Head head) throws IOException {

@@ -85,7 +85,7 @@ final class RegistryHttp {
         RequestBody body;
         boolean retry = true;
         boolean retryIo = true;
-        HttpResponse.BodyHandler<InputStream> handler;
+        ResponseSink sink;
 
         Request(String method, URI uri) {
             this.method = method;
@@ -113,9 +113,9 @@ final class RegistryHttp {
             return this;
         }
 
-        /** Takes the body with {@code handler} (which sees every response, redirects and errors included). */
-        Request handler(HttpResponse.BodyHandler<InputStream> handler) {
-            this.handler = handler;
+        /** Gives the bodies {@code sink} accepts to it (it sees every response, redirects and errors included). */
+        Request sink(ResponseSink sink) {
+            this.sink = sink;
             return this;
         }
     }
@@ -476,7 +476,7 @@ final class RegistryHttp {
                 if (auth != null && sameHost) {
                     headers.put("Authorization", auth);
                 }
-                resp = plainHttp.send(req.method, uri, headers, req.body, req.handler);
+                resp = plainHttp.send(req.method, uri, headers, req.body, req.sink);
             } else {
                 HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
                 req.headers.forEach(b::header);
@@ -486,7 +486,8 @@ final class RegistryHttp {
                 b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.publisher());
                 HttpResponse<InputStream> r;
                 try {
-                    r = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());
+                    r = client(uri).send(b.build(), req.sink != null ? SinkSubscriber.handler(req.sink)
+                            : HttpResponse.BodyHandlers.ofInputStream());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RegistryException("interrupted during " + req.method + " " + uri, e);

@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -265,16 +264,8 @@ final class Transfers {
             int failures = 0;
             while (true) {
                 long have = w.size();
-                SinkSubscriber[] current = new SinkSubscriber[1];
-                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri).noIoRetry().handler(info -> {
-                    if (info.statusCode() / 100 != 2) {
-                        return HttpResponse.BodySubscribers.ofInputStream();
-                    }
-                    long skip = have > 0 && info.statusCode() == 200 ? have : 0; // the server ignored the range
-                    long limit = d.size() >= 0 ? d.size() - have : -1;
-                    current[0] = new SinkSubscriber(out, skip, limit, n -> progress.progress(d, have + n));
-                    return current[0];
-                });
+                BlobDownload download = new BlobDownload(out, have, d, progress);
+                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri).noIoRetry().sink(download);
                 if (have > 0) {
                     req.header("Range", "bytes=" + have + "-");
                 }
@@ -282,9 +273,8 @@ final class Transfers {
                 try {
                     resp = http.send(from.domain(), req, List.of(pullScope(from)));
                 } catch (RegistryException e) {
-                    SinkSubscriber sub = current[0];
-                    if (sub != null && sub.failure != null) {
-                        throw sinkFailure(from, d, sub.failure, e);
+                    if (download.failure != null) {
+                        throw sinkFailure(from, d, download.failure, e);
                     }
                     if (e.status() != 0 || !(e.getCause() instanceof IOException) || ++failures >= policy.maxAttempts()) {
                         throw e.status() != 0 ? e : new RegistryException("downloading " + d.digest() + " from " + from
@@ -323,6 +313,72 @@ final class Transfers {
             }
             sources.record(d.digest(), from.domain(), from.repository());
             progress.finished(d);
+        }
+    }
+
+    /**
+     * One try at downloading a blob: writes a successful response's body into the download's stream as it arrives,
+     * after the bytes it already has, refusing more than the blob's size. Used by one request.
+     */
+    static final class BlobDownload implements ResponseSink {
+        private final OutputStream out;
+        private final long have;
+        private final Descriptor blob;
+        private final ProgressListener progress;
+        private long skip;
+        private long written;
+        /** Why writing the body failed (the store's fault or the body's size, not the connection's), or null. */
+        volatile IOException failure;
+
+        /** {@code have} bytes of {@code blob} are in {@code out} already (asked for with a Range header). */
+        BlobDownload(OutputStream out, long have, Descriptor blob, ProgressListener progress) {
+            this.out = out;
+            this.have = have;
+            this.blob = blob;
+            this.progress = progress;
+        }
+
+        @Override
+        public boolean accepts(int status) {
+            if (status / 100 != 2) {
+                return false;
+            }
+            skip = have > 0 && status == 200 ? have : 0; // the server ignored the range
+            written = 0;
+            return true;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                if (skip > 0) {
+                    int drop = (int) Math.min(skip, length);
+                    offset += drop;
+                    length -= drop;
+                    skip -= drop;
+                }
+                if (length == 0) {
+                    return;
+                }
+                long limit = blob.size() >= 0 ? blob.size() - have : -1;
+                if (limit >= 0 && written + length > limit) {
+                    throw new IOException("more than the expected " + limit + " bytes");
+                }
+                out.write(bytes, offset, length);
+                written += length;
+                progress.progress(blob, have + written);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        /** The bytes of the body written so far. */
+        long written() {
+            return written;
         }
     }
 

@@ -119,6 +119,65 @@ class PlainHttpTest {
                 requests.get(1));
     }
 
+    /** Keeps what it is given of 2xx bodies; fails after {@code failAfter} bytes. */
+    private static final class Collector implements ResponseSink {
+        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        final List<Integer> statuses = new ArrayList<>();
+        final int failAfter;
+
+        Collector(int failAfter) {
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public boolean accepts(int status) {
+            statuses.add(status);
+            return status / 100 == 2;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+            if (got.size() + length > failAfter) {
+                throw new java.io.IOException("the sink is full");
+            }
+            got.write(bytes, offset, length);
+        }
+    }
+
+    @Test
+    void aSinkTakesSuccessfulBodiesAsTheyArriveAndLeavesOthersToTheCaller() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, requests, List.of(List.of(
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot there",
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                    "HTTP/1.1 206 Partial Content\r\nContent-Length: 4\r\n\r\nrest",
+                    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"),
+                    List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            Collector sink = new Collector(100);
+            RegistryHttp.Response missing = http.send("GET", base.resolve("/a"), Map.of(), null, sink);
+            assertEquals(404, missing.status());
+            assertEquals("not there", read(missing));
+            RegistryHttp.Response chunked = http.send("GET", base.resolve("/b"), Map.of(), null, sink);
+            assertEquals(200, chunked.status());
+            assertEquals("", read(chunked));
+            RegistryHttp.Response sized = http.send("GET", base.resolve("/c"), Map.of(), null, sink);
+            assertEquals(206, sized.status());
+            assertEquals("hello worldrest", sink.got.toString(StandardCharsets.UTF_8));
+            assertEquals(List.of(404, 200, 206), sink.statuses);
+            // a sink that fails drops the connection: the next request opens another
+            Collector full = new Collector(4);
+            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    () -> http.send("GET", base.resolve("/d"), Map.of(), null, full));
+            assertEquals("the sink is full", e.getMessage());
+            assertEquals("new", read(http.send("GET", base.resolve("/e"), Map.of(), null, null)));
+            t.join(5000);
+        }
+        assertEquals(5, requests.size(), requests.toString());
+    }
+
     @Test
     void refusesHeadersThatWouldSplitTheRequest() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());

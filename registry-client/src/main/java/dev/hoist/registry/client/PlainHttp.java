@@ -9,11 +9,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +72,26 @@ final class PlainHttp implements AutoCloseable {
         }
     }
 
-    private record Head(int status, HttpHeaders headers, boolean http10) {
+    /** A response's status line and headers; names are case-insensitive. */
+    private record Head(int status, Map<String, List<String>> headers, boolean http10) {
+        /** The first value of header {@code name}, or null. */
+        String first(String name) {
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        /** Whether header {@code name} has the value {@code value}, ignoring case. */
+        boolean has(String name, String value) {
+            List<String> values = headers.get(name);
+            if (values != null) {
+                for (String v : values) {
+                    if (v.equalsIgnoreCase(value)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     private static final class Connection {
@@ -105,7 +124,12 @@ final class PlainHttp implements AutoCloseable {
     private void release(Connection c, boolean reusable) {
         synchronized (this) {
             if (reusable && !closed) {
-                idle.computeIfAbsent(c.authority, a -> new ArrayDeque<>()).addLast(c);
+                ArrayDeque<Connection> q = idle.get(c.authority);
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    idle.put(c.authority, q);
+                }
+                q.addLast(c);
                 return;
             }
         }
@@ -190,16 +214,22 @@ final class PlainHttp implements AutoCloseable {
                     break;
                 }
                 int colon = line.indexOf(':');
-                if (colon <= 0) {
+                String name = colon <= 0 ? "" : line.substring(0, colon).trim();
+                if (name.isEmpty()) {
                     throw new IOException("a malformed header line: " + line);
                 }
-                map.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>())
-                        .add(line.substring(colon + 1).trim());
+                List<String> values = map.get(name);
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                    map.put(name, values);
+                }
+                values.add(line.substring(colon + 1).trim());
             }
             if (code >= 100 && code < 200) {
                 continue; // informational: the real answer follows
             }
-            return new Head(code, HttpHeaders.of(map, (k, v) -> true), status.startsWith("HTTP/1.0"));
+            // A map, not java.net.http.HttpHeaders: HttpHeaders.of links five lambdas on first use.
+            return new Head(code, Collections.unmodifiableMap(map), status.startsWith("HTTP/1.0"));
         }
     }
 
@@ -249,25 +279,23 @@ final class PlainHttp implements AutoCloseable {
 
     private BodyStream bodyOf(Connection c, String method, Head head) throws IOException {
         int s = head.status();
-        List<String> connection = head.headers().allValues("Connection");
-        boolean keep = head.http10() ? connection.stream().anyMatch(v -> v.equalsIgnoreCase("keep-alive"))
-                : connection.stream().noneMatch(v -> v.equalsIgnoreCase("close"));
+        boolean keep = head.http10() ? head.has("Connection", "keep-alive") : !head.has("Connection", "close");
         if (method.equals("HEAD") || s == 204 || s == 304) {
             release(c, keep);
             return new BodyStream(null, InputStream.nullInputStream(), false);
         }
-        String te = head.headers().firstValue("Transfer-Encoding").orElse("");
-        if (te.toLowerCase(Locale.ROOT).contains("chunked")) {
+        String te = head.first("Transfer-Encoding");
+        if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
             return new BodyStream(c, new Chunked(c.in), keep);
         }
-        var length = head.headers().firstValue("Content-Length");
-        if (length.isPresent()) {
+        String length = head.first("Content-Length");
+        if (length != null) {
             long n;
             try {
-                n = Long.parseLong(length.get().trim());
+                n = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
                 c.close();
-                throw new IOException("a malformed Content-Length: " + length.get(), e);
+                throw new IOException("a malformed Content-Length: " + length, e);
             }
             if (n == 0) {
                 release(c, keep);
@@ -440,9 +468,13 @@ final class PlainHttp implements AutoCloseable {
         List<Connection> all = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            idle.values().forEach(all::addAll);
+            for (ArrayDeque<Connection> q : idle.values()) {
+                all.addAll(q);
+            }
             idle.clear();
         }
-        all.forEach(Connection::close);
+        for (Connection c : all) {
+            c.close();
+        }
     }
 }

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -120,10 +120,15 @@ final class RegistryHttp {
         }
     }
 
-    /** A response whose body the caller must close (error bodies are already buffered). */
-    record Response(int status, HttpHeaders headers, InputStream body, URI uri) implements Closeable {
+    /**
+     * A response whose body the caller must close (error bodies are already buffered); header names are
+     * case-insensitive.
+     */
+    record Response(int status, Map<String, List<String>> headers, InputStream body, URI uri) implements Closeable {
+        /** The first value of the header {@code name}, if it has one. */
         Optional<String> header(String name) {
-            return headers.firstValue(name);
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
         }
 
         @Override
@@ -492,7 +497,9 @@ final class RegistryHttp {
                     Thread.currentThread().interrupt();
                     throw new RegistryException("interrupted during " + req.method + " " + uri, e);
                 }
-                resp = new Response(r.statusCode(), r.headers(), r.body(), uri);
+                Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                headers.putAll(r.headers().map());
+                resp = new Response(r.statusCode(), headers, r.body(), uri);
             }
             int s = resp.status();
             Optional<String> loc = resp.header("Location");

@@ -85,6 +85,7 @@ class PlainHttpTest {
                     RequestBody.of("body".getBytes(StandardCharsets.UTF_8)), null);
             assertEquals(201, created.status());
             assertEquals("/x", created.header("Location").orElseThrow());
+            assertEquals("/x", created.header("location").orElseThrow(), "header names are case-insensitive");
             assertEquals("ok", read(created));
             RegistryHttp.Response head = http.send("HEAD", base.resolve("/v2/c"), Map.of(), null, null);
             assertEquals(200, head.status());
@@ -176,6 +177,26 @@ class PlainHttpTest {
             t.join(5000);
         }
         assertEquals(5, requests.size(), requests.toString());
+    }
+
+    @Test
+    void keepsEveryValueOfARepeatedHeaderAndRefusesANamelessOne() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, requests, List.of(
+                    List.of("HTTP/1.1 200 OK\r\n : nameless\r\nContent-Length: 0\r\n\r\n"),
+                    List.of("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=a\r\nwww-authenticate:  Bearer realm=b \r\n"
+                            + "Content-Length: 0\r\n\r\n")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> http.send("GET", base.resolve("/v2/"), Map.of(), null, null));
+            assertEquals("a malformed header line:  : nameless", e.getMessage());
+            RegistryHttp.Response r = http.send("GET", base.resolve("/v2/"), Map.of(), null, null);
+            assertEquals(List.of("Basic realm=a", "Bearer realm=b"), r.headers().get("Www-Authenticate"));
+            assertEquals("Basic realm=a", r.header("WWW-AUTHENTICATE").orElseThrow());
+            r.close();
+            t.join(5000);
+        }
     }
 
     @Test

@@ -96,10 +96,12 @@ public final class RegistryClient implements AutoCloseable {
         Manifest m = parse(raw, r);
         Descriptor target = raw.descriptor();
         if (m instanceof ImageIndex index) {
-            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
-                    r + " has no image for " + platform + "; it has " + index.manifests().stream()
-                            .map(d -> String.valueOf(d.platform())).toList(), null, 0,
-                    "choose one of them with --platform", null));
+            Optional<Descriptor> selected = index.select(platform);
+            if (selected.isEmpty()) {
+                throw new RegistryException(r + " has no image for " + platform + "; it has " + platformsOf(index), null, 0,
+                        "choose one of them with --platform", null);
+            }
+            Descriptor chosen = selected.get();
             RawManifest child = transfers.fetchManifest(r, chosen.digest().toString());
             blobs.put(child.descriptor(), new java.io.ByteArrayInputStream(child.bytes()));
             m = parse(child, r);
@@ -132,8 +134,11 @@ public final class RegistryClient implements AutoCloseable {
         RawManifest raw = transfers.fetchManifest(r, manifestRef(r));
         Manifest m = parse(raw, r);
         if (m instanceof ImageIndex index) {
-            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
-                    r + " has no image for " + platform, null, 0, "choose another platform", null));
+            Optional<Descriptor> selected = index.select(platform);
+            if (selected.isEmpty()) {
+                throw new RegistryException(r + " has no image for " + platform, null, 0, "choose another platform", null);
+            }
+            Descriptor chosen = selected.get();
             raw = transfers.fetchManifest(r, chosen.digest().toString());
             m = parse(raw, r);
             if (!(m instanceof ImageManifest)) {
@@ -209,14 +214,13 @@ public final class RegistryClient implements AutoCloseable {
         if (m instanceof ImageIndex index) {
             List<Descriptor> keep = new ArrayList<>();
             for (Descriptor child : index.manifests()) {
-                if (platforms.isEmpty() || (child.platform() != null
-                        && platforms.stream().anyMatch(p -> child.platform().matches(p)))) {
+                if (platforms.isEmpty() || (child.platform() != null && matchesAny(child.platform(), platforms))) {
                     keep.add(child);
                 }
             }
             if (keep.isEmpty()) {
                 throw new RegistryException(s + " has none of the platforms " + platforms, null, 0,
-                        "choose from " + index.manifests().stream().map(x -> String.valueOf(x.platform())).toList(), null);
+                        "choose from " + platformsOf(index), null);
             }
             for (Descriptor child : keep) {
                 RawManifest c = transfers.fetchManifest(s, child.digest().toString());
@@ -272,6 +276,27 @@ public final class RegistryClient implements AutoCloseable {
     /** Removes the stored credentials for {@code registry}; returns whether there were any. */
     public boolean logout(String registry) throws IOException {
         return settings.dockerConfig().erase(registry);
+    }
+
+    // Loops, not streams, here and in the operations above: a stream or lambda's first use links call sites, a
+    // first-time cost of every start.
+
+    /** The platforms of {@code index}'s manifests, in its order ("null" for a manifest without one). */
+    private static List<String> platformsOf(ImageIndex index) {
+        List<String> out = new ArrayList<>();
+        for (Descriptor d : index.manifests()) {
+            out.add(String.valueOf(d.platform()));
+        }
+        return out;
+    }
+
+    private static boolean matchesAny(Platform platform, List<Platform> wanted) {
+        for (Platform p : wanted) {
+            if (platform.matches(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Reference withDefaultTag(Reference ref) {
@@ -407,11 +432,7 @@ public final class RegistryClient implements AutoCloseable {
             Settings s = new Settings(cp, dc, insecure, retry, sleeper, clock, env, certsDir, parallelism, progress,
                     monolithicLimit, chunkSize);
             boolean own = executor == null;
-            ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, r -> {
-                Thread t = new Thread(r, "hoist-transfer");
-                t.setDaemon(true);
-                return t;
-            }) : executor;
+            ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, new DaemonThreads("hoist-transfer")) : executor;
             return new RegistryClient(images, s, ex, own);
         }
     }

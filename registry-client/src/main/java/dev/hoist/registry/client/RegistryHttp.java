@@ -61,13 +61,11 @@ final class RegistryHttp {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
     private final PlainHttp plainHttp = new PlainHttp(Duration.ofSeconds(30), REQUEST_TIMEOUT);
-    // The HTTP clients' worker threads, as the JDK's default (a cached pool) but daemon and named without the
-    // default factory's per-thread string concatenation, whose first use costs ~5 ms of CPU a start.
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "hoist-http");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The JDK clients' worker threads, as the JDK's default (a cached pool) but daemon; made with the first JDK
+     * client, as registries reached through PlainHttp need none (making the pool cost ~0.6 ms of every start).
+     */
+    private ExecutorService workers;
 
     private record Token(String value, Instant expires, String refreshToken) {
     }
@@ -155,11 +153,14 @@ final class RegistryHttp {
         if (plain(uri)) {
             return; // PlainHttp has nothing to set up
         }
-        executor.execute(() -> {
-            try {
-                client(uri);
-            } catch (RuntimeException ignored) {
-                // the first request makes the client again and reports what went wrong
+        executor.execute(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    client(uri);
+                } catch (RuntimeException ignored) {
+                    // the first request makes the client again and reports what went wrong
+                }
             }
         });
     }
@@ -191,7 +192,8 @@ final class RegistryHttp {
                 continue;
             }
             if ((r.status >= 500 || r.status == 429) && req.retry && attempt < policy.maxAttempts()) {
-                Duration wait = retryAfter(r).map(policy::capped).orElse(policy.delay(attempt));
+                Optional<Duration> asked = retryAfter(r);
+                Duration wait = asked.isPresent() ? policy.capped(asked.get()) : policy.delay(attempt);
                 r.close();
                 sleep(wait);
                 continue;
@@ -288,10 +290,13 @@ final class RegistryHttp {
             return null;
         }
         if (ch.isBasic()) {
-            return settings.credentials().credentials(registry).map(Credentials::basicHeader).orElse(null);
+            Optional<Credentials> creds = settings.credentials().credentials(registry);
+            return creds.isPresent() ? creds.get().basicHeader() : null;
         }
         String key = registry + "|" + String.join(" ", new TreeSet<>(scopes));
-        synchronized (tokenLocks.computeIfAbsent(key, k -> new Object())) {
+        Object lock = new Object();
+        Object held = tokenLocks.putIfAbsent(key, lock);
+        synchronized (held != null ? held : lock) {
             Token t = tokens.get(key);
             if (t != null && settings.clock().instant().isBefore(t.expires) && !("Bearer " + t.value).equals(refused)) {
                 return "Bearer " + t.value;
@@ -484,7 +489,9 @@ final class RegistryHttp {
                 resp = plainHttp.send(req.method, uri, headers, req.body, req.sink);
             } else {
                 HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
-                req.headers.forEach(b::header);
+                for (Map.Entry<String, String> h : req.headers.entrySet()) {
+                    b.header(h.getKey(), h.getValue());
+                }
                 if (auth != null && sameHost) {
                     b.header("Authorization", auth);
                 }
@@ -521,8 +528,12 @@ final class RegistryHttp {
         if (proxy == null) {
             return true;
         }
-        List<java.net.Proxy> chosen = proxy.select(uri);
-        return chosen.isEmpty() || chosen.stream().allMatch(p -> p.type() == java.net.Proxy.Type.DIRECT);
+        for (java.net.Proxy p : proxy.select(uri)) {
+            if (p.type() != java.net.Proxy.Type.DIRECT) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private HttpClient client(URI uri) {
@@ -530,11 +541,11 @@ final class RegistryHttp {
         return clients.computeIfAbsent(origin, o -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(workers)
+                    .executor(workers())
                     .connectTimeout(Duration.ofSeconds(30))
                     .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
-                b.proxy(proxy);
+                b.proxy(proxy.forJdkClient());
             }
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
                 // Never used over plain HTTP: without both, HttpClient sets up the JDK's TLS (~250 ms a start).
@@ -562,6 +573,13 @@ final class RegistryHttp {
             }
             return built;
         });
+    }
+
+    private synchronized ExecutorService workers() {
+        if (workers == null) {
+            workers = Executors.newCachedThreadPool(new DaemonThreads("hoist-http"));
+        }
+        return workers;
     }
 
     /** The live selector-manager threads of the JDK's HTTP clients in this JVM. */
@@ -602,7 +620,13 @@ final class RegistryHttp {
         }
         selectors.clear();
         clients.clear();
-        workers.shutdown();
+        ExecutorService w;
+        synchronized (this) {
+            w = workers;
+        }
+        if (w != null) {
+            w.shutdown();
+        }
         plainHttp.close();
     }
 

@@ -151,7 +151,8 @@ final class Transfers {
                     + " whose digest is " + actual, "DIGEST_INVALID", resp.status(), "the registry or a proxy altered it; "
                     + "try again, and tell the registry's operator if it persists", null);
         }
-        String type = resp.header("Content-Type").map(t -> t.split(";")[0].trim()).orElse("");
+        Optional<String> contentType = resp.header("Content-Type");
+        String type = contentType.isPresent() ? contentType.get().split(";")[0].trim() : "";
         if (!(dev.hoist.oci.MediaTypes.isManifest(type) || dev.hoist.oci.MediaTypes.isIndex(type))) {
             try {
                 type = Manifest.parse(bytes).contentType();
@@ -170,39 +171,66 @@ final class Transfers {
         return d.digest();
     }
 
+    // The tasks below are classes, not lambdas: each lambda's call site is linked on its first use, a fraction of a
+    // millisecond of every push or pull in a fresh JVM.
+
     /** Downloads {@code wanted} blobs that are not stored yet, in parallel, each verified. */
     void fetchBlobs(Reference from, List<Descriptor> wanted) throws IOException {
-        runAll(wanted, d -> fetchBlob(from, d));
+        runAll(wanted, new BlobTask() {
+            @Override
+            public void run(Descriptor d) throws IOException {
+                fetchBlob(from, d);
+            }
+        });
     }
 
     /** As {@link #fetchBlobs}, into an OCI layout's {@code blobs} directory. */
     void fetchBlobs(Reference from, List<Descriptor> wanted, Path layoutBlobs) throws IOException {
-        runAll(wanted, d -> fetchBlob(from, d, layoutBlobs));
+        runAll(wanted, new BlobTask() {
+            @Override
+            public void run(Descriptor d) throws IOException {
+                fetchBlob(from, d, layoutBlobs);
+            }
+        });
     }
 
-    @FunctionalInterface
+    /** What {@link #runAll} does with each blob. */
     interface BlobTask {
         void run(Descriptor d) throws IOException;
+    }
+
+    /** {@code task} for one blob, on the executor, once one of the parallelism's slots is free. */
+    private final class BlobJob implements Runnable {
+        private final BlobTask task;
+        private final Descriptor blob;
+
+        BlobJob(BlobTask task, Descriptor blob) {
+            this.task = task;
+            this.blob = blob;
+        }
+
+        @Override
+        public void run() {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(new RegistryException("interrupted", e));
+            }
+            try {
+                task.run(blob);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } finally {
+                slots.release();
+            }
+        }
     }
 
     private void runAll(List<Descriptor> items, BlobTask task) throws IOException {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (Descriptor d : items) {
-            futures.add(CompletableFuture.runAsync(() -> {
-                try {
-                    slots.acquire();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException(new RegistryException("interrupted", e));
-                }
-                try {
-                    task.run(d);
-                } catch (IOException e) {
-                    throw new CompletionException(e);
-                } finally {
-                    slots.release();
-                }
-            }, executor));
+            futures.add(CompletableFuture.runAsync(new BlobJob(task, d), executor));
         }
         IOException first = null;
         for (CompletableFuture<Void> f : futures) {
@@ -240,7 +268,9 @@ final class Transfers {
 
     /** Downloads into {@code layoutBlobs} (an OCI layout's {@code blobs} directory) when not null, else the store. */
     void fetchBlob(Reference from, Descriptor d, Path layoutBlobs) throws IOException {
-        Object lock = inFlight.computeIfAbsent(d.digest(), k -> new Object());
+        Object mine = new Object();
+        Object held = inFlight.putIfAbsent(d.digest(), mine);
+        Object lock = held != null ? held : mine;
         synchronized (lock) {
             try {
                 fetchBlobLocked(from, d, layoutBlobs);
@@ -472,7 +502,12 @@ final class Transfers {
             List<Descriptor> all = new ArrayList<>();
             all.add(im.config());
             all.addAll(im.layers());
-            runAll(all, d -> pushBlob(d, dst, source));
+            runAll(all, new BlobTask() {
+                @Override
+                public void run(Descriptor d) throws IOException {
+                    pushBlob(d, dst, source);
+                }
+            });
         }
         RegistryHttp.Request req = new RegistryHttp.Request("PUT", uri(dst, "/manifests/" + tagOrDigest))
                 .header("Content-Type", m.contentType())
@@ -509,7 +544,10 @@ final class Transfers {
         }
         URI location = null;
         List<String> candidates = new ArrayList<>();
-        source.origin().filter(o -> o.domain().equals(registry)).ifPresent(o -> candidates.add(o.repository()));
+        Optional<Reference> origin = source.origin();
+        if (origin.isPresent() && origin.get().domain().equals(registry)) {
+            candidates.add(origin.get().repository());
+        }
         for (String known : sources.repositories(d.digest(), registry)) {
             if (!candidates.contains(known)) {
                 candidates.add(known);
@@ -594,7 +632,8 @@ final class Transfers {
             }
             if (r.status() == 202) {
                 location = location(r, registry);
-                offset = r.header("Range").map(Transfers::rangeEnd).map(x -> x + 1).orElse(end);
+                Optional<String> range = r.header("Range");
+                offset = range.isPresent() ? rangeEnd(range.get()) + 1 : end;
                 r.close();
                 continue;
             }
@@ -625,7 +664,8 @@ final class Transfers {
             throw RegistryHttp.error(registry, r, "asking for the state of an interrupted upload", null);
         }
         r.close();
-        offset[0] = r.header("Range").map(Transfers::rangeEnd).map(x -> x + 1).orElse(0L);
+        Optional<String> range = r.header("Range");
+        offset[0] = range.isPresent() ? rangeEnd(range.get()) + 1 : 0;
         return r.header("Location").isPresent() ? location(r, registry) : location;
     }
 
@@ -639,10 +679,12 @@ final class Transfers {
     }
 
     private URI location(RegistryHttp.Response r, String registry) throws RegistryException {
-        String loc = r.header("Location").orElseThrow(() -> new RegistryException(
-                "the registry started an upload without saying where (no Location header)", null, r.status(),
-                "the registry is not compatible with the distribution spec; tell its operator", null));
-        return r.uri().resolve(loc);
+        Optional<String> loc = r.header("Location");
+        if (loc.isEmpty()) {
+            throw new RegistryException("the registry started an upload without saying where (no Location header)",
+                    null, r.status(), "the registry is not compatible with the distribution spec; tell its operator", null);
+        }
+        return r.uri().resolve(loc.get());
     }
 
     private static URI withDigest(URI location, Digest digest) {

@@ -321,6 +321,7 @@ public final class RegistryClient implements AutoCloseable {
         if (ownExecutor) {
             executor.shutdownNow();
         }
+        transfers.flush();
         http.close();
     }
 

@@ -55,6 +55,11 @@ final class Transfers {
         this.slots = new Semaphore(settings.parallelism());
     }
 
+    /** Writes down where blobs transferred outside a batch were found or put (a batch does at its end). */
+    void flush() {
+        sources.flush();
+    }
+
     /** Where a push reads manifests and blobs from. */
     interface BlobSource {
         /** A file holding the blob (fetching it first if need be). */
@@ -227,7 +232,16 @@ final class Transfers {
         }
     }
 
+    /** Runs {@code task} for every item in parallel; then writes down where the blobs were found or put. */
     private void runAll(List<Descriptor> items, BlobTask task) throws IOException {
+        try {
+            runEach(items, task);
+        } finally {
+            sources.flush();
+        }
+    }
+
+    private void runEach(List<Descriptor> items, BlobTask task) throws IOException {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (Descriptor d : items) {
             futures.add(CompletableFuture.runAsync(new BlobJob(task, d), executor));

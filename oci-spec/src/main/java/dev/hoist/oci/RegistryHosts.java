@@ -75,11 +75,26 @@ public final class RegistryHosts {
             return false;
         }
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+            if (p.isEmpty() || p.length() > 3 || !allMatch(p, 10) || Integer.parseInt(p) > 255) {
                 return false;
             }
         }
         return Integer.parseInt(parts[0]) == 127;
+    }
+
+    /**
+     * Whether every character of {@code s} is a digit in {@code radix} ({@link Character#digit}; for 10, as
+     * {@link Character#isDigit}). A loop, not {@code chars().allMatch}: every registry command asks whether its
+     * registry is loopback, and the stream and its lambda cost ~1 ms of a cold start.
+     */
+    private static boolean allMatch(String s, int radix) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (radix == 10 ? !Character.isDigit(c) : Character.digit(c, radix) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isIpv6Loopback(String address) {
@@ -114,7 +129,7 @@ public final class RegistryHosts {
     }
 
     private static int group(String g) {
-        if (g.isEmpty() || g.length() > 4 || !g.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        if (g.isEmpty() || g.length() > 4 || !allMatch(g, 16)) {
             throw new NumberFormatException(g);
         }
         return Integer.parseInt(g, 16);

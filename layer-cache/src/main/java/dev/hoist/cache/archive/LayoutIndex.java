@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The files of an OCI image layout ({@code oci-layout}, {@code index.json}) and the annotations that name
@@ -34,15 +33,45 @@ final class LayoutIndex {
     /** containerd's (and Docker 25's) annotation for the full image name. */
     static final String IMAGE_NAME = "io.containerd.image.name";
 
-    /** {@code ref ::= component ("/" component)*}, {@code component ::= alphanum (separator alphanum)*}. */
-    private static final Pattern REF = Pattern.compile(
-            "[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*");
-
     private LayoutIndex() {
     }
 
+    /**
+     * Whether {@code name} is a valid ref name: {@code ref ::= component ("/" component)*}, {@code component ::=
+     * alphanum (separator alphanum)*}, {@code alphanum ::= [A-Za-z0-9]+}, {@code separator ::= [-._:@+] | "--"}.
+     * Checked by hand: the pattern this was, compiled when the class loaded, cost every command that opened a
+     * layout milliseconds of start-up (regex compilation links lambda forms).
+     */
     static boolean isValidRefName(String name) {
-        return name != null && REF.matcher(name).matches();
+        if (name == null) {
+            return false;
+        }
+        int n = name.length();
+        int i = 0;
+        while (true) {
+            int run = i;
+            while (i < n && isAlphanumeric(name.charAt(i))) {
+                i++;
+            }
+            if (i == run) {
+                return false; // a component, or what follows a separator, starts with a letter or digit
+            }
+            if (i == n) {
+                return true;
+            }
+            char c = name.charAt(i);
+            if (c == '-' && i + 1 < n && name.charAt(i + 1) == '-') {
+                i += 2;
+            } else if (c == '/' || "-._:@+".indexOf(c) >= 0) {
+                i++;
+            } else {
+                return false;
+            }
+        }
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     /**

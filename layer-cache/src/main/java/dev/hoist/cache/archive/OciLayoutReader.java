@@ -72,8 +72,14 @@ public final class OciLayoutReader {
 
     /** The ref names in {@code index.json}, in its order, without repeats. */
     public List<String> refNames() {
-        return index.manifests().stream().map(d -> d.annotation(LayoutIndex.REF_NAME)).filter(Objects::nonNull)
-                .distinct().toList();
+        List<String> names = new ArrayList<>();
+        for (Descriptor d : index.manifests()) {
+            String name = d.annotation(LayoutIndex.REF_NAME);
+            if (name != null && !names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return List.copyOf(names);
     }
 
     /**
@@ -132,8 +138,14 @@ public final class OciLayoutReader {
 
     /** The entry of {@code index.json} that {@code refName} selects, if any. */
     public Optional<Descriptor> find(String refName) {
-        return index.manifests().stream()
-                .filter(d -> refName.equals(d.annotation(LayoutIndex.REF_NAME)) && isImage(d)).findFirst();
+        // A loop, not a stream: `copy oci:DIR:TAG ...` comes here first thing, where a stream's first use links
+        // several lambda call sites (about 2 ms of a cold start).
+        for (Descriptor d : index.manifests()) {
+            if (refName.equals(d.annotation(LayoutIndex.REF_NAME)) && isImage(d)) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
     }
 
     private LoadedImage importEntry(ManifestIngester importer, Descriptor d, int position) throws IOException {

@@ -1,5 +1,7 @@
 package dev.hoist.registry.client;
 
+import dev.hoist.oci.Descriptor;
+
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
@@ -8,25 +10,26 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 
 /**
  * A request body of {@code length} bytes of a file from {@code offset}, read in large buffers as the client asks
- * for them, reporting the bytes handed over. Each subscription reads the file afresh, so a request can be
- * re-sent.
+ * for them, reporting the bytes handed over: {@link RequestBody}'s file range as the JDK's client takes it. Each
+ * subscription reads the file afresh, so a request can be re-sent.
  */
 final class FileRangePublisher implements HttpRequest.BodyPublisher {
     private static final int BUFFER = 256 * 1024;
     private final Path file;
     private final long offset;
     private final long length;
-    private final LongConsumer progress;
+    private final ProgressListener progress;
+    private final Descriptor blob;
 
-    FileRangePublisher(Path file, long offset, long length, LongConsumer progress) {
+    FileRangePublisher(Path file, long offset, long length, ProgressListener progress, Descriptor blob) {
         this.file = file;
         this.offset = offset;
         this.length = length;
         this.progress = progress;
+        this.blob = blob;
     }
 
     @Override
@@ -81,7 +84,7 @@ final class FileRangePublisher implements HttpRequest.BodyPublisher {
                         }
                         b.flip();
                         sent += b.remaining();
-                        progress.accept(offset + sent);
+                        progress.progress(blob, offset + sent);
                         subscriber.onNext(b);
                     }
                 } catch (IOException e) {

@@ -17,29 +17,37 @@ import java.util.Map;
 
 /**
  * Small JSON documents (tokens, error bodies, tag lists, the Docker config, an OCI layout's index) as plain
- * trees on jackson-core's streaming API: objects are {@link LinkedHashMap}s (key order kept), arrays
- * {@link ArrayList}s, numbers {@link Long}, {@link BigInteger} or {@link BigDecimal}, and strings, booleans
- * and null as themselves. jackson-databind costs a quarter of a second of start-up on every command; this
- * costs nothing. Stateless and thread-safe.
+ * trees: objects are {@link LinkedHashMap}s (key order kept), arrays {@link ArrayList}s, numbers {@link Long},
+ * {@link BigInteger} or {@link BigDecimal}, and strings, booleans and null as themselves. Plain ASCII documents
+ * are read and written by hand ({@link PlainJson}), everything else, errors included, by jackson-core's
+ * streaming API, whose factory is made on first use (~3 ms of a cold start). jackson-databind costs a quarter of
+ * a second of start-up on every command; this costs nothing. Stateless and thread-safe.
  */
 final class Json {
-    private static final JsonFactory FACTORY = new JsonFactory();
-
     private Json() {
+    }
+
+    /** jackson-core's factory, made on first use: documents of the plain subset never need it. */
+    private static final class Jackson {
+        static final JsonFactory FACTORY = new JsonFactory();
     }
 
     /** Parses one JSON value; null for an empty document. */
     static Object parse(byte[] bytes) throws IOException {
-        try (JsonParser p = FACTORY.createParser(bytes)) {
+        Object tree = PlainJson.read(bytes);
+        return tree != PlainJson.UNSUPPORTED ? tree : parseWithJackson(bytes);
+    }
+
+    /** {@link #parse(byte[])} by jackson-core alone: what the plain subset's reader must agree with. */
+    static Object parseWithJackson(byte[] bytes) throws IOException {
+        try (JsonParser p = Jackson.FACTORY.createParser(bytes)) {
             return document(p);
         }
     }
 
-    /** As {@link #parse(byte[])}, from a stream (not closed). */
+    /** As {@link #parse(byte[])}, from a stream (read to its end, not closed). */
     static Object parse(InputStream in) throws IOException {
-        try (JsonParser p = FACTORY.createParser(in)) {
-            return document(p);
-        }
+        return parse(in.readAllBytes());
     }
 
     private static Object document(JsonParser p) throws IOException {
@@ -95,8 +103,19 @@ final class Json {
 
     /** Writes {@code tree} (as {@link #parse} makes them), indented when {@code pretty}. */
     static byte[] write(Object tree, boolean pretty) throws IOException {
+        if (!pretty) {
+            Object bytes = PlainJson.write(tree);
+            if (bytes != PlainJson.UNSUPPORTED) {
+                return (byte[]) bytes;
+            }
+        }
+        return writeWithJackson(tree, pretty);
+    }
+
+    /** {@link #write} by jackson-core alone: what the plain subset's writer must agree with. */
+    static byte[] writeWithJackson(Object tree, boolean pretty) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        try (JsonGenerator g = Jackson.FACTORY.createGenerator(out)) {
             if (pretty) {
                 g.useDefaultPrettyPrinter();
             }

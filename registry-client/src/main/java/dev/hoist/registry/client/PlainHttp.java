@@ -7,25 +7,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 
 /**
  * HTTP/1.1 in the clear on blocking sockets, for the registries spoken to without TLS and without a proxy
@@ -46,12 +40,12 @@ final class PlainHttp implements AutoCloseable {
     }
 
     /**
-     * Sends {@code method uri} with {@code headers} and {@code body} (null: an empty one) and returns the response; its
-     * body is {@code handler}'s (read before this returns when the handler takes it all) or, without a handler,
-     * a stream the caller must close.
+     * Sends {@code method uri} with {@code headers} and {@code body} (null: none for GET and HEAD, else an empty
+     * one), written straight to the socket, and returns the response; its body goes to {@code sink} when that
+     * accepts it (read to its end before this returns), else to a stream the caller must close.
      */
-    RegistryHttp.Response send(String method, URI uri, Map<String, String> headers, HttpRequest.BodyPublisher body,
-                               HttpResponse.BodyHandler<InputStream> handler) throws IOException {
+    RegistryHttp.Response send(String method, URI uri, Map<String, String> headers, RequestBody body,
+                               ResponseSink sink) throws IOException {
         for (Map.Entry<String, String> h : headers.entrySet()) {
             if (!token(h.getKey()) || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("an invalid HTTP header: " + h.getKey());
@@ -75,11 +69,30 @@ final class PlainHttp implements AutoCloseable {
                 }
                 throw e;
             }
-            return respond(c, method, uri, head, handler);
+            return respond(c, method, uri, head, sink);
         }
     }
 
-    private record Head(int status, HttpHeaders headers, boolean http10) {
+    /** A response's status line and headers; names are case-insensitive. */
+    private record Head(int status, Map<String, List<String>> headers, boolean http10) {
+        /** The first value of header {@code name}, or null. */
+        String first(String name) {
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        /** Whether header {@code name} has the value {@code value}, ignoring case. */
+        boolean has(String name, String value) {
+            List<String> values = headers.get(name);
+            if (values != null) {
+                for (String v : values) {
+                    if (v.equalsIgnoreCase(value)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     private static final class Connection {
@@ -112,7 +125,12 @@ final class PlainHttp implements AutoCloseable {
     private void release(Connection c, boolean reusable) {
         synchronized (this) {
             if (reusable && !closed) {
-                idle.computeIfAbsent(c.authority, a -> new ArrayDeque<>()).addLast(c);
+                ArrayDeque<Connection> q = idle.get(c.authority);
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    idle.put(c.authority, q);
+                }
+                q.addLast(c);
                 return;
             }
         }
@@ -125,7 +143,10 @@ final class PlainHttp implements AutoCloseable {
         if (host != null && host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        Socket s = new Socket();
+        // Direct: PlainHttp is for registries reached without a proxy (hoist's proxies come from the environment
+        // and go over the JDK client). A plain new Socket() asks the JVM's default ProxySelector for a SOCKS proxy on
+        // connect, which initialises it (it reads net.properties): ~0.7 ms of every registry command.
+        Socket s = new Socket(Proxy.NO_PROXY);
         try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), connectTimeoutMs);
@@ -138,7 +159,7 @@ final class PlainHttp implements AutoCloseable {
     }
 
     private static void writeRequest(Connection c, String method, URI uri, Map<String, String> headers,
-                                     HttpRequest.BodyPublisher body) throws IOException {
+                                     RequestBody body) throws IOException {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder sb = new StringBuilder(256).append(method).append(' ').append(path);
         if (uri.getRawQuery() != null) {
@@ -148,17 +169,14 @@ final class PlainHttp implements AutoCloseable {
         for (Map.Entry<String, String> h : headers.entrySet()) {
             sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
         }
-        boolean none = body == null && (method.equals("GET") || method.equals("HEAD"));
-        long length = none ? -2 : body == null ? 0 : body.contentLength();
-        if (length >= 0) {
+        long length = body == null ? 0 : body.length();
+        if (body != null || !(method.equals("GET") || method.equals("HEAD"))) {
             sb.append("Content-Length: ").append(length).append("\r\n");
-        } else if (length == -1) {
-            sb.append("Transfer-Encoding: chunked\r\n");
         }
         sb.append("\r\n");
         c.out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-        if (body != null && length != 0) {
-            writeBody(c.out, body, length == -1);
+        if (length != 0) {
+            body.writeTo(c.out);
         }
         c.out.flush();
     }
@@ -174,78 +192,6 @@ final class PlainHttp implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Writes what {@code body} publishes, as it publishes it (on whichever thread), and waits for its end. */
-    private static void writeBody(OutputStream out, HttpRequest.BodyPublisher body, boolean chunked) throws IOException {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        body.subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(ByteBuffer b) {
-                try {
-                    int n = b.remaining();
-                    if (n == 0) {
-                        return;
-                    }
-                    if (chunked) {
-                        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                    }
-                    if (b.hasArray()) {
-                        out.write(b.array(), b.arrayOffset() + b.position(), n);
-                        b.position(b.limit());
-                    } else {
-                        byte[] a = new byte[n];
-                        b.get(a);
-                        out.write(a);
-                    }
-                    if (chunked) {
-                        out.write('\r');
-                        out.write('\n');
-                    }
-                } catch (IOException e) {
-                    subscription.cancel();
-                    done.completeExceptionally(e);
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-                try {
-                    if (chunked) {
-                        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                    }
-                    done.complete(null);
-                } catch (IOException e) {
-                    done.completeExceptionally(e);
-                }
-            }
-        });
-        await(done);
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
-        }
     }
 
     private static Head readHead(Connection c) throws IOException {
@@ -272,16 +218,22 @@ final class PlainHttp implements AutoCloseable {
                     break;
                 }
                 int colon = line.indexOf(':');
-                if (colon <= 0) {
+                String name = colon <= 0 ? "" : line.substring(0, colon).trim();
+                if (name.isEmpty()) {
                     throw new IOException("a malformed header line: " + line);
                 }
-                map.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>())
-                        .add(line.substring(colon + 1).trim());
+                List<String> values = map.get(name);
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                    map.put(name, values);
+                }
+                values.add(line.substring(colon + 1).trim());
             }
             if (code >= 100 && code < 200) {
                 continue; // informational: the real answer follows
             }
-            return new Head(code, HttpHeaders.of(map, (k, v) -> true), status.startsWith("HTTP/1.0"));
+            // A map, not java.net.http.HttpHeaders: HttpHeaders.of links five lambdas on first use.
+            return new Head(code, Collections.unmodifiableMap(map), status.startsWith("HTTP/1.0"));
         }
     }
 
@@ -310,126 +262,44 @@ final class PlainHttp implements AutoCloseable {
         }
     }
 
-    private RegistryHttp.Response respond(Connection c, String method, URI uri, Head head,
-                                          HttpResponse.BodyHandler<InputStream> handler) throws IOException {
+    private RegistryHttp.Response respond(Connection c, String method, URI uri, Head head, ResponseSink sink)
+            throws IOException {
         BodyStream body = bodyOf(c, method, head);
-        if (handler == null) {
+        if (sink == null || !sink.accepts(head.status())) {
             return new RegistryHttp.Response(head.status(), head.headers(), body, uri);
         }
-        HttpResponse.BodySubscriber<InputStream> subscriber = handler.apply(new HttpResponse.ResponseInfo() {
-            @Override
-            public int statusCode() {
-                return head.status();
+        byte[] buffer = new byte[BUFFER];
+        try {
+            for (int n = body.read(buffer, 0, buffer.length); n >= 0; n = body.read(buffer, 0, buffer.length)) {
+                sink.write(buffer, 0, n); // what has arrived: a cut connection loses none of it
             }
-
-            @Override
-            public HttpHeaders headers() {
-                return head.headers();
-            }
-
-            @Override
-            public HttpClient.Version version() {
-                return HttpClient.Version.HTTP_1_1;
-            }
-        });
-        subscriber.onSubscribe(new Feed(body, subscriber));
-        return new RegistryHttp.Response(head.status(), head.headers(),
-                await(subscriber.getBody().toCompletableFuture()), uri);
-    }
-
-    /** Feeds a body subscriber from the socket as it asks, on the asking thread. */
-    private static final class Feed implements Flow.Subscription {
-        private final BodyStream body;
-        private final HttpResponse.BodySubscriber<InputStream> subscriber;
-        private long demand;
-        private boolean feeding;
-        private boolean finished;
-        private byte[] spare;
-
-        Feed(BodyStream body, HttpResponse.BodySubscriber<InputStream> subscriber) {
-            this.body = body;
-            this.subscriber = subscriber;
-        }
-
-        @Override
-        public synchronized void request(long n) {
-            if (n <= 0 || finished) {
-                return;
-            }
-            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
-            if (feeding) {
-                return; // the loop below delivers it
-            }
-            feeding = true;
-            try {
-                while (demand > 0 && !finished) {
-                    if (spare == null) {
-                        spare = new byte[BUFFER];
-                    }
-                    int k;
-                    try {
-                        k = body.read(spare, 0, spare.length); // what has arrived: a cut connection loses none of it
-                    } catch (IOException e) {
-                        finished = true;
-                        body.abort();
-                        subscriber.onError(e);
-                        return;
-                    }
-                    if (k < 0) {
-                        finished = true;
-                        body.close();
-                        subscriber.onComplete();
-                        return;
-                    }
-                    if (k == 0) {
-                        continue;
-                    }
-                    // The subscriber owns what it is given: a mostly full buffer is handed over, a small read copied.
-                    byte[] given;
-                    if (k >= spare.length / 4) {
-                        given = spare;
-                        spare = null;
-                    } else {
-                        given = java.util.Arrays.copyOf(spare, k);
-                    }
-                    if (demand != Long.MAX_VALUE) {
-                        demand--;
-                    }
-                    subscriber.onNext(List.of(ByteBuffer.wrap(given, 0, k)));
-                }
-            } finally {
-                feeding = false;
-            }
-        }
-
-        @Override
-        public synchronized void cancel() {
-            finished = true;
+        } catch (IOException | RuntimeException e) {
             body.abort();
+            throw e;
         }
+        body.close();
+        return new RegistryHttp.Response(head.status(), head.headers(), InputStream.nullInputStream(), uri);
     }
 
     private BodyStream bodyOf(Connection c, String method, Head head) throws IOException {
         int s = head.status();
-        List<String> connection = head.headers().allValues("Connection");
-        boolean keep = head.http10() ? connection.stream().anyMatch(v -> v.equalsIgnoreCase("keep-alive"))
-                : connection.stream().noneMatch(v -> v.equalsIgnoreCase("close"));
+        boolean keep = head.http10() ? head.has("Connection", "keep-alive") : !head.has("Connection", "close");
         if (method.equals("HEAD") || s == 204 || s == 304) {
             release(c, keep);
             return new BodyStream(null, InputStream.nullInputStream(), false);
         }
-        String te = head.headers().firstValue("Transfer-Encoding").orElse("");
-        if (te.toLowerCase(Locale.ROOT).contains("chunked")) {
+        String te = head.first("Transfer-Encoding");
+        if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
             return new BodyStream(c, new Chunked(c.in), keep);
         }
-        var length = head.headers().firstValue("Content-Length");
-        if (length.isPresent()) {
+        String length = head.first("Content-Length");
+        if (length != null) {
             long n;
             try {
-                n = Long.parseLong(length.get().trim());
+                n = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
                 c.close();
-                throw new IOException("a malformed Content-Length: " + length.get(), e);
+                throw new IOException("a malformed Content-Length: " + length, e);
             }
             if (n == 0) {
                 release(c, keep);
@@ -602,9 +472,13 @@ final class PlainHttp implements AutoCloseable {
         List<Connection> all = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            idle.values().forEach(all::addAll);
+            for (ArrayDeque<Connection> q : idle.values()) {
+                all.addAll(q);
+            }
             idle.clear();
         }
-        all.forEach(Connection::close);
+        for (Connection c : all) {
+            c.close();
+        }
     }
 }

@@ -26,8 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Pulls images from registries into the local store, pushes them from it, copies between registries, and
@@ -98,10 +96,12 @@ public final class RegistryClient implements AutoCloseable {
         Manifest m = parse(raw, r);
         Descriptor target = raw.descriptor();
         if (m instanceof ImageIndex index) {
-            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
-                    r + " has no image for " + platform + "; it has " + index.manifests().stream()
-                            .map(d -> String.valueOf(d.platform())).toList(), null, 0,
-                    "choose one of them with --platform", null));
+            Optional<Descriptor> selected = index.select(platform);
+            if (selected.isEmpty()) {
+                throw new RegistryException(r + " has no image for " + platform + "; it has " + platformsOf(index), null, 0,
+                        "choose one of them with --platform", null);
+            }
+            Descriptor chosen = selected.get();
             RawManifest child = transfers.fetchManifest(r, chosen.digest().toString());
             blobs.put(child.descriptor(), new java.io.ByteArrayInputStream(child.bytes()));
             m = parse(child, r);
@@ -134,8 +134,11 @@ public final class RegistryClient implements AutoCloseable {
         RawManifest raw = transfers.fetchManifest(r, manifestRef(r));
         Manifest m = parse(raw, r);
         if (m instanceof ImageIndex index) {
-            Descriptor chosen = index.select(platform).orElseThrow(() -> new RegistryException(
-                    r + " has no image for " + platform, null, 0, "choose another platform", null));
+            Optional<Descriptor> selected = index.select(platform);
+            if (selected.isEmpty()) {
+                throw new RegistryException(r + " has no image for " + platform, null, 0, "choose another platform", null);
+            }
+            Descriptor chosen = selected.get();
             raw = transfers.fetchManifest(r, chosen.digest().toString());
             m = parse(raw, r);
             if (!(m instanceof ImageManifest)) {
@@ -211,14 +214,13 @@ public final class RegistryClient implements AutoCloseable {
         if (m instanceof ImageIndex index) {
             List<Descriptor> keep = new ArrayList<>();
             for (Descriptor child : index.manifests()) {
-                if (platforms.isEmpty() || (child.platform() != null
-                        && platforms.stream().anyMatch(p -> child.platform().matches(p)))) {
+                if (platforms.isEmpty() || (child.platform() != null && matchesAny(child.platform(), platforms))) {
                     keep.add(child);
                 }
             }
             if (keep.isEmpty()) {
                 throw new RegistryException(s + " has none of the platforms " + platforms, null, 0,
-                        "choose from " + index.manifests().stream().map(x -> String.valueOf(x.platform())).toList(), null);
+                        "choose from " + platformsOf(index), null);
             }
             for (Descriptor child : keep) {
                 RawManifest c = transfers.fetchManifest(s, child.digest().toString());
@@ -276,6 +278,27 @@ public final class RegistryClient implements AutoCloseable {
         return settings.dockerConfig().erase(registry);
     }
 
+    // Loops, not streams, here and in the operations above: a stream or lambda's first use links call sites, a
+    // first-time cost of every start.
+
+    /** The platforms of {@code index}'s manifests, in its order ("null" for a manifest without one). */
+    private static List<String> platformsOf(ImageIndex index) {
+        List<String> out = new ArrayList<>();
+        for (Descriptor d : index.manifests()) {
+            out.add(String.valueOf(d.platform()));
+        }
+        return out;
+    }
+
+    private static boolean matchesAny(Platform platform, List<Platform> wanted) {
+        for (Platform p : wanted) {
+            if (platform.matches(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Reference withDefaultTag(Reference ref) {
         return ref.tag() == null && ref.digest() == null ? ref.withTag(Reference.DEFAULT_TAG) : ref;
     }
@@ -298,6 +321,7 @@ public final class RegistryClient implements AutoCloseable {
         if (ownExecutor) {
             executor.shutdownNow();
         }
+        transfers.flush();
         http.close();
     }
 
@@ -409,22 +433,57 @@ public final class RegistryClient implements AutoCloseable {
             Settings s = new Settings(cp, dc, insecure, retry, sleeper, clock, env, certsDir, parallelism, progress,
                     monolithicLimit, chunkSize);
             boolean own = executor == null;
-            ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, r -> {
-                Thread t = new Thread(r, "hoist-transfer");
-                t.setDaemon(true);
-                return t;
-            }) : executor;
+            ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, new DaemonThreads("hoist-transfer")) : executor;
             return new RegistryClient(images, s, ex, own);
         }
     }
 
-    static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
-
+    /**
+     * The {@code rel="next"} target of a {@code Link} header, resolved against {@code base}: the first
+     * {@code <URL>} followed by optional whitespace, {@code ;}, optional whitespace and {@code rel=next} (quoted or
+     * not), as the pattern {@code <([^>]+)>\s*;\s*rel="?next"?} finds it. Read by hand: compiling that pattern
+     * cost ~5 ms of every start when it was a constant of this class (regex compilation links lambda forms).
+     */
     static Optional<URI> nextLink(URI base, String link) {
         if (link == null) {
             return Optional.empty();
         }
-        Matcher m = LINK_NEXT.matcher(link);
-        return m.find() ? Optional.of(base.resolve(m.group(1))) : Optional.empty();
+        for (int open = link.indexOf('<'); open >= 0; open = link.indexOf('<', open + 1)) {
+            int close = link.indexOf('>', open + 1);
+            if (close < 0) {
+                break; // no later '<' has a '>' after it either
+            }
+            if (close == open + 1) {
+                continue; // an empty target
+            }
+            int i = skipSpace(link, close + 1);
+            if (i >= link.length() || link.charAt(i) != ';') {
+                continue;
+            }
+            i = skipSpace(link, i + 1);
+            if (!link.startsWith("rel=", i)) {
+                continue;
+            }
+            i += 4;
+            if (i < link.length() && link.charAt(i) == '"') {
+                i++;
+            }
+            if (link.startsWith("next", i)) {
+                return Optional.of(base.resolve(link.substring(open + 1, close)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The index of the first character from {@code i} on that is not regex whitespace ({@code \s}). */
+    private static int skipSpace(String s, int i) {
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != 0x0B && c != '\f' && c != '\r') {
+                break;
+            }
+            i++;
+        }
+        return i;
     }
 }

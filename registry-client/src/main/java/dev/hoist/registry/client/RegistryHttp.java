@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,12 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * HTTP to registries: {@link PlainHttp} for the ones in the clear without a proxy, else one {@link HttpClient}
@@ -62,13 +61,11 @@ final class RegistryHttp {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
     private final PlainHttp plainHttp = new PlainHttp(Duration.ofSeconds(30), REQUEST_TIMEOUT);
-    // The HTTP clients' worker threads, as the JDK's default (a cached pool) but daemon and named without the
-    // default factory's per-thread string concatenation, whose first use costs ~5 ms of CPU a start.
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "hoist-http");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The JDK clients' worker threads, as the JDK's default (a cached pool) but daemon; made with the first JDK
+     * client, as registries reached through PlainHttp need none (making the pool cost ~0.6 ms of every start).
+     */
+    private ExecutorService workers;
 
     private record Token(String value, Instant expires, String refreshToken) {
     }
@@ -78,15 +75,15 @@ final class RegistryHttp {
         this.proxy = EnvProxySelector.fromEnv(settings.env());
     }
 
-    /** A request; the body supplier is called again for each try. */
+    /** A request; its body (null: none) is sent afresh on each try. */
     static final class Request {
         final String method;
         URI uri;
         final Map<String, String> headers = new LinkedHashMap<>();
-        Supplier<HttpRequest.BodyPublisher> body;
+        RequestBody body;
         boolean retry = true;
         boolean retryIo = true;
-        HttpResponse.BodyHandler<InputStream> handler;
+        ResponseSink sink;
 
         Request(String method, URI uri) {
             this.method = method;
@@ -98,7 +95,7 @@ final class RegistryHttp {
             return this;
         }
 
-        Request body(Supplier<HttpRequest.BodyPublisher> body) {
+        Request body(RequestBody body) {
             this.body = body;
             return this;
         }
@@ -114,17 +111,22 @@ final class RegistryHttp {
             return this;
         }
 
-        /** Takes the body with {@code handler} (which sees every response, redirects and errors included). */
-        Request handler(HttpResponse.BodyHandler<InputStream> handler) {
-            this.handler = handler;
+        /** Gives the bodies {@code sink} accepts to it (it sees every response, redirects and errors included). */
+        Request sink(ResponseSink sink) {
+            this.sink = sink;
             return this;
         }
     }
 
-    /** A response whose body the caller must close (error bodies are already buffered). */
-    record Response(int status, HttpHeaders headers, InputStream body, URI uri) implements Closeable {
+    /**
+     * A response whose body the caller must close (error bodies are already buffered); header names are
+     * case-insensitive.
+     */
+    record Response(int status, Map<String, List<String>> headers, InputStream body, URI uri) implements Closeable {
+        /** The first value of the header {@code name}, if it has one. */
         Optional<String> header(String name) {
-            return headers.firstValue(name);
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
         }
 
         @Override
@@ -151,11 +153,14 @@ final class RegistryHttp {
         if (plain(uri)) {
             return; // PlainHttp has nothing to set up
         }
-        executor.execute(() -> {
-            try {
-                client(uri);
-            } catch (RuntimeException ignored) {
-                // the first request makes the client again and reports what went wrong
+        executor.execute(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    client(uri);
+                } catch (RuntimeException ignored) {
+                    // the first request makes the client again and reports what went wrong
+                }
             }
         });
     }
@@ -187,7 +192,8 @@ final class RegistryHttp {
                 continue;
             }
             if ((r.status >= 500 || r.status == 429) && req.retry && attempt < policy.maxAttempts()) {
-                Duration wait = retryAfter(r).map(policy::capped).orElse(policy.delay(attempt));
+                Optional<Duration> asked = retryAfter(r);
+                Duration wait = asked.isPresent() ? policy.capped(asked.get()) : policy.delay(attempt);
                 r.close();
                 sleep(wait);
                 continue;
@@ -284,10 +290,13 @@ final class RegistryHttp {
             return null;
         }
         if (ch.isBasic()) {
-            return settings.credentials().credentials(registry).map(Credentials::basicHeader).orElse(null);
+            Optional<Credentials> creds = settings.credentials().credentials(registry);
+            return creds.isPresent() ? creds.get().basicHeader() : null;
         }
         String key = registry + "|" + String.join(" ", new TreeSet<>(scopes));
-        synchronized (tokenLocks.computeIfAbsent(key, k -> new Object())) {
+        Object lock = new Object();
+        Object held = tokenLocks.putIfAbsent(key, lock);
+        synchronized (held != null ? held : lock) {
             Token t = tokens.get(key);
             if (t != null && settings.clock().instant().isBefore(t.expires) && !("Bearer " + t.value).equals(refused)) {
                 return "Bearer " + t.value;
@@ -477,22 +486,27 @@ final class RegistryHttp {
                 if (auth != null && sameHost) {
                     headers.put("Authorization", auth);
                 }
-                resp = plainHttp.send(req.method, uri, headers, req.body == null ? null : req.body.get(), req.handler);
+                resp = plainHttp.send(req.method, uri, headers, req.body, req.sink);
             } else {
                 HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
-                req.headers.forEach(b::header);
+                for (Map.Entry<String, String> h : req.headers.entrySet()) {
+                    b.header(h.getKey(), h.getValue());
+                }
                 if (auth != null && sameHost) {
                     b.header("Authorization", auth);
                 }
-                b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.get());
+                b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.publisher());
                 HttpResponse<InputStream> r;
                 try {
-                    r = client(uri).send(b.build(), req.handler != null ? req.handler : HttpResponse.BodyHandlers.ofInputStream());
+                    r = client(uri).send(b.build(), req.sink != null ? SinkSubscriber.handler(req.sink)
+                            : HttpResponse.BodyHandlers.ofInputStream());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RegistryException("interrupted during " + req.method + " " + uri, e);
                 }
-                resp = new Response(r.statusCode(), r.headers(), r.body(), uri);
+                Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                headers.putAll(r.headers().map());
+                resp = new Response(r.statusCode(), headers, r.body(), uri);
             }
             int s = resp.status();
             Optional<String> loc = resp.header("Location");
@@ -514,8 +528,12 @@ final class RegistryHttp {
         if (proxy == null) {
             return true;
         }
-        List<java.net.Proxy> chosen = proxy.select(uri);
-        return chosen.isEmpty() || chosen.stream().allMatch(p -> p.type() == java.net.Proxy.Type.DIRECT);
+        for (java.net.Proxy p : proxy.select(uri)) {
+            if (p.type() != java.net.Proxy.Type.DIRECT) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private HttpClient client(URI uri) {
@@ -523,11 +541,11 @@ final class RegistryHttp {
         return clients.computeIfAbsent(origin, o -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(workers)
+                    .executor(workers())
                     .connectTimeout(Duration.ofSeconds(30))
                     .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
-                b.proxy(proxy);
+                b.proxy(proxy.forJdkClient());
             }
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
                 // Never used over plain HTTP: without both, HttpClient sets up the JDK's TLS (~250 ms a start).
@@ -555,6 +573,13 @@ final class RegistryHttp {
             }
             return built;
         });
+    }
+
+    private synchronized ExecutorService workers() {
+        if (workers == null) {
+            workers = Executors.newCachedThreadPool(new DaemonThreads("hoist-http"));
+        }
+        return workers;
     }
 
     /** The live selector-manager threads of the JDK's HTTP clients in this JVM. */
@@ -595,7 +620,13 @@ final class RegistryHttp {
         }
         selectors.clear();
         clients.clear();
-        workers.shutdown();
+        ExecutorService w;
+        synchronized (this) {
+            w = workers;
+        }
+        if (w != null) {
+            w.shutdown();
+        }
         plainHttp.close();
     }
 

@@ -1,43 +1,46 @@
 package dev.hoist.registry.client;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.function.LongConsumer;
 
 /**
- * Writes a blob body into a download's stream as the buffers arrive (no stream hand-off between threads),
- * dropping the first {@code skip} bytes and refusing more than {@code limit}. Used by one response only.
+ * A {@link ResponseSink} as the JDK's client takes it: writes each buffer into the sink as it arrives (no stream
+ * hand-off between threads). The body it completes with is empty. Used by one response only.
  */
 final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
-    private final OutputStream out;
-    private final long limit;
-    private final LongConsumer progress;
-    private final CompletableFuture<InputStream> result = new CompletableFuture<>();
     private static final int SCRATCH = 256 * 1024;
+    private final ResponseSink sink;
+    private final CompletableFuture<InputStream> result = new CompletableFuture<>();
     private byte[] scratch;
-    private long skip;
-    private long written;
     private Flow.Subscription subscription;
-    volatile IOException failure;
+    private boolean failed;
 
-    /** {@code limit} is how many bytes may be written (negative: any); {@code progress} gets the count written. */
-    SinkSubscriber(OutputStream out, long skip, long limit, LongConsumer progress) {
-        this.out = out;
-        this.skip = skip;
-        this.limit = limit;
-        this.progress = progress;
+    SinkSubscriber(ResponseSink sink) {
+        this.sink = sink;
     }
 
-    long written() {
-        return written;
+    /** A handler that gives the bodies {@code sink} accepts to it and every other body to the caller as a stream. */
+    static HttpResponse.BodyHandler<InputStream> handler(ResponseSink sink) {
+        return new Handler(sink);
+    }
+
+    private static final class Handler implements HttpResponse.BodyHandler<InputStream> {
+        private final ResponseSink sink;
+
+        Handler(ResponseSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public HttpResponse.BodySubscriber<InputStream> apply(HttpResponse.ResponseInfo info) {
+            return sink.accepts(info.statusCode()) ? new SinkSubscriber(sink) : HttpResponse.BodySubscribers.ofInputStream();
+        }
     }
 
     @Override
@@ -53,26 +56,17 @@ final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
 
     @Override
     public void onNext(List<ByteBuffer> buffers) {
-        if (failure != null) {
+        if (failed) {
             return;
         }
         try {
             for (ByteBuffer b : buffers) {
                 int n = b.remaining();
-                if (skip > 0) {
-                    int drop = (int) Math.min(skip, n);
-                    b.position(b.position() + drop);
-                    skip -= drop;
-                    n -= drop;
-                }
                 if (n == 0) {
                     continue;
                 }
-                if (limit >= 0 && written + n > limit) {
-                    throw new IOException("more than the expected " + limit + " bytes");
-                }
                 if (b.hasArray()) {
-                    out.write(b.array(), b.arrayOffset() + b.position(), n);
+                    sink.write(b.array(), b.arrayOffset() + b.position(), n);
                     b.position(b.position() + n);
                 } else {
                     // The JDK's client hands out read-only buffers: copy through one array, not a new one each
@@ -83,15 +77,13 @@ final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
                     for (int left = n; left > 0; ) {
                         int k = Math.min(left, SCRATCH);
                         b.get(scratch, 0, k);
-                        out.write(scratch, 0, k);
+                        sink.write(scratch, 0, k);
                         left -= k;
                     }
                 }
-                written += n;
             }
-            progress.accept(written);
         } catch (IOException e) {
-            failure = e;
+            failed = true;
             subscription.cancel();
             result.completeExceptionally(e);
         }
@@ -104,6 +96,6 @@ final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
 
     @Override
     public void onComplete() {
-        result.complete(new ByteArrayInputStream(new byte[0]));
+        result.complete(InputStream.nullInputStream());
     }
 }

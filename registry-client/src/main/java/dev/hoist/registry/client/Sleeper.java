@@ -6,8 +6,13 @@ import java.time.Duration;
 @FunctionalInterface
 public interface Sleeper {
 
-    /** Sleeps on the calling thread. */
-    Sleeper SYSTEM = d -> Thread.sleep(d.toMillis());
+    /** Sleeps on the calling thread. (A class, not a lambda: it is made on every client's start.) */
+    Sleeper SYSTEM = new Sleeper() {
+        @Override
+        public void sleep(Duration duration) throws InterruptedException {
+            Thread.sleep(duration.toMillis());
+        }
+    };
 
     void sleep(Duration duration) throws InterruptedException;
 }

@@ -18,8 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +53,11 @@ final class Transfers {
         this.executor = executor;
         this.sources = sources;
         this.slots = new Semaphore(settings.parallelism());
+    }
+
+    /** Writes down where blobs transferred outside a batch were found or put (a batch does at its end). */
+    void flush() {
+        sources.flush();
     }
 
     /** Where a push reads manifests and blobs from. */
@@ -153,7 +156,8 @@ final class Transfers {
                     + " whose digest is " + actual, "DIGEST_INVALID", resp.status(), "the registry or a proxy altered it; "
                     + "try again, and tell the registry's operator if it persists", null);
         }
-        String type = resp.header("Content-Type").map(t -> t.split(";")[0].trim()).orElse("");
+        Optional<String> contentType = resp.header("Content-Type");
+        String type = contentType.isPresent() ? contentType.get().split(";")[0].trim() : "";
         if (!(dev.hoist.oci.MediaTypes.isManifest(type) || dev.hoist.oci.MediaTypes.isIndex(type))) {
             try {
                 type = Manifest.parse(bytes).contentType();
@@ -172,39 +176,75 @@ final class Transfers {
         return d.digest();
     }
 
+    // The tasks below are classes, not lambdas: each lambda's call site is linked on its first use, a fraction of a
+    // millisecond of every push or pull in a fresh JVM.
+
     /** Downloads {@code wanted} blobs that are not stored yet, in parallel, each verified. */
     void fetchBlobs(Reference from, List<Descriptor> wanted) throws IOException {
-        runAll(wanted, d -> fetchBlob(from, d));
+        runAll(wanted, new BlobTask() {
+            @Override
+            public void run(Descriptor d) throws IOException {
+                fetchBlob(from, d);
+            }
+        });
     }
 
     /** As {@link #fetchBlobs}, into an OCI layout's {@code blobs} directory. */
     void fetchBlobs(Reference from, List<Descriptor> wanted, Path layoutBlobs) throws IOException {
-        runAll(wanted, d -> fetchBlob(from, d, layoutBlobs));
+        runAll(wanted, new BlobTask() {
+            @Override
+            public void run(Descriptor d) throws IOException {
+                fetchBlob(from, d, layoutBlobs);
+            }
+        });
     }
 
-    @FunctionalInterface
+    /** What {@link #runAll} does with each blob. */
     interface BlobTask {
         void run(Descriptor d) throws IOException;
     }
 
+    /** {@code task} for one blob, on the executor, once one of the parallelism's slots is free. */
+    private final class BlobJob implements Runnable {
+        private final BlobTask task;
+        private final Descriptor blob;
+
+        BlobJob(BlobTask task, Descriptor blob) {
+            this.task = task;
+            this.blob = blob;
+        }
+
+        @Override
+        public void run() {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(new RegistryException("interrupted", e));
+            }
+            try {
+                task.run(blob);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } finally {
+                slots.release();
+            }
+        }
+    }
+
+    /** Runs {@code task} for every item in parallel; then writes down where the blobs were found or put. */
     private void runAll(List<Descriptor> items, BlobTask task) throws IOException {
+        try {
+            runEach(items, task);
+        } finally {
+            sources.flush();
+        }
+    }
+
+    private void runEach(List<Descriptor> items, BlobTask task) throws IOException {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (Descriptor d : items) {
-            futures.add(CompletableFuture.runAsync(() -> {
-                try {
-                    slots.acquire();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException(new RegistryException("interrupted", e));
-                }
-                try {
-                    task.run(d);
-                } catch (IOException e) {
-                    throw new CompletionException(e);
-                } finally {
-                    slots.release();
-                }
-            }, executor));
+            futures.add(CompletableFuture.runAsync(new BlobJob(task, d), executor));
         }
         IOException first = null;
         for (CompletableFuture<Void> f : futures) {
@@ -242,7 +282,9 @@ final class Transfers {
 
     /** Downloads into {@code layoutBlobs} (an OCI layout's {@code blobs} directory) when not null, else the store. */
     void fetchBlob(Reference from, Descriptor d, Path layoutBlobs) throws IOException {
-        Object lock = inFlight.computeIfAbsent(d.digest(), k -> new Object());
+        Object mine = new Object();
+        Object held = inFlight.putIfAbsent(d.digest(), mine);
+        Object lock = held != null ? held : mine;
         synchronized (lock) {
             try {
                 fetchBlobLocked(from, d, layoutBlobs);
@@ -266,16 +308,8 @@ final class Transfers {
             int failures = 0;
             while (true) {
                 long have = w.size();
-                SinkSubscriber[] current = new SinkSubscriber[1];
-                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri).noIoRetry().handler(info -> {
-                    if (info.statusCode() / 100 != 2) {
-                        return HttpResponse.BodySubscribers.ofInputStream();
-                    }
-                    long skip = have > 0 && info.statusCode() == 200 ? have : 0; // the server ignored the range
-                    long limit = d.size() >= 0 ? d.size() - have : -1;
-                    current[0] = new SinkSubscriber(out, skip, limit, n -> progress.progress(d, have + n));
-                    return current[0];
-                });
+                BlobDownload download = new BlobDownload(out, have, d, progress);
+                RegistryHttp.Request req = new RegistryHttp.Request("GET", uri).noIoRetry().sink(download);
                 if (have > 0) {
                     req.header("Range", "bytes=" + have + "-");
                 }
@@ -283,9 +317,8 @@ final class Transfers {
                 try {
                     resp = http.send(from.domain(), req, List.of(pullScope(from)));
                 } catch (RegistryException e) {
-                    SinkSubscriber sub = current[0];
-                    if (sub != null && sub.failure != null) {
-                        throw sinkFailure(from, d, sub.failure, e);
+                    if (download.failure != null) {
+                        throw sinkFailure(from, d, download.failure, e);
                     }
                     if (e.status() != 0 || !(e.getCause() instanceof IOException) || ++failures >= policy.maxAttempts()) {
                         throw e.status() != 0 ? e : new RegistryException("downloading " + d.digest() + " from " + from
@@ -324,6 +357,72 @@ final class Transfers {
             }
             sources.record(d.digest(), from.domain(), from.repository());
             progress.finished(d);
+        }
+    }
+
+    /**
+     * One try at downloading a blob: writes a successful response's body into the download's stream as it arrives,
+     * after the bytes it already has, refusing more than the blob's size. Used by one request.
+     */
+    static final class BlobDownload implements ResponseSink {
+        private final OutputStream out;
+        private final long have;
+        private final Descriptor blob;
+        private final ProgressListener progress;
+        private long skip;
+        private long written;
+        /** Why writing the body failed (the store's fault or the body's size, not the connection's), or null. */
+        volatile IOException failure;
+
+        /** {@code have} bytes of {@code blob} are in {@code out} already (asked for with a Range header). */
+        BlobDownload(OutputStream out, long have, Descriptor blob, ProgressListener progress) {
+            this.out = out;
+            this.have = have;
+            this.blob = blob;
+            this.progress = progress;
+        }
+
+        @Override
+        public boolean accepts(int status) {
+            if (status / 100 != 2) {
+                return false;
+            }
+            skip = have > 0 && status == 200 ? have : 0; // the server ignored the range
+            written = 0;
+            return true;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                if (skip > 0) {
+                    int drop = (int) Math.min(skip, length);
+                    offset += drop;
+                    length -= drop;
+                    skip -= drop;
+                }
+                if (length == 0) {
+                    return;
+                }
+                long limit = blob.size() >= 0 ? blob.size() - have : -1;
+                if (limit >= 0 && written + length > limit) {
+                    throw new IOException("more than the expected " + limit + " bytes");
+                }
+                out.write(bytes, offset, length);
+                written += length;
+                progress.progress(blob, have + written);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        /** The bytes of the body written so far. */
+        long written() {
+            return written;
         }
     }
 
@@ -417,11 +516,16 @@ final class Transfers {
             List<Descriptor> all = new ArrayList<>();
             all.add(im.config());
             all.addAll(im.layers());
-            runAll(all, d -> pushBlob(d, dst, source));
+            runAll(all, new BlobTask() {
+                @Override
+                public void run(Descriptor d) throws IOException {
+                    pushBlob(d, dst, source);
+                }
+            });
         }
         RegistryHttp.Request req = new RegistryHttp.Request("PUT", uri(dst, "/manifests/" + tagOrDigest))
                 .header("Content-Type", m.contentType())
-                .body(() -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+                .body(RequestBody.of(bytes));
         RegistryHttp.Response resp = http.send(dst.domain(), req, List.of(pushScope(dst)));
         if (resp.status() != 201 && !resp.ok()) {
             throw RegistryHttp.error(dst.domain(), resp, "pushing the manifest " + target.digest() + " to "
@@ -454,7 +558,10 @@ final class Transfers {
         }
         URI location = null;
         List<String> candidates = new ArrayList<>();
-        source.origin().filter(o -> o.domain().equals(registry)).ifPresent(o -> candidates.add(o.repository()));
+        Optional<Reference> origin = source.origin();
+        if (origin.isPresent() && origin.get().domain().equals(registry)) {
+            candidates.add(origin.get().repository());
+        }
         for (String known : sources.repositories(d.digest(), registry)) {
             if (!candidates.contains(known)) {
                 candidates.add(known);
@@ -465,8 +572,8 @@ final class Transfers {
                 continue;
             }
             String q = "?mount=" + enc(d.digest().toString()) + "&from=" + enc(from);
-            RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/" + q))
-                    .body(HttpRequest.BodyPublishers::noBody), List.of(pushScope(dst), "repository:" + from + ":pull"));
+            RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/" + q)),
+                    List.of(pushScope(dst), "repository:" + from + ":pull"));
             r.close();
             if (r.status() == 201) {
                 sources.record(d.digest(), registry, dst.repository());
@@ -489,7 +596,7 @@ final class Transfers {
             URI put = withDigest(location, d.digest());
             RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", put)
                     .header("Content-Type", "application/octet-stream")
-                    .body(() -> counted(file, 0, size, d)), scopes);
+                    .body(counted(file, 0, size, d)), scopes);
             if (r.status() != 201) {
                 throw RegistryHttp.error(registry, r, "uploading " + d.digest() + " to " + dst.repository(), dst.repository());
             }
@@ -502,8 +609,8 @@ final class Transfers {
     }
 
     private URI startUpload(Reference dst) throws IOException {
-        RegistryHttp.Response r = http.send(dst.domain(), new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/"))
-                .body(HttpRequest.BodyPublishers::noBody), List.of(pushScope(dst)));
+        RegistryHttp.Response r = http.send(dst.domain(), new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/")),
+                List.of(pushScope(dst)));
         if (r.status() != 202) {
             throw RegistryHttp.error(dst.domain(), r, "starting an upload to " + dst.repository(), dst.repository());
         }
@@ -526,7 +633,7 @@ final class Transfers {
                 r = http.send(registry, new RegistryHttp.Request("PATCH", location)
                         .header("Content-Type", "application/octet-stream")
                         .header("Content-Range", from + "-" + (end - 1))
-                        .body(() -> counted(file, from, end - from, d)).noRetry(), scopes);
+                        .body(counted(file, from, end - from, d)).noRetry(), scopes);
             } catch (RegistryException e) {
                 if (e.status() != 0 || ++failures >= policy.maxAttempts()) {
                     throw e;
@@ -539,7 +646,8 @@ final class Transfers {
             }
             if (r.status() == 202) {
                 location = location(r, registry);
-                offset = r.header("Range").map(Transfers::rangeEnd).map(x -> x + 1).orElse(end);
+                Optional<String> range = r.header("Range");
+                offset = range.isPresent() ? rangeEnd(range.get()) + 1 : end;
                 r.close();
                 continue;
             }
@@ -554,8 +662,8 @@ final class Transfers {
             location = uploadStatus(registry, location, scopes, resumed);
             offset = resumed[0];
         }
-        RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", withDigest(location, d.digest()))
-                .body(HttpRequest.BodyPublishers::noBody), scopes);
+        RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", withDigest(location, d.digest())),
+                scopes);
         if (r.status() != 201) {
             throw RegistryHttp.error(registry, r, "finishing the upload of " + d.digest() + " to " + dst.repository(),
                     dst.repository());
@@ -570,7 +678,8 @@ final class Transfers {
             throw RegistryHttp.error(registry, r, "asking for the state of an interrupted upload", null);
         }
         r.close();
-        offset[0] = r.header("Range").map(Transfers::rangeEnd).map(x -> x + 1).orElse(0L);
+        Optional<String> range = r.header("Range");
+        offset[0] = range.isPresent() ? rangeEnd(range.get()) + 1 : 0;
         return r.header("Location").isPresent() ? location(r, registry) : location;
     }
 
@@ -584,10 +693,12 @@ final class Transfers {
     }
 
     private URI location(RegistryHttp.Response r, String registry) throws RegistryException {
-        String loc = r.header("Location").orElseThrow(() -> new RegistryException(
-                "the registry started an upload without saying where (no Location header)", null, r.status(),
-                "the registry is not compatible with the distribution spec; tell its operator", null));
-        return r.uri().resolve(loc);
+        Optional<String> loc = r.header("Location");
+        if (loc.isEmpty()) {
+            throw new RegistryException("the registry started an upload without saying where (no Location header)",
+                    null, r.status(), "the registry is not compatible with the distribution spec; tell its operator", null);
+        }
+        return r.uri().resolve(loc.get());
     }
 
     private static URI withDigest(URI location, Digest digest) {
@@ -599,9 +710,8 @@ final class Transfers {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private HttpRequest.BodyPublisher counted(Path file, long from, long length, Descriptor d) {
-        ProgressListener progress = settings.progress();
-        return new FileRangePublisher(file, from, length, done -> progress.progress(d, done));
+    private RequestBody counted(Path file, long from, long length, Descriptor d) {
+        return RequestBody.file(file, from, length, settings.progress(), d);
     }
 
     /** The tags of {@code repo}, following {@code Link} pagination. */

@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -142,8 +143,17 @@ public final class Transports {
         if (src instanceof OciLayout s && dst instanceof Registry d) {
             client.prepare(d.ref()); // while the layout is read
             OciLayoutReader reader = OciLayoutReader.open(s.dir());
-            Descriptor entry = s.tag() == null ? single(reader, s.dir()) : reader.find(s.tag()).orElseThrow(() ->
-                    new IOException(s.dir() + " has no image with the ref name \"" + s.tag() + "\"; it has " + reader.refNames()));
+            Descriptor entry;
+            if (s.tag() == null) {
+                entry = single(reader, s.dir());
+            } else {
+                Optional<Descriptor> found = reader.find(s.tag()); // not orElseThrow(lambda): linking it costs a start
+                if (found.isEmpty()) {
+                    throw new IOException(s.dir() + " has no image with the ref name \"" + s.tag() + "\"; it has "
+                            + reader.refNames());
+                }
+                entry = found.get();
+            }
             return client.pushFrom(layoutSource(s.dir()), entry, d.ref());
         }
         Platform platform = platforms.isEmpty() ? Platform.current() : platforms.get(0);

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,9 +82,10 @@ class PlainHttpTest {
             URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
             assertEquals("hello world", read(http.send("GET", base.resolve("/v2/a?n=1"), Map.of("Accept", "x/y"), null, null)));
             RegistryHttp.Response created = http.send("PUT", base.resolve("/v2/b"), Map.of(),
-                    HttpRequest.BodyPublishers.ofString("body"), null);
+                    RequestBody.of("body".getBytes(StandardCharsets.UTF_8)), null);
             assertEquals(201, created.status());
             assertEquals("/x", created.header("Location").orElseThrow());
+            assertEquals("/x", created.header("location").orElseThrow(), "header names are case-insensitive");
             assertEquals("ok", read(created));
             RegistryHttp.Response head = http.send("HEAD", base.resolve("/v2/c"), Map.of(), null, null);
             assertEquals(200, head.status());
@@ -118,6 +118,85 @@ class PlainHttpTest {
         assertEquals(2, requests.size(), requests.toString());
         assertTrue(requests.get(1).startsWith("POST /2 HTTP/1.1\r\n") && requests.get(1).contains("\r\nContent-Length: 0\r\n"),
                 requests.get(1));
+    }
+
+    /** Keeps what it is given of 2xx bodies; fails after {@code failAfter} bytes. */
+    private static final class Collector implements ResponseSink {
+        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        final List<Integer> statuses = new ArrayList<>();
+        final int failAfter;
+
+        Collector(int failAfter) {
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public boolean accepts(int status) {
+            statuses.add(status);
+            return status / 100 == 2;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+            if (got.size() + length > failAfter) {
+                throw new java.io.IOException("the sink is full");
+            }
+            got.write(bytes, offset, length);
+        }
+    }
+
+    @Test
+    void aSinkTakesSuccessfulBodiesAsTheyArriveAndLeavesOthersToTheCaller() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, requests, List.of(List.of(
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot there",
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                    "HTTP/1.1 206 Partial Content\r\nContent-Length: 4\r\n\r\nrest",
+                    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"),
+                    List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            Collector sink = new Collector(100);
+            RegistryHttp.Response missing = http.send("GET", base.resolve("/a"), Map.of(), null, sink);
+            assertEquals(404, missing.status());
+            assertEquals("not there", read(missing));
+            RegistryHttp.Response chunked = http.send("GET", base.resolve("/b"), Map.of(), null, sink);
+            assertEquals(200, chunked.status());
+            assertEquals("", read(chunked));
+            RegistryHttp.Response sized = http.send("GET", base.resolve("/c"), Map.of(), null, sink);
+            assertEquals(206, sized.status());
+            assertEquals("hello worldrest", sink.got.toString(StandardCharsets.UTF_8));
+            assertEquals(List.of(404, 200, 206), sink.statuses);
+            // a sink that fails drops the connection: the next request opens another
+            Collector full = new Collector(4);
+            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    () -> http.send("GET", base.resolve("/d"), Map.of(), null, full));
+            assertEquals("the sink is full", e.getMessage());
+            assertEquals("new", read(http.send("GET", base.resolve("/e"), Map.of(), null, null)));
+            t.join(5000);
+        }
+        assertEquals(5, requests.size(), requests.toString());
+    }
+
+    @Test
+    void keepsEveryValueOfARepeatedHeaderAndRefusesANamelessOne() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, requests, List.of(
+                    List.of("HTTP/1.1 200 OK\r\n : nameless\r\nContent-Length: 0\r\n\r\n"),
+                    List.of("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=a\r\nwww-authenticate:  Bearer realm=b \r\n"
+                            + "Content-Length: 0\r\n\r\n")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> http.send("GET", base.resolve("/v2/"), Map.of(), null, null));
+            assertEquals("a malformed header line:  : nameless", e.getMessage());
+            RegistryHttp.Response r = http.send("GET", base.resolve("/v2/"), Map.of(), null, null);
+            assertEquals(List.of("Basic realm=a", "Bearer realm=b"), r.headers().get("Www-Authenticate"));
+            assertEquals("Basic realm=a", r.header("WWW-AUTHENTICATE").orElseThrow());
+            r.close();
+            t.join(5000);
+        }
     }
 
     @Test

@@ -131,6 +131,57 @@ class ProtocolTest {
         assertFalse(selector.isAlive(), "the selector thread outlived close()");
     }
 
+    /**
+     * Through a proxy, requests go over the JDK's client: request bodies (a manifest's bytes, a file range) and a
+     * blob download's sink are adapted for it and carry the same bytes as over PlainHttp. The "proxy" is WireMock,
+     * which answers the proxied requests itself; nothing leaves the machine.
+     */
+    @Test
+    void theJdkClientCarriesRequestBodiesAndDownloadSinks() throws Exception {
+        ImageManifest m = storedImage(random(300_000, 11));
+        String up = "/v2/" + REPO + "/blobs/uploads/one";
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo("/v2/" + REPO + "/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", up)));
+        wm.stubFor(put(urlPathEqualTo(up)).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        String registry = "registry.invalid:5000";
+        Reference dst = Reference.parse(registry + "/" + REPO + ":v1");
+        java.util.Set<Thread> before = selectorManagers();
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of("HTTP_PROXY", "http://127.0.0.1:" + wm.port())).insecureRegistries(java.util.Set.of(registry))
+                .sleeper(sleeps::add).build()) {
+            c.push(m.descriptor(), dst);
+            java.util.Set<Thread> made = selectorManagers();
+            made.removeAll(before);
+            assertEquals(1, made.size(), "the requests should have gone over the JDK's HttpClient");
+        }
+        for (Descriptor blob : List.of(m.config(), m.layers().get(0))) {
+            List<LoggedRequest> puts = wm.findAll(putRequestedFor(urlPathEqualTo(up)).withQueryParam("digest", equalTo(blob.digest().toString())));
+            assertEquals(1, puts.size());
+            assertArrayEquals(images.blobs().readAllBytes(blob.digest()), puts.get(0).getBody());
+        }
+        List<LoggedRequest> manifests = wm.findAll(putRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")));
+        assertEquals(1, manifests.size());
+        assertArrayEquals(m.bytes(), manifests.get(0).getBody());
+
+        // and back: the blob download's sink gets the body, a 404 goes to the caller
+        Descriptor layer = m.layers().get(0);
+        byte[] layerBytes = images.blobs().readAllBytes(layer.digest());
+        wm.stubFor(get(urlPathEqualTo(blobPath(layer.digest()))).willReturn(aResponse().withStatus(200).withBody(layerBytes)));
+        Descriptor missing = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, random(10, 12));
+        wm.stubFor(get(urlPathEqualTo(blobPath(missing.digest()))).willReturn(aResponse().withStatus(404)
+                .withBody("{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown to registry\"}]}")));
+        LocalImages fresh = LocalImages.open(HoistRoot.at(dir.resolve("fresh")));
+        try (RegistryClient c = RegistryClient.builder(fresh).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of("HTTP_PROXY", "http://127.0.0.1:" + wm.port())).insecureRegistries(java.util.Set.of(registry))
+                .sleeper(sleeps::add).build()) {
+            transfers(c).fetchBlob(dst, layer);
+            RegistryException e = assertThrows(RegistryException.class, () -> transfers(c).fetchBlob(dst, missing));
+            assertEquals("BLOB_UNKNOWN", e.code());
+        }
+        assertArrayEquals(layerBytes, fresh.blobs().readAllBytes(layer.digest()));
+    }
+
     private static java.util.Set<Thread> selectorManagers() {
         java.util.Set<Thread> found = new java.util.HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {

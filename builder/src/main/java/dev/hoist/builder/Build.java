@@ -61,7 +61,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One build: parses the Dockerfile, builds the stages the target needs, commits and tags the result. Not thread-safe. */
 final class Build {
@@ -74,10 +73,11 @@ final class Build {
     private final BuildRequest req;
     private final Snapshots snapshots;
     private final StageFiles files;
-    private final LayerWriter layerWriter;
+    /** Made by {@link #layerWriter()} when a step first writes a layer: a fully cached build never needs it. */
+    private LayerWriter layerWriter;
     private final PrintStream progress;
     private final NetworkMode defaultNetwork;
-    private final AtomicBoolean noPrivateNetworkSaid = new AtomicBoolean();
+    private boolean noPrivateNetworkSaid;
     private final RemoteSources remote;
     private final List<StepResult> steps = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> built = new java.util.concurrent.ConcurrentHashMap<>();
@@ -101,36 +101,54 @@ final class Build {
         this.req = req;
         this.snapshots = new Snapshots(images);
         this.files = new StageFiles(images, req.contextDir());
-        this.layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP).level(StageFiles.GZIP_LEVEL)
-                .clampMtime(req.sourceDateEpoch()).build();
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
         this.remote = new RemoteSources(images.root());
         this.defaultNetwork = req.network() != null ? req.network()
                 : ContainerRuntime.privateNetworkAvailable() ? NetworkMode.PRIVATE : NetworkMode.NONE;
     }
 
-    private static final AtomicBoolean NATIVE_CALLS = new AtomicBoolean();
+    private synchronized LayerWriter layerWriter() {
+        if (layerWriter == null) {
+            layerWriter = LayerWriter.builder().compression(MediaTypes.Compression.GZIP).level(StageFiles.GZIP_LEVEL)
+                    .clampMtime(req.sourceDateEpoch()).build();
+        }
+        return layerWriter;
+    }
+
+    // Plain flags under a lock, not AtomicBooleans: AtomicBoolean's VarHandle is set up the first time the class is
+    // used, ~0.3 ms of a cached build (CONTRIBUTING.md, "Start-up paths").
+    private static boolean nativeCallsLoading;
 
     /**
      * Has the native calls that reading a RUN step's changes needs bound on a daemon thread, once per JVM, so that
      * the ~60 ms this takes passes while the first step's process runs instead of after it.
      */
     private static void preloadNativeCalls() {
-        if (NATIVE_CALLS.compareAndSet(false, true)) {
-            Thread t = new Thread(LayerWriter::loadNativeCalls, "hoist-native-calls");
-            t.setDaemon(true);
-            t.start();
+        synchronized (Build.class) {
+            if (nativeCallsLoading) {
+                return;
+            }
+            nativeCallsLoading = true;
         }
+        Thread t = new Thread(LayerWriter::loadNativeCalls, "hoist-native-calls");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The network of a RUN that names none: the request's, else private when slirp4netns is here, else none. */
     private NetworkMode defaultNetwork() {
-        if (req.network() == null && defaultNetwork == NetworkMode.NONE && noPrivateNetworkSaid.compareAndSet(false, true)) {
+        if (req.network() == null && defaultNetwork == NetworkMode.NONE && firstNoPrivateNetworkNote()) {
             progress.println("# note: slirp4netns is not installed, so RUN steps get no network (only loopback);"
                     + " install it (apt-get install slirp4netns) for Docker's default private network");
             progress.flush();
         }
         return defaultNetwork;
+    }
+
+    private synchronized boolean firstNoPrivateNetworkNote() {
+        boolean first = !noPrivateNetworkSaid;
+        noPrivateNetworkSaid = true;
+        return first;
     }
 
     /** The image being built in one stage: config, layers, history and the cache key of the last step. */
@@ -847,7 +865,7 @@ final class Build {
             Path tree = images.root().createTempDirectory("build-workdir");
             try {
                 CopyTree.mkdirs(tree, rel, null);
-                entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+                entry = writeLayer(out -> layerWriter().writeTree(tree, out));
                 files.keep(entry, tree);
             } finally {
                 deleteTree(tree);
@@ -1020,7 +1038,7 @@ final class Build {
                 }
                 BuildCache.Entry entry = cs.changed().isEmpty() && cs.deleted().isEmpty() && cs.opaqueDirectories().isEmpty()
                         ? new BuildCache.Entry(null, null)
-                        : writeLayer(o -> layerWriter.writeChanges(cs, o));
+                        : writeLayer(o -> layerWriter().writeChanges(cs, o));
                 files.keep(entry, upper);
                 cache.store(key, entry);
                 return new StepOutcome(key, entry, false, createdBy);
@@ -1216,7 +1234,7 @@ final class Build {
                     Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(d.lastModified()));
                 }
             }
-            BuildCache.Entry entry = writeLayer(out -> layerWriter.writeTree(tree, out));
+            BuildCache.Entry entry = writeLayer(out -> layerWriter().writeTree(tree, out));
             // the key was computed before the copy: a context file changed since may be in the layer, which the
             // key must then not name (a build with the old content would get the new)
             List<Path> changed = hashed == null ? List.of() : hashed.changed(src.linkedSources());

@@ -43,6 +43,11 @@ public final class HoistRoot {
 
     /** As {@link #resolve(Path)}, reading {@code HOIST_ROOT} and {@code XDG_DATA_HOME} from {@code env}. */
     public static HoistRoot resolve(Path explicit, Map<String, String> env) {
+        String fromEnv = env.get(ENV);
+        if (explicit != null || (fromEnv != null && !fromEnv.isBlank())) {
+            // asking whom the process runs as costs a few attribute-view classes: only when the answer matters
+            return resolve(explicit, env, false, null);
+        }
         return resolve(explicit, env, isSuperuser(), Path.of(System.getProperty("user.home")));
     }
 

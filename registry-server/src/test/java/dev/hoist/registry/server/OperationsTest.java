@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Graceful shutdown, the access log, limits. */
+/** Graceful shutdown, the access log, limits, scheduled maintenance. */
 class OperationsTest {
     @TempDir
     Path dir;
@@ -122,16 +122,25 @@ class OperationsTest {
     @Test
     void scheduledMaintenanceExpiresStaleUploads() throws Exception {
         RegistryConfig c = TestRegistry.config(dir, Map.of("uploads.ttl", "1s", "gc.interval", "1s", "gc.grace", "0s"));
-        try (TestRegistry reg = new TestRegistry(c)) {
+        try (LogCapture log = new LogCapture(RegistryServer.class); TestRegistry reg = new TestRegistry(c)) {
             HttpResponse<byte[]> start = reg.send(reg.req("/v2/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
             String location = start.headers().firstValue("Location").orElseThrow();
             Digest orphan = reg.pushBlob("app", "orphan".getBytes(StandardCharsets.UTF_8));
-            // The scheduled gc ends the stale session and removes the orphan blob.
-            for (int i = 0; i < 3000 && (reg.get(location).statusCode() != 404 || reg.head("/v2/app/blobs/" + orphan).statusCode() != 404); i++) {
+            // The scheduled gc ends the stale session and removes the orphan blob; a client asks for the session's
+            // status meanwhile, as clients do.
+            long began = System.nanoTime();
+            long deadline = began + TimeUnit.SECONDS.toNanos(30);
+            int session;
+            int blob = -1;
+            while ((session = reg.get(location).statusCode()) != 404 || (blob = reg.head("/v2/app/blobs/" + orphan).statusCode()) != 404) {
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
                 Thread.sleep(10);
             }
-            assertEquals(404, reg.get(location).statusCode());
-            assertEquals(404, reg.head("/v2/app/blobs/" + orphan).statusCode());
+            String what = " after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " ms; the registry logged " + log;
+            assertEquals(404, session, "the stale upload session still answers" + what);
+            assertEquals(404, blob, "the orphan blob is still there" + what);
         }
     }
 }

@@ -43,11 +43,12 @@ import java.util.regex.Pattern;
  * {@code _manifests/revisions/<alg>/<hex>} and {@code _referrers/<alg>/<subject hex>/<alg>-<hex>} are empty
  * link files; {@code _manifests/tags/<tag>} holds a digest; {@code uploads/<id>/} holds a session's
  * {@code data}, its {@code repo} and its committed {@code offset}. Temporary files live in {@code tmp/} on the
- * same filesystem and are renamed into place. Blobs and manifests are fsynced once, before their rename; a
- * manifest push ends with one more sync (of its tag file, renamed into place first, or of its revision
- * directory when it has no tag) which on journalling filesystems commits the renames and links made before
- * it, the blobs' included. Nothing is synced twice. Manifests, tags and links are cached in memory; this
- * process is the only writer (it holds {@code lock}). Thread-safe.
+ * same filesystem and are renamed into place; an ended upload's directory is renamed there before it is
+ * deleted. Blobs and manifests are fsynced once, before their rename; a manifest push ends with one more sync
+ * (of its tag file, renamed into place first, or of its revision directory when it has no tag) which on
+ * journalling filesystems commits the renames and links made before it, the blobs' included. Nothing is synced
+ * twice. Manifests, tags and links are cached in memory; this process is the only writer (it holds
+ * {@code lock}). Thread-safe.
  */
 final class FilesystemStorage implements RegistryStorage {
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -476,9 +477,7 @@ final class FilesystemStorage implements RegistryStorage {
                 move(data, target);
             }
             createLink("L", repo, expected, layerLink(repo, expected));
-            s.ended = true;
-            sessions.remove(s.id, s);
-            deleteTree(s.dir, true);
+            end(s);
             return new BlobInfo(expected, s.offset);
         } finally {
             s.lock.unlock();
@@ -510,11 +509,30 @@ final class FilesystemStorage implements RegistryStorage {
         s.lock.lock();
         try {
             checkOpen(s);
-            s.ended = true;
-            sessions.remove(s.id, s);
-            deleteTree(s.dir, true);
+            end(s);
         } finally {
             s.lock.unlock();
+        }
+    }
+
+    /**
+     * Ends a session whose lock the caller holds. Its directory is renamed into {@code tmp/} before the session
+     * leaves {@link #sessions}: a request for it that comes meanwhile finds the ended session, or afterwards no
+     * directory to load it from, and never brings it back. (Removed first, a status read in between loaded the
+     * directory again: a session no listing showed and no expiry ended, answering forever.) When the rename
+     * fails the ended session stays in the map, so it cannot come back in this process either.
+     */
+    private void end(Session s) throws IOException {
+        s.ended = true;
+        Path gone = tmpDir.resolve(UUID.randomUUID().toString());
+        try {
+            move(s.dir, gone);
+        } catch (NoSuchFileException e) {
+            gone = null; // removed already
+        }
+        sessions.remove(s.id, s);
+        if (gone != null) {
+            deleteTree(gone, true);
         }
     }
 
@@ -534,9 +552,7 @@ final class FilesystemStorage implements RegistryStorage {
             if (s.lock.tryLock()) {
                 try {
                     if (!s.ended && s.touched.isBefore(before)) {
-                        s.ended = true;
-                        sessions.remove(s.id, s);
-                        deleteTree(s.dir, true);
+                        end(s);
                         n++;
                     }
                 } finally {

@@ -112,11 +112,12 @@ public final class RegistryServer implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(this::expireUploads, 1, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(keepScheduled("expiring stale uploads", this::expireUploads), 1, 60, TimeUnit.MINUTES);
         scheduler.execute(RegistryServer::warmUpDigests);
         Duration gcEvery = config.gc().interval().value();
         if (!gcEvery.isZero() && !gcEvery.isNegative()) {
-            scheduler.scheduleWithFixedDelay(this::scheduledGc, gcEvery.toMillis(), gcEvery.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(keepScheduled("registry gc", this::scheduledGc), gcEvery.toMillis(),
+                    gcEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -196,21 +197,35 @@ public final class RegistryServer implements Closeable {
         return registry.collect(dryRun, deleteUntagged);
     }
 
-    private void expireUploads() {
-        try {
-            storage.expireUploads(Instant.now().minus(config.uploads().ttl().value()));
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "expiring stale uploads failed", e);
-        }
+    private void expireUploads() throws IOException {
+        storage.expireUploads(Instant.now().minus(config.uploads().ttl().value()));
     }
 
-    private void scheduledGc() {
-        try {
-            GcReport r = registry.collect(false, config.gc().deleteUntagged());
-            LOG.info("registry gc: " + r.summary());
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "registry gc failed", e);
-        }
+    private void scheduledGc() throws IOException {
+        GcReport r = registry.collect(false, config.gc().deleteUntagged());
+        LOG.info("registry gc: " + r.summary());
+    }
+
+    /** One run of a maintenance job. */
+    interface MaintenanceJob {
+        void run() throws Exception;
+    }
+
+    /**
+     * {@code job} as a task for {@code scheduleWithFixedDelay}, which cancels a task for good, silently, the first
+     * time a run throws. A registry serves for months: whatever a run throws, an {@link Error} included, is
+     * logged (as "{@code what} failed") and the next run comes on time.
+     */
+    static Runnable keepScheduled(String what, MaintenanceJob job) {
+        return () -> {
+            try {
+                job.run();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, what + " failed", e);
+            } catch (Throwable e) {
+                LOG.log(Level.SEVERE, what + " failed", e);
+            }
+        };
     }
 
     /** Stops gracefully: new requests are refused, those in flight finish (up to the shutdown timeout). */

@@ -62,7 +62,10 @@ public interface RegistryStorage extends Closeable {
 
     // ---- uploads
 
-    /** Starts an upload session for {@code repo}. */
+    /**
+     * Starts an upload session for {@code repo}. A session that has ended (finished, cancelled or expired)
+     * stays unknown ({@code BLOB_UPLOAD_UNKNOWN}), even to requests for it that come while it ends.
+     */
     UploadStatus startUpload(String repo) throws IOException;
 
     /** The session's progress. */

@@ -12,14 +12,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Graceful shutdown, the access log, limits. */
+/** Graceful shutdown, the access log, limits, scheduled maintenance. */
 class OperationsTest {
     @TempDir
     Path dir;
@@ -122,16 +129,54 @@ class OperationsTest {
     @Test
     void scheduledMaintenanceExpiresStaleUploads() throws Exception {
         RegistryConfig c = TestRegistry.config(dir, Map.of("uploads.ttl", "1s", "gc.interval", "1s", "gc.grace", "0s"));
-        try (TestRegistry reg = new TestRegistry(c)) {
+        try (LogCapture log = new LogCapture(RegistryServer.class); TestRegistry reg = new TestRegistry(c)) {
             HttpResponse<byte[]> start = reg.send(reg.req("/v2/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
             String location = start.headers().firstValue("Location").orElseThrow();
             Digest orphan = reg.pushBlob("app", "orphan".getBytes(StandardCharsets.UTF_8));
-            // The scheduled gc ends the stale session and removes the orphan blob.
-            for (int i = 0; i < 3000 && (reg.get(location).statusCode() != 404 || reg.head("/v2/app/blobs/" + orphan).statusCode() != 404); i++) {
+            // The scheduled gc ends the stale session and removes the orphan blob; a client asks for the session's
+            // status meanwhile, as clients do.
+            long began = System.nanoTime();
+            long deadline = began + TimeUnit.SECONDS.toNanos(30);
+            int session;
+            int blob = -1;
+            while ((session = reg.get(location).statusCode()) != 404 || (blob = reg.head("/v2/app/blobs/" + orphan).statusCode()) != 404) {
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
                 Thread.sleep(10);
             }
-            assertEquals(404, reg.get(location).statusCode());
-            assertEquals(404, reg.head("/v2/app/blobs/" + orphan).statusCode());
+            String what = " after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " ms; the registry logged " + log;
+            assertEquals(404, session, "the stale upload session still answers" + what);
+            assertEquals(404, blob, "the orphan blob is still there" + what);
+        }
+    }
+
+    @Test
+    void aMaintenanceRunThatThrowsDoesNotEndItsSchedule() throws Exception {
+        // scheduleWithFixedDelay cancels a task for good when a run throws, an Error as much as an exception.
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch fourRuns = new CountDownLatch(4);
+        try (LogCapture log = new LogCapture(RegistryServer.class)) {
+            scheduler.scheduleWithFixedDelay(RegistryServer.keepScheduled("the test job", () -> {
+                int n = runs.incrementAndGet();
+                fourRuns.countDown();
+                if (n == 1) {
+                    throw new StackOverflowError("injected");
+                }
+                if (n == 2) {
+                    throw new IOException("injected");
+                }
+            }), 0, 10, TimeUnit.MILLISECONDS);
+            assertTrue(fourRuns.await(30, TimeUnit.SECONDS), "ran " + runs.get() + " times; logged " + log);
+            List<LogRecord> failures = log.records().stream().filter(r -> r.getMessage().equals("the test job failed")).toList();
+            assertEquals(2, failures.size(), log.toString());
+            assertEquals(Level.SEVERE, failures.get(0).getLevel());
+            assertTrue(failures.get(0).getThrown() instanceof StackOverflowError, log.toString());
+            assertEquals(Level.WARNING, failures.get(1).getLevel());
+            assertTrue(failures.get(1).getThrown() instanceof IOException, log.toString());
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 }

@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -156,6 +158,51 @@ abstract class RegistryStorageContract {
         assertEquals(0, storage.expireUploads(Instant.now().minusSeconds(60)));
         assertEquals(1, storage.expireUploads(Instant.now().plusSeconds(1)));
         assertThrows(RegistryException.class, () -> storage.uploadStatus("r", old.id()));
+    }
+
+    @Test
+    void anUploadEndedWhileItsStatusIsReadStaysEnded() throws Exception {
+        // A status read that comes while a session is expired or cancelled must not bring it back from its
+        // directory: a session nothing lists any more, which no expiry would ever end.
+        AtomicReference<String> polled = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread poller = new Thread(() -> {
+            while (!stop.get()) {
+                String id = polled.get();
+                if (id == null) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                try {
+                    storage.uploadStatus("r", id);
+                } catch (RegistryException | IOException e) {
+                    // ended
+                }
+            }
+        }, "upload-status-poller");
+        poller.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                String id = storage.startUpload("r").id();
+                polled.set(id);
+                if (i % 2 == 0) {
+                    int expired = 0;
+                    while (expired == 0) {
+                        expired = storage.expireUploads(Instant.now().plusSeconds(60)); // 0 while a read holds it
+                    }
+                    assertEquals(1, expired);
+                } else {
+                    storage.cancelUpload("r", id);
+                }
+                RegistryException e = assertThrows(RegistryException.class, () -> storage.uploadStatus("r", id),
+                        "round " + i + ": the " + (i % 2 == 0 ? "expired" : "cancelled") + " upload came back");
+                assertEquals(ErrorCode.BLOB_UPLOAD_UNKNOWN, e.code());
+            }
+        } finally {
+            stop.set(true);
+            poller.join();
+        }
+        assertEquals(List.of(), storage.uploads());
     }
 
     static StoredManifest manifest(String text, Digest subject) throws Exception {

@@ -359,36 +359,7 @@ final class Build {
     }
 
     private Optional<Stage> stageRef(String name, int before) {
-        String lower = name.toLowerCase(java.util.Locale.ROOT);
-        for (Stage s : df.stages()) {
-            if (s.index() >= before) {
-                break;
-            }
-            if (!s.name().isEmpty() && s.name().equals(lower)) {
-                return Optional.of(s);
-            }
-        }
-        if (isIndex(name)) {
-            int i = Integer.parseInt(name);
-            if (i < before) {
-                return Optional.of(df.stages().get(i));
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Whether {@code name} is a stage index: ASCII digits that fit an int (no regex: CONTRIBUTING.md, "Start-up paths"). */
-    static boolean isIndex(String name) {
-        if (name.isEmpty() || name.length() > 9) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
+        return df.stage(name, before);
     }
 
     /** The variables {@code COPY --from} is expanded with: the global ARGs, then the stage's variables. */

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** {@link Build#joinLines} and {@link Build#isIndex} against the regexes they replaced. */
+/** {@link Build#joinLines} against the regex it replaced, on edge cases and random strings. */
 class JoinLinesTest {
     private static final Pattern ORACLE = Pattern.compile("\\s*\\\\?\\n\\s*");
 
@@ -36,15 +36,6 @@ class JoinLinesTest {
                 sb.append(alphabet[rnd.nextInt(alphabet.length)]);
             }
             same(sb.toString());
-        }
-    }
-
-    @Test
-    void stageIndexes() {
-        String[] cases = {"", "0", "1", "007", "12a", "a1", "-1", "+1", " 1", "1 ", "\u0661", "123456789", "1234567890", "builder"};
-        for (String s : cases) {
-            boolean regex = s.matches("[0-9]+") && s.length() <= 9;
-            assertEquals(regex, Build.isIndex(s), s);
         }
     }
 }

@@ -40,14 +40,31 @@ public record Dockerfile(String name, SyntaxTree syntax, List<Instruction.Arg> g
 
     /** The stage with this name (stage names are case-insensitive), or the one at this index when numeric. */
     public Optional<Stage> stage(String nameOrIndex) {
+        return stage(nameOrIndex, stages.size());
+    }
+
+    /**
+     * As {@link #stage(String)}, among the stages before index {@code before} only: those the stage at that index
+     * can use ({@code FROM}, {@code COPY --from}, {@code RUN --mount=from=}).
+     */
+    public Optional<Stage> stage(String nameOrIndex, int before) {
+        String lower = nameOrIndex.toLowerCase(Locale.ROOT);
         for (Stage s : stages) {
-            if (!s.name().isEmpty() && s.name().equals(nameOrIndex.toLowerCase(Locale.ROOT))) {
+            if (s.index() >= before) {
+                break;
+            }
+            if (!s.name().isEmpty() && s.name().equals(lower)) {
                 return Optional.of(s);
             }
         }
         if (isDigits(nameOrIndex)) {
-            int i = Integer.parseInt(nameOrIndex);
-            if (i < stages.size()) {
+            int i;
+            try {
+                i = Integer.parseInt(nameOrIndex);
+            } catch (NumberFormatException tooBig) {
+                return Optional.empty();   // past every stage, as BuildKit's Atoi would have it
+            }
+            if (i < before && i < stages.size()) {
                 return Optional.of(stages.get(i));
             }
         }

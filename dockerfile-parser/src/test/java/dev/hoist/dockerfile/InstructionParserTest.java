@@ -53,6 +53,14 @@ class InstructionParserTest {
         assertEquals(build, df.stage("BUILD").orElseThrow());
         assertEquals(df.stages().get(2), df.stage("2").orElseThrow());
         assertTrue(df.stage("nope").isEmpty());
+        // a stage sees only the stages before it; an index past the end, even past an int's range, names none
+        assertEquals(build, df.stage("build", 1).orElseThrow());
+        assertTrue(df.stage("build", 0).isEmpty());
+        assertEquals(df.stages().get(1), df.stage("1", 2).orElseThrow());
+        assertTrue(df.stage("2", 2).isEmpty());
+        assertTrue(df.stage("3", Integer.MAX_VALUE).isEmpty());
+        assertTrue(df.stage("99999999999").isEmpty());
+        assertEquals(df.stages().get(1), df.stage("0000000001").orElseThrow());
     }
 
     @Test

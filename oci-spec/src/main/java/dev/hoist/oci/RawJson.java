@@ -14,12 +14,16 @@ import java.util.Arrays;
 final class RawJson {
     private final byte[] bytes;
     private final ObjectNode tree;
-    private final Digest digest;
+    /**
+     * Computed when first asked for: a document read back from a store was just verified against its digest, and
+     * most readers never ask (hashing in a JVM that has not compiled SHA-256 yet costs ~20 us a block). Digest is
+     * immutable, so a racy first computation only repeats the same work.
+     */
+    private Digest digest;
 
     private RawJson(byte[] bytes, ObjectNode tree) {
         this.bytes = bytes;
         this.tree = tree;
-        this.digest = Digest.sha256(bytes);
     }
 
     /** Keeps a private copy of {@code bytes} exactly as given. */
@@ -46,7 +50,12 @@ final class RawJson {
     }
 
     Digest digest() {
-        return digest;
+        Digest d = digest;
+        if (d == null) {
+            d = Digest.sha256(bytes);
+            digest = d;
+        }
+        return d;
     }
 
     /** The shared tree: callers must not mutate it. */

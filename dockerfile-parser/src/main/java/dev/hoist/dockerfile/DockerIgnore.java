@@ -229,7 +229,7 @@ public final class DockerIgnore {
     private static Rule rule(String pattern, boolean exclusion) {
         StringBuilder re = new StringBuilder("^");
         MatchType type = MatchType.EXACT;
-        int[] cps = pattern.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(pattern);
         boolean inClass = false;
         for (int i = 0; i < cps.length; i++) {
             int ch = cps[i];
@@ -294,7 +294,7 @@ public final class DockerIgnore {
 
     /** Whether Go's {@code filepath.Match} accepts the pattern's syntax (bracket expressions and escapes). */
     static boolean validGoPattern(String p) {
-        int[] cps = p.codePoints().toArray();
+        int[] cps = GoStrings.codePoints(p);
         int n = cps.length;
         int i = 0;
         while (i < n) {

@@ -896,6 +896,8 @@ final class Build {
         parts.add("\1cwd=" + cwd);
         parts.add("\1net=" + net);
         List<dev.hoist.runtime.Mount> mounts = new ArrayList<>();
+        List<CacheRequest> caches = new ArrayList<>();
+        List<CacheMounts.Lease> leases = new ArrayList<>();
         List<Path> temps = new ArrayList<>();
         RunSecrets secrets = new RunSecrets(req, images.root());
         try {
@@ -929,15 +931,11 @@ final class Build {
                         mounts.add(dev.hoist.runtime.Mount.bind(copy, target, m.readOnly()));
                     }
                     case RunMount.CACHE -> {
+                        // taken only if the step runs (see below): a cache hit leaves the cache to others
                         String id = m.id() == null || m.id().isEmpty() ? target : m.id();
-                        Path cacheDir = images.root().path().resolve("build-cache").resolve(BuildCache.MOUNTS).resolve(Digest.sha256(id).hex());
-                        if (!Files.isDirectory(cacheDir)) {
-                            Files.createDirectories(cacheDir);
-                            CopyTree.setMeta(cacheDir, m.uid() == null ? 0 : m.uid().intValue(),
-                                    m.gid() == null ? 0 : m.gid().intValue(), m.mode() == null ? 0755 : m.mode().intValue());
-                        }
                         parts.add("\1cache=" + target + ":" + id);
-                        mounts.add(dev.hoist.runtime.Mount.bind(cacheDir, target, m.readOnly()));
+                        caches.add(new CacheRequest(mounts.size(), id, target, m));
+                        mounts.add(null);
                     }
                     case RunMount.TMPFS -> {
                         parts.add("\1tmpfs=" + target);
@@ -958,6 +956,7 @@ final class Build {
             if (hit.isPresent()) {
                 return new StepOutcome(key, hit.get(), true, createdBy);
             }
+            takeCaches(caches, mounts, leases, n, where(r) + ": " + shown);
             LayerStack lower = stack(st);
             Path dir = images.root().createTempDirectory("build-run");
             try {
@@ -1017,10 +1016,63 @@ final class Build {
                 deleteTree(dir);
             }
         } finally {
+            for (CacheMounts.Lease l : leases) {
+                try {
+                    l.close();
+                } catch (IOException e) {
+                    progress.println("#" + n + " warning: cannot release the cache mount " + l.dir() + ": " + e.getMessage());
+                }
+            }
             for (Path p : temps) {
                 Build.deleteTree(p);
             }
             secrets.close();
+        }
+    }
+
+    /** A {@code RUN --mount=type=cache} waiting for its directory: the slot it fills in the step's mounts. */
+    private record CacheRequest(int slot, String id, String target, RunMount mount) {
+    }
+
+    /**
+     * Takes the step's cache directories, with their sharing modes, and fills their slots in {@code mounts}; one
+     * directory for mounts of the same cache, and the caches taken in one order (their ids sorted), so that two
+     * builds that both wait cannot each hold what the other waits for.
+     */
+    private void takeCaches(List<CacheRequest> caches, List<dev.hoist.runtime.Mount> mounts,
+                            List<CacheMounts.Lease> leases, int n, String where) throws IOException, BuildException {
+        if (caches.isEmpty()) {
+            return;
+        }
+        java.util.TreeMap<String, CacheRequest> byId = new java.util.TreeMap<>();
+        for (CacheRequest c : caches) {
+            byId.putIfAbsent(c.id(), c);
+        }
+        CacheMounts cacheMounts = new CacheMounts(images.root().path().resolve("build-cache"));
+        Map<String, Path> dirs = new java.util.HashMap<>();
+        for (CacheRequest c : byId.values()) {
+            RunMount m = c.mount();
+            CacheMounts.Lease lease;
+            try {
+                lease = cacheMounts.acquire(c.id(), m.sharing(), m.uid() == null ? 0 : m.uid().intValue(),
+                        m.gid() == null ? 0 : m.gid().intValue(), m.mode() == null ? 0755 : m.mode().intValue(),
+                        new CacheMounts.WaitListener() {
+                            @Override
+                            public void waiting(String id) {
+                                progress.println("#" + n + " waiting for the cache mount " + id
+                                        + ": another build step is using it");
+                                progress.flush();
+                            }
+                        });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BuildException(where + ": interrupted while waiting for the cache mount " + c.id(), e);
+            }
+            leases.add(lease);
+            dirs.put(c.id(), lease.dir());
+        }
+        for (CacheRequest c : caches) {
+            mounts.set(c.slot(), dev.hoist.runtime.Mount.bind(dirs.get(c.id()), c.target(), c.mount().readOnly()));
         }
     }
 

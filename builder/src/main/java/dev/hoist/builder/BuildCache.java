@@ -137,21 +137,21 @@ public final class BuildCache {
 
     /**
      * What {@link #prune} removed: entries, the bytes of the layers only they referenced, the bytes of the layers
-     * kept, and the {@code RUN --mount=type=cache} directories removed.
+     * kept, the {@code RUN --mount=type=cache} directories removed, and those kept because a build is using them.
      */
-    public record Pruned(int entries, long bytes, long keptBytes, int mounts) {
+    public record Pruned(int entries, long bytes, long keptBytes, int mounts, int mountsInUse) {
     }
 
     /**
      * Bounds the cache: keeps the most recently used entries whose layers add up to at most {@code keepBytes}
      * (each layer counted once; 0 keeps none) and removes the others; when everything goes, the context stat caches and the
-     * {@code RUN --mount=type=cache} directories go too, as with {@code docker builder prune} (their use is not
-     * recorded, so a bounded prune keeps them). The layers go at the next garbage collection unless an image
+     * {@code RUN --mount=type=cache} directories that no build is using go too, as with {@code docker builder prune}
+     * (when they were last used is not recorded, so a bounded prune keeps them). The layers go at the next garbage collection unless an image
      * uses them. With {@code dryRun}, only counts.
      */
     public Pruned prune(long keepBytes, boolean dryRun) throws StoreException {
         if (!Files.isDirectory(dir)) {
-            return new Pruned(0, 0, 0, 0);
+            return new Pruned(0, 0, 0, 0, 0);
         }
         record Item(Path file, long used, Entry entry) {
         }
@@ -204,51 +204,35 @@ public final class BuildCache {
                 bytes += layer.size();
             }
         }
-        int mounts = 0;
+        CacheMounts.Removal mounts = new CacheMounts.Removal(0, 0);
         if (n == items.size()) {
-            mounts = mounts().size();
-            if (!dryRun) {
-                removeStatCachesAndMounts();
-            }
+            mounts = removeStatCachesAndMounts(dryRun);
         }
-        return new Pruned(n, bytes, keptBytes, mounts);
+        return new Pruned(n, bytes, keptBytes, mounts.removed(), mounts.inUse());
     }
 
-    /** The {@code RUN --mount=type=cache} directories. */
-    private List<Path> mounts() throws StoreException {
-        Path m = dir.resolve(MOUNTS);
-        List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(m, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return out;
-        }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(m)) {
-            s.forEach(out::add);
-        } catch (IOException e) {
-            throw new StoreException("cannot list the cache mounts in " + m + ": " + e.getMessage(), e);
-        }
-        return out;
-    }
-
-    private void removeStatCachesAndMounts() throws StoreException {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "stat-*.bin")) {
-            for (Path f : s) {
-                Files.deleteIfExists(f);
+    /** Removes the context stat caches and the cache mounts no build is using; with {@code dryRun}, only counts. */
+    private CacheMounts.Removal removeStatCachesAndMounts(boolean dryRun) throws StoreException {
+        if (!dryRun) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "stat-*.bin")) {
+                for (Path f : s) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot remove the stat caches in " + dir + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new StoreException("cannot remove the stat caches in " + dir + ": " + e.getMessage(), e);
         }
-        Path m = dir.resolve(MOUNTS);
-        Build.deleteTree(m);
-        if (Files.exists(m, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new StoreException("cannot remove the cache mounts in " + m + "; check that nothing under it is in use"
-                    + " and that the hoist root is writable");
+        try {
+            return new CacheMounts(dir).removeUnused(dryRun);
+        } catch (IOException e) {
+            throw new StoreException("cannot remove the cache mounts in " + dir.resolve(MOUNTS) + ": " + e.getMessage(), e);
         }
     }
 
     /**
      * Removes every entry (the layers go at the next garbage collection), the context stat caches and the
-     * {@code RUN --mount=type=cache} directories; returns how many entries were removed. A temporary file of an
-     * entry being written is left to its writer.
+     * {@code RUN --mount=type=cache} directories no build is using; returns how many entries were removed. A
+     * temporary file of an entry being written is left to its writer.
      */
     public int clear() throws StoreException {
         int n = 0;
@@ -264,7 +248,7 @@ public final class BuildCache {
         } catch (IOException e) {
             throw new StoreException("cannot clear the build cache " + dir + ": " + e.getMessage(), e);
         }
-        removeStatCachesAndMounts();
+        removeStatCachesAndMounts(false);
         return n;
     }
 }

@@ -56,7 +56,7 @@ class BuildCachePruneTest {
         assertTrue(Files.exists(dir.resolve("root/build-cache").resolve(old.hex() + ".json")), "a dry run removes nothing");
 
         BuildCache.Pruned pruned = cache.prune(2500, false);
-        assertEquals(new BuildCache.Pruned(1, 1000, 2000, 0), pruned);
+        assertEquals(new BuildCache.Pruned(1, 1000, 2000, 0, 0), pruned);
         assertFalse(cache.lookup(old).isPresent());
         assertTrue(cache.lookup(mid).isPresent());
         assertTrue(cache.lookup(recent).isPresent());
@@ -98,7 +98,7 @@ class BuildCachePruneTest {
         assertEquals(1, cache.clear());
         assertFalse(cache.lookup(key).isPresent());
         assertFalse(Files.exists(dir.resolve("root/build-cache/stat-0123.bin")));
-        assertFalse(Files.exists(mount.getParent()));
+        assertFalse(Files.exists(mount));
     }
 
     @Test
@@ -110,9 +110,9 @@ class BuildCachePruneTest {
         BuildCache.Pruned dry = cache.prune(0, true);
         assertEquals(1, dry.mounts());
         assertTrue(Files.exists(mount.resolve("apk/index")), "a dry run removes nothing");
-        assertEquals(new BuildCache.Pruned(2, 100, 0, 1), cache.prune(0, false), "entries without a layer go too");
+        assertEquals(new BuildCache.Pruned(2, 100, 0, 1, 0), cache.prune(0, false), "entries without a layer go too");
         assertFalse(cache.lookup(none).isPresent());
-        assertFalse(Files.exists(mount.getParent()));
+        assertFalse(Files.exists(mount));
     }
 
     @Test
@@ -120,7 +120,7 @@ class BuildCachePruneTest {
         entry("old", 1000, 1);
         entry("recent", 1000, 2);
         Path mount = cacheMount();
-        assertEquals(new BuildCache.Pruned(1, 1000, 1000, 0), cache.prune(1000, false));
+        assertEquals(new BuildCache.Pruned(1, 1000, 1000, 0, 0), cache.prune(1000, false));
         assertTrue(Files.exists(mount.resolve("apk/index")));
     }
 }

@@ -120,6 +120,49 @@ class StageSchedulingBuildTest {
         assertTrue(error.group(2).startsWith("[a 2/2] ") && error.group(2).contains("exit code 3"), progress);
     }
 
+    @Test
+    void lockedCacheMountsTakeTurnsAcrossParallelStages() throws Exception {
+        HoistBuilds h = new HoistBuilds(dir).withBase();
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        // b's second RUN asks for the locked cache while a's RUN still holds it (mkdir fails on a second holder)
+        String locked = "RUN --mount=type=cache,id=rendezvous,target=/rv --mount=type=cache,id=lk,target=/c,sharing=locked ";
+        Files.writeString(ctx.resolve("Dockerfile"), String.join("\n",
+                "FROM " + HoistBuilds.BASE + " AS a",
+                locked + "mkdir /c/busy && touch /rv/a-in && sleep 1.5 && rmdir /c/busy && echo a > /a",
+                "FROM " + HoistBuilds.BASE + " AS b",
+                RV + WAIT.formatted("a-in"),
+                locked + "mkdir /c/busy && rmdir /c/busy && echo b > /b",
+                "FROM scratch",
+                "COPY --from=a /a /a",
+                "COPY --from=b /b /b",
+                ""));
+        BuildResult r = h.build(ctx);
+        assertEquals("b\n", Files.readString(h.rootfs(r.image()).resolve("b")), h.progress());
+        assertTrue(h.progress().contains("waiting for the cache mount lk"), h.progress());
+    }
+
+    @Test
+    void privateCacheMountsGiveParallelStagesAnInstanceEach() throws Exception {
+        HoistBuilds h = new HoistBuilds(dir).withBase();
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        // both RUNs hold the cache at once: each must have its own instance, whichever started first
+        String priv = "RUN --mount=type=cache,id=rendezvous,target=/rv --mount=type=cache,id=pv,target=/c,sharing=private ";
+        Files.writeString(ctx.resolve("Dockerfile"), String.join("\n",
+                "FROM " + HoistBuilds.BASE + " AS a",
+                priv + "touch /c/from-a && touch /rv/a-in && " + WAIT.formatted("b-done") + " && ls /c > /a",
+                "FROM " + HoistBuilds.BASE + " AS b",
+                priv + WAIT.formatted("a-in") + " && ls /c > /b && touch /rv/b-done",
+                "FROM scratch",
+                "COPY --from=a /a /a",
+                "COPY --from=b /b /b",
+                ""));
+        BuildResult r = h.build(ctx);
+        Path fs = h.rootfs(r.image());
+        assertEquals("from-a\n", Files.readString(fs.resolve("a")), h.progress());
+        assertEquals("", Files.readString(fs.resolve("b")), h.progress());
+        assertTrue(!h.progress().contains("waiting for the cache mount"), h.progress());
+    }
+
     private static int step(String progress, String regex) {
         Matcher m = Pattern.compile(regex).matcher(progress);
         assertTrue(m.find(), progress);

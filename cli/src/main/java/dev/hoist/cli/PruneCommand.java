@@ -65,6 +65,9 @@ final class PruneCommand implements Command {
                 ctx.out.println((args.flag("dry-run") ? "Would delete cache mounts: " : "Deleted cache mounts: ")
                         + pruned.mounts());
             }
+            if (pruned.mountsInUse() > 0) {
+                ctx.out.println("Kept cache mounts in use by a build: " + pruned.mountsInUse());
+            }
         }
         GarbageCollector.Builder b = GarbageCollector.builder(images.root(), images.blobs(), images.store())
                 .dryRun(args.flag("dry-run"))

@@ -1,0 +1,254 @@
+package dev.hoist.builder;
+
+import dev.hoist.oci.Digest;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The directories of {@code RUN --mount=type=cache}: {@code build-cache/mounts/<sha256 of the id>}, and more
+ * instances of a cache ({@code <hex>-1}, {@code <hex>-2}...) made for {@code sharing=private}. Who uses a
+ * directory is told by a lock on its file in {@code build-cache/mount-locks/}, held for as long as a RUN has it
+ * mounted: shared by {@code sharing=shared} users (BuildKit's default), exclusive for {@code locked} and
+ * {@code private} ones and for removal, so that builds in other processes, parallel stages of one build and
+ * {@code hoist prune} see one another. The lock files stay when their directory goes: removing a file that a
+ * waiting process has open would let two processes lock the same name. Thread-safe.
+ */
+final class CacheMounts {
+    /** BuildKit's sharing modes; the empty string is the default, shared. */
+    static final String SHARED = "shared";
+    static final String PRIVATE = "private";
+    static final String LOCKED = "locked";
+    /** How many instances of one cache {@code sharing=private} makes at most. */
+    private static final int MAX_INSTANCES = 1000;
+
+    /** This JVM's holders of each lock file: a process holds one lock per file (fcntl), shared among its threads. */
+    private static final Map<Path, Holder> HOLDERS = new HashMap<>();
+
+    private final Path mounts;
+    private final Path locks;
+
+    /** The cache mounts of the build cache in {@code buildCacheDir}. */
+    CacheMounts(Path buildCacheDir) {
+        this.mounts = buildCacheDir.resolve(BuildCache.MOUNTS);
+        this.locks = buildCacheDir.resolve("mount-locks");
+    }
+
+    /** Who is waiting, told once before a lease has to wait for another user of the cache. */
+    interface WaitListener {
+        void waiting(String id);
+    }
+
+    /** One RUN's use of a cache directory; closing it lets others in. */
+    static final class Lease implements AutoCloseable {
+        private final Holder holder;
+        private final boolean exclusive;
+        private final Path dir;
+        private boolean closed;
+
+        private Lease(Holder holder, boolean exclusive, Path dir) {
+            this.holder = holder;
+            this.exclusive = exclusive;
+            this.dir = dir;
+        }
+
+        /** The directory to mount. */
+        Path dir() {
+            return dir;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!closed) {
+                closed = true;
+                holder.release(exclusive);
+            }
+        }
+    }
+
+    /**
+     * Takes the cache {@code id} for one RUN as {@code sharing} asks (shared, the default: alongside other shared
+     * users; locked: alone, waiting until the others are done; private: alone, on another instance of the cache
+     * when this one is in use), making its directory owned by {@code uid:gid} with {@code mode} if it is new.
+     */
+    Lease acquire(String id, String sharing, int uid, int gid, int mode, WaitListener listener)
+            throws IOException, InterruptedException {
+        String name = Digest.sha256(id).hex();
+        Lease lease;
+        if (sharing.equals(PRIVATE)) {
+            lease = null;
+            for (int i = 0; lease == null; i++) {
+                if (i == MAX_INSTANCES) {
+                    throw new IOException("the cache mount " + id + " has " + MAX_INSTANCES
+                            + " instances in use at once (sharing=private): too many parallel builds");
+                }
+                lease = lock(i == 0 ? name : name + "-" + i, true, false);
+            }
+        } else {
+            boolean exclusive = sharing.equals(LOCKED);
+            lease = lock(name, exclusive, false);
+            if (lease == null) {
+                listener.waiting(id);
+                lease = lock(name, exclusive, true);
+            }
+        }
+        try {
+            // made under the lock: a prune may just have removed it
+            if (!Files.isDirectory(lease.dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(lease.dir);
+                CopyTree.setMeta(lease.dir, uid, gid, mode);
+            }
+        } catch (IOException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        return lease;
+    }
+
+    /** What {@link #removeUnused} found: the directories removed (or, on a dry run, that would be) and those in use. */
+    record Removal(int removed, int inUse) {
+    }
+
+    /**
+     * Removes every cache directory that no build is using (with {@code dryRun}, only counts them). The mounts
+     * directory itself stays: a build may be making a new cache in it.
+     */
+    Removal removeUnused(boolean dryRun) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        if (Files.isDirectory(mounts, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(mounts)) {
+                for (Path p : s) {
+                    dirs.add(p);
+                }
+            }
+        }
+        int removed = 0;
+        int inUse = 0;
+        for (Path d : dirs) {
+            Lease lease;
+            try {
+                lease = lock(d.getFileName().toString(), true, false);
+            } catch (InterruptedException e) {
+                throw new AssertionError("a lock that does not wait was interrupted", e);
+            }
+            if (lease == null) {
+                inUse++;
+                continue;
+            }
+            try (lease) {
+                if (!dryRun) {
+                    Build.deleteTree(d);
+                    if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new IOException("cannot remove the cache mount " + d
+                                + "; check that the hoist root is writable");
+                    }
+                }
+                removed++;
+            }
+        }
+        return new Removal(removed, inUse);
+    }
+
+    /** The lease of directory {@code name} under the mounts, or null if it is in use and {@code wait} is false. */
+    private Lease lock(String name, boolean exclusive, boolean wait) throws IOException, InterruptedException {
+        Path file = locks.resolve(name + ".lock");
+        Holder h;
+        synchronized (HOLDERS) {
+            h = HOLDERS.get(file);
+            if (h == null) {
+                h = new Holder(file);
+                HOLDERS.put(file, h);
+            }
+        }
+        return h.acquire(exclusive, wait) ? new Lease(h, exclusive, mounts.resolve(name)) : null;
+    }
+
+    /**
+     * This JVM's use of one lock file: how many shared users, whether an exclusive one, and the file lock that
+     * stands for them towards other processes (taken by the first, released by the last).
+     */
+    private static final class Holder {
+        private final Path file;
+        private int shared;
+        private boolean exclusive;
+        /** A thread of this JVM is taking the file lock, without holding this monitor while it may wait. */
+        private boolean taking;
+        private FileChannel channel;
+
+        Holder(Path file) {
+            this.file = file;
+        }
+
+        boolean acquire(boolean wantExclusive, boolean wait) throws IOException, InterruptedException {
+            synchronized (this) {
+                while (exclusive || taking || (wantExclusive && shared > 0)) {
+                    if (!wait) {
+                        return false;
+                    }
+                    wait();
+                }
+                if (channel != null) {
+                    shared++;   // the file lock is already held, shared, for this JVM's other users
+                    return true;
+                }
+                taking = true;
+            }
+            FileChannel ch = null;
+            FileLock lock = null;
+            try {
+                Files.createDirectories(file.getParent());
+                ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                lock = wait ? ch.lock(0, Long.MAX_VALUE, !wantExclusive) : ch.tryLock(0, Long.MAX_VALUE, !wantExclusive);
+            } catch (java.nio.channels.FileLockInterruptionException e) {
+                throw new InterruptedException("interrupted while waiting for " + file);
+            } finally {
+                synchronized (this) {
+                    taking = false;
+                    if (lock != null) {
+                        channel = ch;
+                        if (wantExclusive) {
+                            exclusive = true;
+                        } else {
+                            shared++;
+                        }
+                    } else if (ch != null) {
+                        try {
+                            ch.close();
+                        } catch (IOException ignored) {
+                            // what failed is reported; this channel held nothing
+                        }
+                    }
+                    notifyAll();
+                }
+            }
+            return lock != null;
+        }
+
+        synchronized void release(boolean wasExclusive) throws IOException {
+            if (wasExclusive) {
+                exclusive = false;
+            } else {
+                shared--;
+            }
+            try {
+                if (!exclusive && shared == 0) {
+                    FileChannel ch = channel;
+                    channel = null;
+                    ch.close();     // releases the file lock
+                }
+            } finally {
+                notifyAll();
+            }
+        }
+    }
+}

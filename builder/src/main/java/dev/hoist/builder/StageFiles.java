@@ -81,7 +81,11 @@ final class StageFiles {
         return stats;
     }
 
-    /** Writes the stat cache back when it was used. */
+    /**
+     * Writes the stat cache back when it was used, unless the context lives in the root's temporary directory
+     * (a context read from standard input): that directory goes with the build, and its stat cache would only
+     * pile up, never to be read again.
+     */
     synchronized void close() {
         for (Path p : lent.values()) {
             Build.deleteTree(p);
@@ -95,7 +99,9 @@ final class StageFiles {
                     // gone since: read again next time
                 }
             }
-            stats.save();
+            if (!contextDir.toAbsolutePath().normalize().startsWith(images.root().tmpDir().toAbsolutePath().normalize())) {
+                stats.save();
+            }
         }
     }
 

@@ -213,6 +213,9 @@ class BuildFeaturesTest {
             assertEquals("from the tar", Files.readString(rootfs(other).resolve("other")));
         }
         assertFalse(Files.exists(ctxDir), "the unpacked context is removed");
+        try (var caches = Files.newDirectoryStream(images.root().path().resolve("build-cache"), "stat-*.bin")) {
+            assertFalse(caches.iterator().hasNext(), "a context that goes with its build leaves no stat cache");
+        }
 
         byte[] dockerfile = "FROM scratch\nLABEL from=stdin\n".getBytes(StandardCharsets.UTF_8);
         try (ContextSources.StreamContext sc = ContextSources.fromStream(new java.io.ByteArrayInputStream(dockerfile),

@@ -234,11 +234,31 @@ final class BuildCommand implements Command {
         return BuildSecret.ofFile(id, p.toAbsolutePath());
     }
 
+    /** How long a signalled build may take to stop its step and clean up before the JVM halts anyway. */
+    private static final int STOP_WAIT_SECONDS = 20;
+
     private int build(Context ctx, Args args, BuildRequest.Builder req, List<BuildOutputs.Output> outputs, boolean push)
             throws Exception {
         boolean quiet = args.flag("quiet") || "quiet".equals(args.value("progress"));
         ContainerRuntime runtime = ContainerRuntime.supported() ? new ContainerRuntime(ctx.images().root().path()) : null;
         BuildResult result;
+        // On SIGTERM or SIGINT the JVM runs its shutdown hooks and then halts, finally blocks or not: this one
+        // interrupts the build, as a cancelled build is (the running step's container is killed, its temporary
+        // directories removed, the error said), and holds the exit until the build has let go.
+        Thread building = Thread.currentThread();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        Thread stopper = new Thread(new Runnable() {   // not a lambda: CONTRIBUTING.md, "Start-up paths"
+            @Override
+            public void run() {
+                building.interrupt();
+                try {
+                    finished.await(STOP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // exit now
+                }
+            }
+        }, "hoist-build-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
         try (OnDemand client = new OnDemand(ctx)) {
             result = Builder.builder(ctx.images(), runtime, null).registryOnDemand(client).build().build(req.build());
             BuildOutputs writer = new BuildOutputs(ctx.images());
@@ -255,6 +275,13 @@ final class BuildCommand implements Command {
                         }
                     }
                 }
+            }
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the build has let go
             }
         }
         String id = result.image().id().toString();

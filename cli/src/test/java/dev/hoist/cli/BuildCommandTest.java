@@ -78,6 +78,47 @@ class BuildCommandTest {
     }
 
     @Test
+    void aSignalledBuildStopsItsStepAndCleansUp() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path ctx = Files.createDirectories(dir.resolve("slow"));
+        String marker = "hoist-signal-test-" + ProcessHandle.current().pid();
+        Files.writeString(ctx.resolve("Dockerfile"),
+                "FROM busybox:local\nRUN echo started && exec sleep 120 " + marker + "\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.hoist.cli.Main", "--root", dir.resolve("root").toString(), "build", "--progress", "plain",
+                ctx.toString()).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            for (String line; (line = out.readLine()) != null; ) {
+                seen.append(line).append('\n');
+                if (line.endsWith(" started")) {
+                    break;
+                }
+            }
+            assertTrue(seen.toString().contains("started"), seen.toString());
+            // SIGTERM, as from a CI runner or docker stop (Process.destroy would close our end of its output)
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+            for (String line; (line = out.readLine()) != null; ) {
+                seen.append(line).append('\n');
+            }
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the build should stop");
+            assertEquals(143, p.exitValue(), seen.toString());
+            assertTrue(seen.toString().contains("interrupted"), seen.toString());
+            try (var left = Files.newDirectoryStream(dir.resolve("root/tmp"), "build-run*")) {
+                assertTrue(!left.iterator().hasNext(), "the step's temporary directory is removed");
+            }
+            assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(marker)),
+                    "the step's container is gone");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void aBadDockerfileAndAFailingRunSayWhere() throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("bad"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nRUNN x\n");

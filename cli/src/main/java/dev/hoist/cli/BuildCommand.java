@@ -179,7 +179,7 @@ final class BuildCommand implements Command {
             } catch (NumberFormatException e) {
                 // the default width
             }
-            req.progress(new PrintStream(new TtyProgress(ctx.err, columns, System::nanoTime), true, StandardCharsets.UTF_8));
+            req.progress(new PrintStream(new TtyProgress(ctx.err, columns, System::nanoTime, true), true, StandardCharsets.UTF_8));
         } else {
             req.progress(ctx.err);
         }

@@ -818,10 +818,6 @@ final class Build {
         return files.stack(st.layers, st.diffIds);
     }
 
-    private static boolean exists(LayerStack stack, String rel) throws IOException {
-        return stack.find(stack.resolveLinks(rel)) != null;
-    }
-
     private BuildCache.Entry writeLayer(LayerSource source) throws IOException, BuildException {
         try (BlobWriter w = images.blobs().writer()) {
             WrittenLayer wl = source.write(w); // commits: the blob writer's digest is the layer's
@@ -836,18 +832,37 @@ final class Build {
         WrittenLayer write(BlobWriter blob) throws IOException, LayerException;
     }
 
+    /**
+     * WORKDIR: makes the directory when the image lacks it, with the parents it lacks, owned by the USER in force
+     * (mode 0755), as BuildKit's {@code dispatchWorkdir} does ({@code llb.Mkdir} with parents and
+     * {@code llb.WithUser}, moby/buildkit#1002). The key names the user; the ids a name has come from the image's
+     * files, which the parent key covers.
+     */
     private StepOutcome workdir(State st, String path) throws IOException, BuildException {
-        Digest key = key(st.key, "WORKDIR", List.of(path));
+        String user = st.config.user() == null ? "" : st.config.user();
+        Digest key = key(st.key, "WORKDIR", user.isEmpty() ? List.of(path) : List.of(path, "\1user=" + user));
         Optional<BuildCache.Entry> hit = lookup(key);
         if (hit.isPresent()) {
             return new StepOutcome(key, hit.get(), true, "WORKDIR " + path);
         }
         String rel = CopyTree.clean(path);
         BuildCache.Entry entry = new BuildCache.Entry(null, null);
-        if (!rel.isEmpty() && !exists(stack(st), rel)) {
+        LayerStack stack = stack(st);
+        // through the image's symbolic links (WORKDIR /bin/x with /bin -> usr/bin), as mkdir does
+        String target = rel.isEmpty() ? rel : stack.resolveLinks(rel);
+        if (!target.isEmpty() && stack.find(target) == null) {
+            int[] ids = {0, 0};
+            if (!user.isEmpty()) {
+                Path accounts = images.root().createTempDirectory("build-accounts");
+                try {
+                    ids = Owners.ofUser(user, () -> StageFiles.accountFiles(stack, accounts));
+                } finally {
+                    deleteTree(accounts);
+                }
+            }
             Path tree = images.root().createTempDirectory("build-workdir");
             try {
-                CopyTree.mkdirs(tree, rel, null);
+                CopyTree.mkdirsOver(tree, target, stack::find, ids[0], ids[1]);
                 entry = writeLayer(out -> layerWriter().writeTree(tree, out));
                 files.keep(entry, tree);
             } finally {

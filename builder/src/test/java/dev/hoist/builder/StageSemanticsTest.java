@@ -6,7 +6,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -44,6 +46,12 @@ class StageSemanticsTest {
         return all.subList(all.size() - count, all.size());
     }
 
+    private static String owner(Path p) throws IOException {
+        return Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":"
+                + Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS) + " "
+                + Integer.toOctalString((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777);
+    }
+
     @Test
     void aStageBuiltFromAnotherSeesItsArgs() throws Exception {
         String df = """
@@ -58,6 +66,32 @@ class StageSemanticsTest {
 
         BuildResult overridden = build(df, o -> o.buildArg("FOO", "y"));
         assertEquals("foo=y\n", Files.readString(hoist.rootfs(overridden.image()).resolve("foo")));
+    }
+
+    @Test
+    void aWorkdirThatIsMadeBelongsToTheUser() throws Exception {
+        String df = """
+                FROM busybox:local
+                USER nobody
+                WORKDIR /w
+                RUN touch x
+                USER 1234:nogroup
+                WORKDIR /tmp/a/b
+                """;
+        BuildResult r = build(df, o -> { });
+        Path fs = hoist.rootfs(r.image());
+        assertEquals("65534:65534 755", owner(fs.resolve("w")), "a name's ids from /etc/passwd");
+        assertTrue(Files.exists(fs.resolve("w/x")), "and the user can write in it");
+        assertEquals("1234:65534 755", owner(fs.resolve("tmp/a")), "the parents it makes too");
+        assertEquals("1234:65534 755", owner(fs.resolve("tmp/a/b")));
+        assertEquals("0:0 1777", owner(fs.resolve("tmp")), "a parent that exists is left as it is");
+
+        assertTrue(build(df, o -> { }).fullyCached());
+        BuildResult other = build(df.replace("USER nobody", "USER 4321"), o -> { });
+        StepResult workdir = other.steps().get(2);
+        assertEquals("WORKDIR /w", workdir.instruction());
+        assertFalse(workdir.cached(), "the key names the user");
+        assertEquals("4321:4321 755", owner(hoist.rootfs(other.image()).resolve("w")));
     }
 
     @Test

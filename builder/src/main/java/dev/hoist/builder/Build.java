@@ -65,6 +65,8 @@ import java.util.TreeSet;
 /** One build: parses the Dockerfile, builds the stages the target needs, commits and tags the result. Not thread-safe. */
 final class Build {
     private static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
+    /** The {@code comment} of each history entry a step writes: BuildKit's Dockerfile frontend's {@code historyComment}. */
+    static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
 
     private final LocalImages images;
     private final ContainerRuntime runtime;
@@ -87,6 +89,8 @@ final class Build {
     private final Map<Integer, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
     private Dockerfile df;
     private ArgScope global;
+    /** The proxy variables every RUN gets from the build args (see {@link ArgScope#proxyEnvironment()}). */
+    private Map<String, String> proxies;
     private DockerIgnore ignore;
     private int stepNo;
     /** The step each stage's failure was reported at (see {@link #buildStage}). */
@@ -163,6 +167,8 @@ final class Build {
         String author;
         List<String> shell = DEFAULT_SHELL;
         Digest key;
+        /** The variables the stage ended with (null for an image): a stage built FROM it starts with its ARGs. */
+        StageScope scope;
 
         State copy() {
             State s = new State();
@@ -176,6 +182,7 @@ final class Build {
             s.author = author;
             s.shell = shell;
             s.key = key;
+            s.scope = scope;
             return s;
         }
     }
@@ -208,6 +215,7 @@ final class Build {
             Platform p = Platform.current();
             String plat = p.os() + "/" + p.architecture() + (p.variant() == null || p.variant().isEmpty() ? "" : "/" + p.variant());
             global = ArgScope.global(df, req.buildArgs(), ArgScope.platformArgs(plat, plat));
+            proxies = global.proxyEnvironment();
         } catch (DockerfileException e) {
             throw new BuildException(e.getMessage(), e);
         }
@@ -282,10 +290,10 @@ final class Build {
 
     /**
      * What the build knows of a stage before building it: the stages it uses directly (its base,
-     * {@code COPY --from}, {@code RUN --mount from}) and the environment it ends with, which a stage based on it
-     * starts from.
+     * {@code COPY --from}, {@code RUN --mount from}) and the variables it ends with (as far as they could be worked
+     * out), which a stage based on it starts from.
      */
-    private record Plan(Set<Integer> uses, Map<String, String> env) {
+    private record Plan(Set<Integer> uses, StageScope scope) {
     }
 
     /**
@@ -307,12 +315,14 @@ final class Build {
             throw new BuildException(e.getMessage(), e);
         }
         Map<String, String> env = new java.util.LinkedHashMap<>();
+        StageScope baseScope = null;
         if (base.isPresent()) {
             uses.add(base.get().index());
-            env.putAll(plan(base.get()).env());
+            baseScope = plan(base.get()).scope();
+            env.putAll(baseScope.imageEnvironment());
         }
         env.putIfAbsent("PATH", ProcessSpecs.DEFAULT_PATH);
-        StageScope scope = global.enterStage(env);
+        StageScope scope = global.enterStage(env, baseScope);
         for (Instruction in : s.instructions()) {
             if (in instanceof Instruction.Arg || in instanceof Instruction.Env) {
                 try {
@@ -341,7 +351,7 @@ final class Build {
                 }
             }
         }
-        Plan p = new Plan(Set.copyOf(uses), scope.imageEnvironment());
+        Plan p = new Plan(Set.copyOf(uses), scope);
         plans.put(s.index(), p);
         return p;
     }
@@ -504,7 +514,9 @@ final class Build {
             // Docker (classic and BuildKit) puts the default PATH in the config of a stage whose base has none
             st.config = st.config.withEnv("PATH", ProcessSpecs.DEFAULT_PATH);
         }
-        StageScope scope = global.enterStage(st.config.envMap());
+        // from an earlier stage, its ARGs too (st.scope), as BuildKit's dispatchState.init carries its buildArgs
+        StageScope scope = global.enterStage(st.config.envMap(), st.scope);
+        st.scope = scope;
         boolean cmdSet = false;
         int k = 1;
         for (Instruction raw : body) {
@@ -630,7 +642,7 @@ final class Build {
                 st.config = outcome == null ? c.build() : st.config;
             }
             if (outcome == null) {
-                st.history.add(History.of(req.sourceDateEpoch(), history, true));
+                st.history.add(History.of(req.sourceDateEpoch(), history, HISTORY_COMMENT, true));
                 steps.add(new StepResult(n, stage.name(), shown, in.range().startLine(), false, false, null));
             } else {
                 BuildCache.Entry e = outcome.entry;
@@ -639,7 +651,7 @@ final class Build {
                     st.diffIds.add(e.diffId());
                 }
                 st.history.add(History.of(req.sourceDateEpoch(), history + (in instanceof Instruction.Workdir ? "" : " # buildkit"),
-                        e.layer() == null));
+                        HISTORY_COMMENT, e.layer() == null));
                 st.key = outcome.key;
                 progress.println("#" + n + (outcome.cached ? " CACHED" : " DONE"));
                 steps.add(new StepResult(n, stage.name(), shown, in.range().startLine(), true, outcome.cached, e.layer()));
@@ -806,10 +818,6 @@ final class Build {
         return files.stack(st.layers, st.diffIds);
     }
 
-    private static boolean exists(LayerStack stack, String rel) throws IOException {
-        return stack.find(stack.resolveLinks(rel)) != null;
-    }
-
     private BuildCache.Entry writeLayer(LayerSource source) throws IOException, BuildException {
         try (BlobWriter w = images.blobs().writer()) {
             WrittenLayer wl = source.write(w); // commits: the blob writer's digest is the layer's
@@ -824,18 +832,37 @@ final class Build {
         WrittenLayer write(BlobWriter blob) throws IOException, LayerException;
     }
 
+    /**
+     * WORKDIR: makes the directory when the image lacks it, with the parents it lacks, owned by the USER in force
+     * (mode 0755), as BuildKit's {@code dispatchWorkdir} does ({@code llb.Mkdir} with parents and
+     * {@code llb.WithUser}, moby/buildkit#1002). The key names the user; the ids a name has come from the image's
+     * files, which the parent key covers.
+     */
     private StepOutcome workdir(State st, String path) throws IOException, BuildException {
-        Digest key = key(st.key, "WORKDIR", List.of(path));
+        String user = st.config.user() == null ? "" : st.config.user();
+        Digest key = key(st.key, "WORKDIR", user.isEmpty() ? List.of(path) : List.of(path, "\1user=" + user));
         Optional<BuildCache.Entry> hit = lookup(key);
         if (hit.isPresent()) {
             return new StepOutcome(key, hit.get(), true, "WORKDIR " + path);
         }
         String rel = CopyTree.clean(path);
         BuildCache.Entry entry = new BuildCache.Entry(null, null);
-        if (!rel.isEmpty() && !exists(stack(st), rel)) {
+        LayerStack stack = stack(st);
+        // through the image's symbolic links (WORKDIR /bin/x with /bin -> usr/bin), as mkdir does
+        String target = rel.isEmpty() ? rel : stack.resolveLinks(rel);
+        if (!target.isEmpty() && stack.find(target) == null) {
+            int[] ids = {0, 0};
+            if (!user.isEmpty()) {
+                Path accounts = images.root().createTempDirectory("build-accounts");
+                try {
+                    ids = Owners.ofUser(user, () -> StageFiles.accountFiles(stack, accounts));
+                } finally {
+                    deleteTree(accounts);
+                }
+            }
             Path tree = images.root().createTempDirectory("build-workdir");
             try {
-                CopyTree.mkdirs(tree, rel, null);
+                CopyTree.mkdirsOver(tree, target, stack::find, ids[0], ids[1]);
                 entry = writeLayer(out -> layerWriter().writeTree(tree, out));
                 files.keep(entry, tree);
             } finally {
@@ -874,11 +901,19 @@ final class Build {
         if (argv.isEmpty()) {
             throw new BuildException(where(r) + ": " + shown + ": RUN needs a command");
         }
-        Map<String, String> envMap = new java.util.LinkedHashMap<>(scope.runEnvironment());
+        Map<String, String> envMap = new java.util.LinkedHashMap<>(scope.variables());
         envMap.putIfAbsent("PATH", ProcessSpecs.DEFAULT_PATH);
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : envMap.entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());
+        }
+        // the proxy build args reach the process over the variables of the same name, but not the key: a changed
+        // proxy rebuilds nothing, as in BuildKit
+        Map<String, String> runEnvMap = new java.util.LinkedHashMap<>(envMap);
+        runEnvMap.putAll(proxies);
+        List<String> runEnv = new ArrayList<>();
+        for (Map.Entry<String, String> e : runEnvMap.entrySet()) {
+            runEnv.add(e.getKey() + "=" + e.getValue());
         }
         String user = st.config.user() == null ? "" : st.config.user();
         String cwd = st.config.workingDir() == null || st.config.workingDir().isEmpty() ? "/" : st.config.workingDir();
@@ -888,7 +923,7 @@ final class Build {
         } catch (IllegalArgumentException e) {
             throw new BuildException(where(r) + ": " + shown + ": " + e.getMessage(), e);
         }
-        String createdBy = "RUN " + (r.shellForm() ? String.join(" ", argv) : json(argv));
+        String createdBy = "RUN " + runCommandString(scope.historyArgs(), argv);
         List<String> parts = new ArrayList<>(argv);
         parts.add("\1env");
         parts.addAll(env);
@@ -962,7 +997,7 @@ final class Build {
             try {
                 Path upper = Files.createDirectory(dir.resolve("upper"));
                 Path work = Files.createDirectory(dir.resolve("work"));
-                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(lower.directories(), upper, work).argv(argv).env(secrets.env(env))
+                ContainerSpec.Builder sb = ContainerSpec.builder().overlay(lower.directories(), upper, work).argv(argv).env(secrets.env(runEnv))
                         .cwd(cwd).user(user).network(net);
                 mounts.forEach(sb::addMount);
                 ContainerSpec spec = sb.build();
@@ -1028,6 +1063,23 @@ final class Build {
             }
             secrets.close();
         }
+    }
+
+    /**
+     * What a RUN's history says it ran, as BuildKit's {@code runCommandString} writes it: {@code |N} and the N ARGs
+     * in scope as {@code NAME=value} when there are any, then the command's words joined by spaces (the exec form
+     * too).
+     */
+    static String runCommandString(List<String> args, List<String> argv) {
+        StringBuilder sb = new StringBuilder();
+        if (!args.isEmpty()) {
+            sb.append('|').append(args.size());
+            for (String a : args) {
+                sb.append(' ').append(a);
+            }
+            sb.append(' ');
+        }
+        return sb.append(String.join(" ", argv)).toString();
     }
 
     /** A {@code RUN --mount=type=cache} waiting for its directory: the slot it fills in the step's mounts. */

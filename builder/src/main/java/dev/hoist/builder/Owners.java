@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
-/** Resolves {@code --chown=user[:group]} to numeric IDs, by name in an image's /etc/passwd and /etc/group. Stateless. */
+/**
+ * Resolves {@code --chown=user[:group]}, and the USER a WORKDIR's directories belong to, to numeric IDs, by name in
+ * an image's /etc/passwd and /etc/group. Stateless.
+ */
 final class Owners {
 
     @FunctionalInterface
@@ -36,6 +39,86 @@ final class Owners {
             gid = group.matches("[0-9]+") ? Integer.valueOf(group) : lookup(root.get(), "etc/group", group);
         }
         return gid == null ? null : new int[] {uid, gid};
+    }
+
+    /**
+     * The uid and gid that own what a step makes as {@code user} (the image's USER: {@code user[:group]}), as
+     * BuildKit resolves it for a WORKDIR's directories ({@code llb.WithUser}, the file op's {@code readUser}): a
+     * number, or {@code root}, is that id for both uid and gid; a name is its uid and gid in /etc/passwd; a group
+     * number or name (in /etc/group) then sets the gid. A name the files do not have leaves 0, as BuildKit does.
+     */
+    static int[] ofUser(String user, RootSupplier root) throws IOException {
+        int colon = user.indexOf(':');
+        String name = colon < 0 ? user : user.substring(0, colon);
+        int[] ids = {0, 0};
+        Integer id = numericId(name);
+        if (id != null) {
+            ids[0] = id;
+            ids[1] = id;
+        } else {
+            String[] entry = entry(root.get(), "etc/passwd", name, 4);
+            if (entry != null) {
+                ids[0] = Integer.parseInt(entry[2]);
+                ids[1] = Integer.parseInt(entry[3]);
+            }
+        }
+        if (colon >= 0) {
+            String group = user.substring(colon + 1);
+            Integer gid = numericId(group);
+            if (gid == null) {
+                String[] entry = entry(root.get(), "etc/group", group, 3);
+                gid = entry == null ? null : Integer.valueOf(entry[2]);
+            }
+            if (gid != null) {
+                ids[1] = gid;
+            }
+        }
+        return ids;
+    }
+
+    /** {@code s} as an id when it is one: {@code root} or a number (BuildKit's {@code parseUID}); else null. */
+    private static Integer numericId(String s) {
+        if (s.equals("root")) {
+            return 0;
+        }
+        return isId(s) ? Integer.valueOf(s) : null;
+    }
+
+    /** Whether {@code s} is a number that fits an id; by hand, as a regex costs a fresh JVM milliseconds. */
+    private static boolean isId(String s) {
+        if (s.isEmpty() || s.length() > 10) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return Long.parseLong(s) <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * The first line of {@code file} under {@code root} for {@code name}, split at ':', whose fields 2 up to
+     * {@code fields - 1} are numbers; null when there is none (or no such file).
+     */
+    private static String[] entry(Path root, String file, String name, int fields) throws IOException {
+        Path p = root.resolve(file);
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+            String[] f = line.split(":", -1);
+            if (f.length >= fields && f[0].equals(name)) {
+                boolean numbers = true;
+                for (int i = 2; i < fields; i++) {
+                    numbers &= isId(f[i]);
+                }
+                if (numbers) {
+                    return f;
+                }
+            }
+        }
+        return null;
     }
 
     private static Integer lookup(Path root, String file, String name) throws IOException {

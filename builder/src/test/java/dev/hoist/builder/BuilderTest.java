@@ -262,7 +262,7 @@ class BuilderTest {
         assertEquals(01777, (Integer) Files.getAttribute(fs.resolve("tmp"), "unix:mode") & 07777,
                 "COPY keeps the mode of an existing parent directory");
         String history = r.image().config().history().toString();
-        assertTrue(history.contains("RUN /bin/sh -c echo"), history);
+        assertTrue(history.contains("RUN |1 GREETING=hi /bin/sh -c echo"), history);
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("] RUN echo"), progress.toString(StandardCharsets.UTF_8));
     }
 

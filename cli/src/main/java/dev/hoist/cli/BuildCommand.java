@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** {@code hoist build}: an image from a Dockerfile and a context, with Docker's command line. */
@@ -113,8 +115,16 @@ final class BuildCommand implements Command {
                 // in a context from stdin, -f names a file inside it
                 req.dockerfile(stdin != null ? dir.resolve(file).normalize() : Path.of(file).toAbsolutePath());
             }
+            Map<String, String> buildArgs = buildArgs(ctx, args);
+            for (Map.Entry<String, String> a : buildArgs.entrySet()) {
+                req.buildArg(a.getKey(), a.getValue());
+            }
+            String epoch = ctx.env.get("SOURCE_DATE_EPOCH");
+            if (epoch != null && !epoch.isEmpty() && !buildArgs.containsKey("SOURCE_DATE_EPOCH")) {
+                req.buildArg("SOURCE_DATE_EPOCH", epoch);   // as docker buildx passes it on (its toSolveOpt)
+            }
             configure(ctx, args, req, progressMode);
-            req.sourceDateEpoch(buildTime(ctx, dir));
+            req.sourceDateEpoch(buildTime(ctx, buildArgs, dir));
             return build(ctx, args, req, outputs, push);
         }
     }
@@ -122,17 +132,6 @@ final class BuildCommand implements Command {
     private void configure(Context ctx, Args args, BuildRequest.Builder req, String progressMode) throws UsageException {
         for (String t : args.values("tag")) {
             req.tag(t);
-        }
-        for (String a : args.values("build-arg")) {
-            int eq = a.indexOf('=');
-            if (eq < 0) {
-                String v = ctx.env.get(a);
-                if (v != null) {
-                    req.buildArg(a, v);
-                }
-            } else {
-                req.buildArg(a.substring(0, eq), a.substring(eq + 1));
-            }
         }
         for (String l : args.values("label")) {
             int eq = l.indexOf('=');
@@ -339,17 +338,38 @@ final class BuildCommand implements Command {
                 + "}\n";
     }
 
+    /** The {@code --build-arg}s: {@code NAME=value}, or {@code NAME} for the environment's value when it has one. */
+    private static Map<String, String> buildArgs(Context ctx, Args args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String a : args.values("build-arg")) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                String v = ctx.env.get(a);
+                if (v != null) {
+                    out.put(a, v);
+                }
+            } else {
+                out.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
     /**
      * The build's one timestamp, as DESIGN.md fixes it: SOURCE_DATE_EPOCH, else the last commit time when the
-     * context is in a git repository, else the epoch.
+     * context is in a git repository, else the epoch. SOURCE_DATE_EPOCH is the build arg when given (BuildKit's
+     * reproducibility setting; empty, it sets none), else the environment variable, as docker buildx passes the
+     * variable on only when no build arg names it.
      */
-    static Instant buildTime(Context ctx, Path context) throws UsageException {
-        String s = ctx.env.get("SOURCE_DATE_EPOCH");
+    static Instant buildTime(Context ctx, Map<String, String> buildArgs, Path context) throws UsageException {
+        boolean fromArg = buildArgs.containsKey("SOURCE_DATE_EPOCH");
+        String s = fromArg ? buildArgs.get("SOURCE_DATE_EPOCH") : ctx.env.get("SOURCE_DATE_EPOCH");
         if (s != null && !s.isBlank()) {
             try {
                 return Instant.ofEpochSecond(Long.parseLong(s.trim()));
             } catch (NumberFormatException e) {
-                throw new UsageException("SOURCE_DATE_EPOCH must be seconds since 1970, got \"" + s + "\"");
+                throw new UsageException((fromArg ? "--build-arg " : "") + "SOURCE_DATE_EPOCH must be seconds since 1970,"
+                        + " got \"" + s + "\"");
             }
         }
         if (!inGitWorkTree(context)) {

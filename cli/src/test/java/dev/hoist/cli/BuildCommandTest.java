@@ -44,6 +44,22 @@ class BuildCommandTest {
     }
 
     @Test
+    void sourceDateEpochTheBuildArgBeforeTheEnvironment() throws Exception {
+        Path ctx = dir.resolve("hello");
+        HelloWorld.writeContext(ctx);
+        String root = dir.resolve("root").toString();
+        Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "5");
+        assertEquals(0, MainTest.run(env, "--root", root, "build", "-q", "-t", "h:env", ctx.toString()).status());
+        assertEquals(0, MainTest.run(env, "--root", root, "build", "-q", "-t", "h:arg",
+                "--build-arg", "SOURCE_DATE_EPOCH=86400", ctx.toString()).status());
+        assertEquals("1970-01-01T00:00:05Z\n", hoist("inspect", "-f", "{{.Created}}", "h:env").out());
+        assertEquals("1970-01-02T00:00:00Z\n", hoist("inspect", "-f", "{{.Created}}", "h:arg").out());
+        MainTest.Result bad = hoist("build", "--build-arg", "SOURCE_DATE_EPOCH=yesterday", ctx.toString());
+        assertEquals(Main.USAGE, bad.status());
+        assertTrue(bad.err().contains("--build-arg SOURCE_DATE_EPOCH must be seconds since 1970"), bad.err());
+    }
+
+    @Test
     void busyboxAppBuildsThenRebuildsFromCache() throws Exception {
         assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
         assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());

@@ -4,9 +4,11 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The global ARG scope of one build, as Docker defines it: the platform ARGs, then the ARGs declared before
@@ -20,9 +22,12 @@ public final class ArgScope {
     public static final List<String> PLATFORM_ARGS = List.of("BUILDPLATFORM", "BUILDOS", "BUILDARCH",
             "BUILDVARIANT", "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT");
 
-    /** The predefined proxy ARGs: usable in RUN without an ARG instruction when given as build args. */
-    public static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
-            "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
+    /**
+     * The predefined proxy ARGs, matched in any case: given as build args, they reach every RUN without an ARG
+     * instruction (see {@link #proxyEnvironment()}).
+     */
+    public static final List<String> PROXY_ARGS = List.of("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY",
+            "ALL_PROXY");
 
     private final Map<String, String> values;
     private final Set<String> declared;
@@ -108,13 +113,44 @@ public final class ArgScope {
         return buildArgs;
     }
 
+    /**
+     * The proxy variables every RUN gets from the build args, as BuildKit gives them (dockerfile2llb's
+     * {@code proxyEnvFromBuildArgs}, the exec op's {@code proxyEnvList}): a build arg named like one of
+     * {@link #PROXY_ARGS} in any case sets both the upper- and the lower-case variable; of several spellings of
+     * one, the last in sorted order wins; an empty value sets none. BuildKit leaves them out of the step's cache
+     * key and history (the exec op's {@code CacheMap} drops {@code ProxyEnv}), and they override the stage's
+     * variables of the same name.
+     */
+    public Map<String, String> proxyEnvironment() {
+        String[] values = new String[PROXY_ARGS.size()];
+        for (String key : new TreeSet<>(buildArgs.keySet())) {
+            for (int i = 0; i < values.length; i++) {
+                if (key.equalsIgnoreCase(PROXY_ARGS.get(i))) {
+                    values[i] = buildArgs.get(key);
+                }
+            }
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null && !values[i].isEmpty()) {
+                m.put(PROXY_ARGS.get(i), values[i]);
+                m.put(PROXY_ARGS.get(i).toLowerCase(Locale.ROOT), values[i]);
+            }
+        }
+        return m;
+    }
+
     /** The FROM of {@code stage} with its base name and platform expanded in this scope. */
     public Instruction.From expandFrom(Stage stage) throws DockerfileException {
         return stage.from().expand(lexer, values);
     }
 
-    /** A new scope for the instructions of a stage whose base image has the given environment. */
-    public StageScope enterStage(Map<String, String> baseImageEnv) {
-        return new StageScope(this, Objects.requireNonNull(baseImageEnv, "baseImageEnv"), lexer);
+    /**
+     * A new scope for the instructions of a stage whose base image has the given environment; {@code baseStage}
+     * is the finished scope of the earlier stage it is built FROM, whose ARGs it starts with, or null when it
+     * starts from an image or scratch.
+     */
+    public StageScope enterStage(Map<String, String> baseImageEnv, StageScope baseStage) {
+        return new StageScope(this, Objects.requireNonNull(baseImageEnv, "baseImageEnv"), baseStage, lexer);
     }
 }

@@ -3,6 +3,7 @@ package dev.hoist.dockerfile;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,7 @@ class ArgScopeTest {
     /** Walks every instruction of stage {@code i} and returns the scope after the last one. */
     private static StageScope walk(Dockerfile df, int i, Map<String, String> buildArgs) throws DockerfileException {
         ArgScope global = ArgScope.global(df, buildArgs, PLATFORMS);
-        StageScope scope = global.enterStage(Map.of());
+        StageScope scope = global.enterStage(Map.of(), null);
         for (Instruction in : df.stages().get(i).instructions()) {
             scope.expand(in);
         }
@@ -91,16 +92,54 @@ class ArgScopeTest {
     void argsReachRunButNotTheImage() throws Exception {
         Dockerfile df = parse("FROM a\nARG A=1\nENV E=2\n");
         StageScope s = walk(df, 0, Map.of("HTTP_PROXY", "http://proxy:3128", "OTHER", "x"));
-        assertEquals(Map.of("HTTP_PROXY", "http://proxy:3128", "A", "1", "E", "2"), s.runEnvironment());
+        assertEquals(Map.of("A", "1", "E", "2"), s.variables());
         assertEquals(Map.of("E", "2"), s.imageEnvironment());
-        assertFalse(s.variables().containsKey("HTTP_PROXY"));
-        assertTrue(ArgScope.PROXY_ARGS.contains("no_proxy"));
+    }
+
+    @Test
+    void proxyBuildArgsSetBothCasesAsBuildKitDoes() throws Exception {
+        Dockerfile df = parse("FROM a\n");
+        Map<String, String> args = new java.util.LinkedHashMap<>();
+        args.put("http_proxy", "http://lower:1");
+        args.put("HTTP_PROXY", "http://upper:2");    // sorts first, so the lower-case spelling wins
+        args.put("No_Proxy", "localhost");
+        args.put("FTP_PROXY", "");                     // empty: none
+        args.put("OTHER", "x");
+        Map<String, String> proxies = ArgScope.global(df, args, PLATFORMS).proxyEnvironment();
+        assertEquals(List.of("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"), List.copyOf(proxies.keySet()));
+        assertEquals("http://lower:1", proxies.get("HTTP_PROXY"));
+        assertEquals("localhost", proxies.get("no_proxy"));
+        assertFalse(walk(df, 0, args).variables().containsKey("HTTP_PROXY"), "not an ARG unless declared");
+    }
+
+    @Test
+    void aStageBuiltFromAnotherStartsWithItsArgs() throws Exception {
+        Dockerfile df = parse("FROM busybox AS a\nARG FOO=x\nARG BARE\nENV E=1\nFROM a\nARG FOO\nARG NEW=${FOO}y\n");
+        ArgScope global = ArgScope.global(df, Map.of(), PLATFORMS);
+        StageScope a = global.enterStage(Map.of(), null);
+        for (Instruction in : df.stages().get(0).instructions()) {
+            a.expand(in);
+        }
+        StageScope b = global.enterStage(a.imageEnvironment(), a);
+        for (Instruction in : df.stages().get(1).instructions()) {
+            b.expand(in);
+        }
+        assertEquals("x", b.variables().get("FOO"), "a re-declared ARG without a value keeps the inherited one");
+        assertEquals("xy", b.variables().get("NEW"));
+        assertEquals(List.of("FOO=x", "BARE=", "NEW=xy"), b.historyArgs());
+        assertEquals(List.of("FOO=x", "BARE="), a.historyArgs(), "the base stage's scope is not changed");
+    }
+
+    @Test
+    void historyArgsTakeTheValueAnEnvGivesThem() throws Exception {
+        Dockerfile df = parse("FROM a\nARG V=arg\nENV V=env\nARG W\n");
+        assertEquals(List.of("V=env", "W=build"), walk(df, 0, Map.of("W", "build")).historyArgs());
     }
 
     @Test
     void theBaseImageEnvironmentIsInScope() throws Exception {
         Dockerfile df = parse("FROM a\nWORKDIR $HOME/src\n");
-        StageScope s = ArgScope.global(df, Map.of(), PLATFORMS).enterStage(Map.of("HOME", "/root"));
+        StageScope s = ArgScope.global(df, Map.of(), PLATFORMS).enterStage(Map.of("HOME", "/root"), null);
         Instruction.Workdir w = (Instruction.Workdir) s.expand(df.stages().get(0).instructions().get(0));
         assertEquals("/root/src", w.path());
     }

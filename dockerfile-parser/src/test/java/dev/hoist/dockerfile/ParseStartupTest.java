@@ -113,9 +113,10 @@ class ParseStartupTest {
             Dockerfile df = DockerfileParser.parse("Dockerfile", text.getBytes(StandardCharsets.UTF_8));
             ArgScope global = ArgScope.global(df, Map.of("VERSION", "v9.8.7"),
                     ArgScope.platformArgs("linux/amd64", "linux/arm64"));
+            StageScope previous = null;
             for (Stage stage : df.stages()) {
                 checksum += global.expandFrom(stage).baseName().length();
-                StageScope scope = global.enterStage(Map.of("PATH", "/bin"));
+                StageScope scope = global.enterStage(Map.of("PATH", "/bin"), previous);
                 for (Instruction in : stage.instructions()) {
                     Instruction expanded = scope.expand(in);
                     if (expanded instanceof Instruction.Run run) {
@@ -127,8 +128,10 @@ class ParseStartupTest {
                         checksum += onbuild.trigger().name().length();
                     }
                 }
-                checksum += scope.runEnvironment().size();
+                checksum += scope.variables().size() + scope.historyArgs().size();
+                previous = scope;
             }
+            checksum += global.proxyEnvironment().size();
             checksum += df.stage("build").isPresent() ? 1 : 0;
             checksum += df.stage("0").isPresent() ? 1 : 0;
             checksum += df.dump().length();

@@ -25,6 +25,12 @@ public record History(
         return new History(created == null ? null : Rfc3339.format(created), createdBy, null, null, emptyLayer ? Boolean.TRUE : null);
     }
 
+    /** As {@link #of(Instant, String, boolean)}, with a {@code comment} (null for none). */
+    public static History of(Instant created, String createdBy, String comment, boolean emptyLayer) {
+        return new History(created == null ? null : Rfc3339.format(created), createdBy, null, comment,
+                emptyLayer ? Boolean.TRUE : null);
+    }
+
     /** Whether this step made no layer. */
     @JsonIgnore
     public boolean isEmptyLayer() {

@@ -141,10 +141,11 @@ public final class GarbageCollector {
 
     private Set<Digest> mark(Set<Digest> unreadable, List<String> warnings) throws StoreException {
         Deque<Node> pending = new ArrayDeque<>();
-        for (ImageEntry e : images.list()) {
+        ImageStore.Contents contents = images.contents();
+        for (ImageEntry e : contents.named()) {
             pending.push(new Node(e.id(), e.target().mediaType(), true, "image " + e.name()));
         }
-        for (DanglingImage d : images.dangling()) {  // kept until removed, as Docker keeps <none>:<none> images
+        for (DanglingImage d : contents.dangling()) {  // kept until removed, as Docker keeps <none>:<none> images
             pending.push(new Node(d.id(), d.target().mediaType(), true, "dangling image " + d.id()));
         }
         for (GcRoots provider : extraRoots) {

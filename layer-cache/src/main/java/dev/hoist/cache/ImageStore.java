@@ -69,6 +69,23 @@ public final class ImageStore {
         return List.copyOf(read().dangling.values());
     }
 
+    /** The names and the dangling images of one version of the store, read at once. */
+    public record Contents(List<ImageEntry> named, List<DanglingImage> dangling) {
+        public Contents {
+            named = List.copyOf(named);
+            dangling = List.copyOf(dangling);
+        }
+    }
+
+    /**
+     * Every image, named and dangling, from one read of the store: what {@link #list} and {@link #dangling} return,
+     * without an update in between that moves an image from one to the other.
+     */
+    public Contents contents() throws StoreException {
+        State state = read();
+        return new Contents(new ArrayList<>(state.images.values()), new ArrayList<>(state.dangling.values()));
+    }
+
     /** The image called {@code name}, if any. */
     public Optional<ImageEntry> get(String name) throws StoreException {
         return Optional.ofNullable(read().images.get(checkName(name)));

@@ -190,6 +190,7 @@ class ImageStoreTest {
         assertEquals(List.of(), images.dangling(), "app:2 still names the old one");
         images.put("app:2", m2);
         assertEquals(List.of(new DanglingImage(m1, NOW)), images.dangling());
+        assertEquals(new ImageStore.Contents(images.list(), images.dangling()), images.contents());
 
         // naming it again takes it out of the dangling ones; removing its last name does not make it dangling
         images.put("again:1", m1);

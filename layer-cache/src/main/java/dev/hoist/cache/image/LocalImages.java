@@ -151,7 +151,8 @@ public final class LocalImages {
      */
     private List<Named> namedTargets() throws StoreException {
         Map<Digest, Named> byTarget = new LinkedHashMap<>();
-        for (ImageEntry e : store.list()) {
+        ImageStore.Contents contents = store.contents();   // one read: an image is either named or dangling
+        for (ImageEntry e : contents.named()) {
             Named n = byTarget.get(e.target().digest());
             if (n == null) {
                 n = new Named(e.target(), new ArrayList<>());
@@ -159,7 +160,7 @@ public final class LocalImages {
             }
             n.names().add(e.name());
         }
-        for (DanglingImage d : store.dangling()) {
+        for (DanglingImage d : contents.dangling()) {
             if (!byTarget.containsKey(d.id())) {
                 byTarget.put(d.id(), new Named(d.target(), List.of()));
             }

@@ -267,6 +267,9 @@ final class Build {
         for (String t : req.tags()) {
             tags.add(images.tag(image, t));
         }
+        if (tags.isEmpty()) {
+            images.keep(image);   // a dangling image, as docker build leaves without -t: usable by its ID
+        }
         progress.println("#" + nextStep() + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
         progress.flush();
         return new BuildResult(image.withNames(tags), tags, steps);

@@ -183,8 +183,12 @@ class BuilderTest {
         assertTrue(second.fullyCached());
         assertEquals(first.image().id(), second.image().id());
         GarbageCollector.builder(images.root(), images.blobs(), images.store()).gracePeriod(Duration.ZERO).build().run();
+        assertTrue(images.blobs().contains(first.image().manifest().layers().get(0).digest()),
+                "an untagged build's image is kept dangling, and its layer with it");
+        images.store().forget(second.image().target().digest());
+        GarbageCollector.builder(images.root(), images.blobs(), images.store()).gracePeriod(Duration.ZERO).build().run();
         assertFalse(images.blobs().contains(first.image().manifest().layers().get(0).digest()),
-                "without the cache's roots an untagged build's layer goes");
+                "without the image and the cache's roots the layer goes");
         assertFalse(build("FROM scratch\nCOPY a.txt /a\n").fullyCached(), "an entry whose layer is gone is a miss");
     }
 

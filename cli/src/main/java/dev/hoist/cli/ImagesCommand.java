@@ -11,7 +11,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** {@code hoist images}: the local images, one row per name, as {@code docker images} prints them. */
+/**
+ * {@code hoist images}: the local images, one row per name and one {@code <none>  <none>} row per dangling image
+ * (no name points at it), as {@code docker images} prints them.
+ */
 final class ImagesCommand implements Command {
     @Override
     public String name() {
@@ -38,7 +41,7 @@ final class ImagesCommand implements Command {
         return List.of(
                 OptionSpec.flag("-a, --all", "Show all images (the same as without it: hoist keeps no intermediate images)"),
                 OptionSpec.flag("--digests", "Show digests"),
-                OptionSpec.list("-f, --filter", "FILTER", "Filter output: reference=PATTERN, before=IMAGE, since=IMAGE"),
+                OptionSpec.list("-f, --filter", "FILTER", "Filter output: reference=PATTERN, dangling=true|false"),
                 OptionSpec.value("--format", "TEMPLATE", "Format output with a template: {{.Repository}}, {{.Tag}}, {{.ID}}, {{.Digest}}, {{.CreatedSince}}, {{.CreatedAt}}, {{.Size}}, {{json .}}"),
                 OptionSpec.flag("--no-trunc", "Don't truncate output"),
                 OptionSpec.flag("-q, --quiet", "Only show image IDs"));
@@ -52,6 +55,8 @@ final class ImagesCommand implements Command {
     record Row(String repository, String tag, String digest, LocalImages.Summary image) {
     }
 
+    private static final String NONE = "<none>";
+
     @Override
     public int run(Context ctx, Args args) throws Exception {
         boolean noTrunc = args.flag("no-trunc");
@@ -59,16 +64,35 @@ final class ImagesCommand implements Command {
         if (!args.positionals().isEmpty()) {
             patterns.add(args.positionals().get(0));
         }
+        Boolean dangling = null;
         for (String f : args.values("filter")) {
             int eq = f.indexOf('=');
             String key = eq < 0 ? f : f.substring(0, eq);
-            if (!key.equals("reference")) {
-                throw new UsageException("invalid filter '" + key + "' (supported: reference=PATTERN)");
+            String value = eq < 0 ? "" : f.substring(eq + 1);
+            if (key.equals("dangling")) {
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new UsageException("invalid filter 'dangling=" + value + "': use dangling=true or dangling=false");
+                }
+                dangling = value.equals("true");
+                continue;
             }
-            patterns.add(f.substring(eq + 1));
+            if (!key.equals("reference")) {
+                throw new UsageException("invalid filter '" + key + "' (supported: reference=PATTERN, dangling=true|false)");
+            }
+            patterns.add(value);
         }
         List<Row> rows = new ArrayList<>();
         for (LocalImages.Summary image : ctx.images().summaries()) {
+            if (image.names().isEmpty()) {
+                // a dangling image: no reference pattern matches it, as in Docker
+                if (patterns.isEmpty() && !Boolean.FALSE.equals(dangling)) {
+                    rows.add(new Row(NONE, NONE, image.manifestDigest().toString(), image));
+                }
+                continue;
+            }
+            if (Boolean.TRUE.equals(dangling)) {
+                continue;
+            }
             for (String name : image.names()) {
                 Reference ref = Reference.parse(name);
                 String repo = ref.familiarName();

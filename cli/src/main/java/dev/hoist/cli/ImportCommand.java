@@ -70,6 +70,8 @@ final class ImportCommand implements Command {
             Image image = importer.importTar(in, new ImageImporter.Options(config, platform, created, comment));
             if (name != null) {
                 ctx.images().tag(image, name);
+            } else {
+                ctx.images().keep(image);   // dangling, as docker import without a name leaves it
             }
             ctx.out.println(image.id());
             return Main.OK;

@@ -53,6 +53,9 @@ final class LoadCommand implements Command {
                 for (String n : l.names()) {
                     ctx.images().tag(l.target(), n);
                 }
+                if (l.names().isEmpty()) {
+                    ctx.images().store().keep(l.target());   // dangling, usable by its ID
+                }
             }
         } else {
             loaded = new ArchiveLoader(ctx.images()).load(Path.of(input));

@@ -54,6 +54,9 @@ final class OciImportCommand implements Command {
             for (String n : names) {
                 tagged.add(ctx.images().tag(l.target(), n));
             }
+            if (tagged.isEmpty()) {
+                ctx.images().store().keep(l.target());   // dangling, usable by its ID
+            }
             named.add(new LoadedImage(l.target(), l.refName(), tagged));
         }
         LoadCommand.report(ctx, named);

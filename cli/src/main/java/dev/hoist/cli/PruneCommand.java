@@ -9,7 +9,11 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-/** {@code hoist prune}: removes the blobs no image references, and temporary files nobody is writing. */
+/**
+ * {@code hoist prune}: removes the blobs no image references, and temporary files nobody is writing; with
+ * {@code --dangling}, first the dangling images (as {@code docker image prune}), with {@code --build-cache} the
+ * build cache. A dangling image is an image, so plain {@code prune} keeps it, as Docker's GC never removes images.
+ */
 final class PruneCommand implements Command {
     @Override
     public String name() {
@@ -32,6 +36,7 @@ final class PruneCommand implements Command {
                 OptionSpec.flag("--dry-run", "Only say what would be removed"),
                 OptionSpec.value("--grace", "DURATION", "Keep unreferenced blobs younger than this, e.g. 0s, 10m, 1h (default 1h: a pull or import in progress has not tagged its blobs yet)"),
                 OptionSpec.flag("--verify", "Also check every blob's digest, and remove corrupt ones"),
+                OptionSpec.flag("--dangling", "Also remove dangling images (<none>:<none> in hoist images: no name points at them), as docker image prune does"),
                 OptionSpec.flag("--build-cache", "Also remove build cache entries (all, or the least recently used beyond --keep-storage)"),
                 OptionSpec.value("--keep-storage", "SIZE", "With --build-cache: keep the most recently used entries whose layers add up to at most SIZE, e.g. 512m, 2g"),
                 OptionSpec.flag("-f, --force", "Do not prompt for confirmation (hoist never prompts; accepted for Docker compatibility)"));
@@ -67,6 +72,19 @@ final class PruneCommand implements Command {
             }
             if (pruned.mountsInUse() > 0) {
                 ctx.out.println("Kept cache mounts in use by a build: " + pruned.mountsInUse());
+            }
+        }
+        if (args.flag("dangling")) {
+            LocalImages.Pruned pruned = images.pruneDangling(new dev.hoist.builder.BuildCache(images).gcRoots(),
+                    args.flag("dry-run"));
+            if (!pruned.images().isEmpty()) {
+                ctx.out.println(args.flag("dry-run") ? "Would delete dangling images:" : "Deleted dangling images:");
+                for (dev.hoist.oci.Digest id : pruned.images()) {
+                    ctx.out.println((args.flag("dry-run") ? "would delete: " : "deleted: ") + id);
+                }
+            }
+            for (dev.hoist.oci.Digest d : pruned.deleted()) {
+                ctx.out.println("Deleted: " + d);
             }
         }
         GarbageCollector.Builder b = GarbageCollector.builder(images.root(), images.blobs(), images.store())

@@ -60,6 +60,55 @@ class BuildCommandTest {
     }
 
     @Test
+    void anUntaggedBuildIsKeptDanglingAndUsedByItsIdUntilRemoved() throws Exception {
+        Path ctx = dir.resolve("hello");
+        HelloWorld.writeContext(ctx);
+        MainTest.Result b = hoist("build", "-q", "--iidfile", dir.resolve("iid").toString(), ctx.toString());
+        assertEquals(0, b.status(), b.err());
+        String id = b.out().trim();
+        assertEquals(id, Files.readString(dir.resolve("iid")));
+        String shortId = id.substring(7, 19);
+
+        MainTest.Result images = hoist("images");
+        assertTrue(images.out().contains("<none>       <none>   " + shortId), images.out());
+        for (String ref : new String[] {id, id.substring(7), shortId, id.substring(7, 11), "sha256:" + shortId}) {
+            MainTest.Result inspect = hoist("inspect", "-f", "{{.Id}} {{json .RepoTags}}", ref);
+            assertEquals(0, inspect.status(), ref + ": " + inspect.err());
+            assertEquals(id + " []\n", inspect.out(), ref);
+        }
+        assertEquals(0, hoist("history", shortId).status());
+
+        // garbage collection keeps it: it is an image
+        assertEquals(0, hoist("prune", "--grace", "0s").status());
+        assertEquals(0, hoist("inspect", shortId).status(), "prune keeps a dangling image");
+
+        // naming it takes it out of the dangling ones; building another image under the name leaves it dangling
+        assertEquals(0, hoist("tag", shortId, "hello:1").status());
+        assertTrue(!hoist("images").out().contains("<none>"), "named now");
+        MainTest.Result other = hoist("build", "-q", "-t", "hello:1", "--label", "v=2", ctx.toString());
+        assertEquals(0, other.status(), other.err());
+        MainTest.Result after = hoist("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}");
+        assertEquals("<none>:<none> " + shortId, after.out().lines().filter(l -> l.startsWith("<none>")).findFirst().orElse(""),
+                after.out());
+        assertEquals(0, hoist("prune", "--grace", "0s").status());
+        assertEquals(id + "\n", hoist("inspect", "-f", "{{.Id}}", shortId).out(), "prune keeps the image re-tagging left");
+
+        if (ContainerRuntime.supported()) {
+            MainTest.Result run = hoist("run", "--rm", id.substring(7, 15));
+            assertEquals(HelloWorld.GREETING, run.out(), run.err());
+        }
+
+        MainTest.Result rmi = hoist("rmi", shortId);
+        assertEquals(0, rmi.status(), rmi.err());
+        assertTrue(rmi.out().contains("Deleted: " + id), rmi.out());
+        MainTest.Result gone = hoist("inspect", id);
+        assertEquals(1, gone.status());
+        assertTrue(gone.err().contains("No such image"), gone.err());
+        assertTrue(!hoist("images").out().contains("<none>"));
+        assertEquals(0, hoist("inspect", "hello:1").status(), "the named image is untouched");
+    }
+
+    @Test
     void busyboxAppBuildsThenRebuildsFromCache() throws Exception {
         assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
         assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());

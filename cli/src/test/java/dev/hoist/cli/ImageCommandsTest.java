@@ -133,4 +133,30 @@ class ImageCommandsTest {
         assertEquals(0, hoist("prune", "--grace", "0s").status());
         assertEquals(0, hoist("inspect", "keep").status(), "referenced content survives prune");
     }
+
+    @Test
+    void anUnnamedImportIsDanglingUntilPruneDangling() throws Exception {
+        String named = importBusybox("named");
+        MainTest.Result imported = hoistEnv(Map.of("SOURCE_DATE_EPOCH", "1"), "import", Busybox.rootfsTar().toString());
+        assertEquals(0, imported.status(), imported.err());
+        String id = imported.out().trim();
+        assertNotEquals(named, id);
+
+        MainTest.Result dangling = hoist("images", "-q", "--no-trunc", "-f", "dangling=true");
+        assertEquals(id + "\n", dangling.out(), dangling.err());
+        MainTest.Result notDangling = hoist("images", "-q", "--no-trunc", "-f", "dangling=false");
+        assertEquals(named + "\n", notDangling.out(), notDangling.err());
+        assertEquals(named + "\n", hoist("images", "-q", "--no-trunc", "named").out(), "a reference filter never matches <none>");
+
+        assertEquals(0, hoist("prune", "--grace", "0s").status());
+        assertEquals(0, hoist("inspect", id).status(), "plain prune keeps dangling images");
+        MainTest.Result dry = hoist("prune", "--dangling", "--dry-run");
+        assertTrue(dry.out().contains("would delete: " + id), dry.out());
+        assertEquals(0, hoist("inspect", id).status());
+        MainTest.Result pruned = hoist("prune", "--dangling");
+        assertEquals(0, pruned.status(), pruned.err());
+        assertTrue(pruned.out().contains("deleted: " + id), pruned.out());
+        assertEquals(1, hoist("inspect", id).status());
+        assertEquals(0, hoist("inspect", "named").status(), "named images stay");
+    }
 }

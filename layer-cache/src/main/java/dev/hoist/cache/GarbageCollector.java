@@ -28,7 +28,7 @@ import java.util.Set;
 
 /**
  * Mark-and-sweep garbage collection of a hoist root, for {@code hoist prune}: keeps every blob reachable
- * from a tagged image or a {@link GcRoots} provider (walking indexes and manifests: manifests, config,
+ * from a tagged or dangling image or a {@link GcRoots} provider (walking indexes and manifests: manifests, config,
  * layers, subject), removes the other blobs once they are older than the grace period (so that a pull or
  * import that has stored blobs but not yet tagged them keeps them), and removes stale temporary files.
  * Tagging waits while marking and sweeping run. One collection per instance at a time; build one per run.
@@ -141,8 +141,12 @@ public final class GarbageCollector {
 
     private Set<Digest> mark(Set<Digest> unreadable, List<String> warnings) throws StoreException {
         Deque<Node> pending = new ArrayDeque<>();
-        for (ImageEntry e : images.list()) {
+        ImageStore.Contents contents = images.contents();
+        for (ImageEntry e : contents.named()) {
             pending.push(new Node(e.id(), e.target().mediaType(), true, "image " + e.name()));
+        }
+        for (DanglingImage d : contents.dangling()) {  // kept until removed, as Docker keeps <none>:<none> images
+            pending.push(new Node(d.id(), d.target().mediaType(), true, "dangling image " + d.id()));
         }
         for (GcRoots provider : extraRoots) {
             for (Descriptor d : provider.roots()) {

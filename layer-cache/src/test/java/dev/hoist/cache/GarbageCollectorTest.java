@@ -110,6 +110,22 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void danglingImagesAreRootsUntilForgotten() throws Exception {
+        Descriptor config2 = blobs.put(MediaTypes.OCI_CONFIG, "{\"os\":\"linux\",\"x\":2}".getBytes());
+        Descriptor own = blobs.put(MediaTypes.OCI_LAYER, Content.bytes(7, 100));
+        Descriptor built = blobs.put(MediaTypes.OCI_MANIFEST, manifestJson(config2, layer1, own));
+        images.keep(built);
+
+        GcReport kept = gc().build().run();
+        assertEquals(List.of(), kept.removedBlobs());
+        assertEquals(digests(index, manifest, config, layer1, layer2, built, config2, own), stored());
+
+        images.forget(built.digest());
+        GcReport removed = gc().build().run();
+        assertEquals(digests(built, config2, own), removed.removedBlobs().stream().map(BlobInfo::digest).collect(Collectors.toSet()));
+    }
+
+    @Test
     void graceProtectsRecentUntaggedBlobs() throws Exception {
         Descriptor fresh = blobs.put(MediaTypes.OCI_LAYER, Content.bytes(5, 100));
         Descriptor old = blobs.put(MediaTypes.OCI_LAYER, Content.bytes(6, 100));

@@ -81,4 +81,38 @@ class ImageStoreFileTest {
         StoreException bad = assertThrows(StoreException.class, store::list);
         assertTrue(bad.getMessage().contains("is damaged") && bad.getMessage().contains("move it away"), bad.getMessage());
     }
+
+    @Test
+    void danglingImagesAreAnOptionalKeyThatOlderStoresDoNotHave() throws Exception {
+        HoistRoot root = HoistRoot.at(dir);
+        Files.createDirectories(root.imagesFile().getParent());
+        Descriptor loose = new Descriptor(MediaTypes.DOCKER_MANIFEST, Digest.sha256("loose"), 7);
+        Instant since = Instant.parse("2024-06-01T00:00:00Z");
+        String written = ImageStore.wire(entries(), List.of(new DanglingImage(loose, since)));
+        String before = ImageStore.wire(entries());
+        assertTrue(written.startsWith(before.substring(0, before.lastIndexOf("  }") + 3)),
+                "the names are written as before, the dangling images after them:\n" + written);
+        assertTrue(written.contains("\"dangling\" : {\n    \"" + loose.digest() + "\" : {"), written);
+        assertTrue(written.contains("\"schemaVersion\" : 1"), "still version 1, so older hoists read it: " + written);
+
+        Files.writeString(root.imagesFile(), written);
+        ImageStore store = ImageStore.open(root, BlobStore.onDisk(root));
+        assertEquals(List.copyOf(entries().values()), store.list());
+        assertEquals(List.of(new DanglingImage(loose, since)), store.dangling());
+
+        // a file from before dangling images has none
+        Files.writeString(root.imagesFile(), ImageStore.wire(entries()));
+        assertEquals(List.of(), store.dangling());
+
+        // a dangling entry that a name points at (an older hoist tagged it) is named, not dangling
+        Descriptor named = entries().get("docker.io/library/zeta:1").target();
+        Files.writeString(root.imagesFile(), ImageStore.wire(entries(), List.of(new DanglingImage(named, since))));
+        assertEquals(List.of(), store.dangling());
+
+        // an entry under another digest than its target's is damage
+        Files.writeString(root.imagesFile(), written.replace("\"" + loose.digest() + "\" : {",
+                "\"" + Digest.sha256("other") + "\" : {"));
+        StoreException e = assertThrows(StoreException.class, store::dangling);
+        assertTrue(e.getMessage().contains("is damaged"), e.getMessage());
+    }
 }

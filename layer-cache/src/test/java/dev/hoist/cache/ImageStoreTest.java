@@ -179,4 +179,48 @@ class ImageStoreTest {
         images.put("x:1", m);
         assertEquals(Digest.sha256(blobs.readAllBytes(m.digest())), images.get("x:1").orElseThrow().id());
     }
+
+    @Test
+    void movingTheLastNameAwayLeavesTheOldImageDangling() throws Exception {
+        Descriptor m1 = manifest("old");
+        Descriptor m2 = manifest("new");
+        images.put("app:1", m1);
+        images.put("app:2", m1);
+        images.put("app:1", m2);
+        assertEquals(List.of(), images.dangling(), "app:2 still names the old one");
+        images.put("app:2", m2);
+        assertEquals(List.of(new DanglingImage(m1, NOW)), images.dangling());
+        assertEquals(new ImageStore.Contents(images.list(), images.dangling()), images.contents());
+
+        // naming it again takes it out of the dangling ones; removing its last name does not make it dangling
+        images.put("again:1", m1);
+        assertEquals(List.of(), images.dangling());
+        images.remove("again:1");
+        assertEquals(List.of(), images.dangling(), "rmi of the last name removes the image, as in Docker");
+    }
+
+    @Test
+    void keepAndForgetAnUntaggedImage() throws Exception {
+        Descriptor m = manifest("built");
+        assertTrue(images.keep(m));
+        assertTrue(images.keep(m), "keeping it twice is one entry");
+        assertEquals(List.of(new DanglingImage(m, NOW)), images.dangling());
+        assertEquals(List.of(), images.list());
+        // another instance (another process) sees it
+        assertEquals(List.of(new DanglingImage(m, NOW)), ImageStore.open(root, blobs).dangling());
+
+        Descriptor named = manifest("named");
+        images.put("x:1", named);
+        assertEquals(false, images.keep(named), "a named image is not dangling");
+        assertEquals(1, images.dangling().size());
+
+        assertEquals(m, images.forget(m.digest()).orElseThrow().target());
+        assertEquals(Optional.empty(), images.forget(m.digest()));
+        assertEquals(List.of(), images.dangling());
+
+        assertThrows(BlobNotFoundException.class, () -> images.keep(
+                new Descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256("not stored"), 10)));
+        Descriptor layer = blobs.put(MediaTypes.OCI_LAYER, "layer".getBytes(StandardCharsets.UTF_8));
+        assertThrows(IllegalArgumentException.class, () -> images.keep(layer));
+    }
 }

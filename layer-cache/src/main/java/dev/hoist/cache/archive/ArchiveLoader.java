@@ -90,6 +90,9 @@ public final class ArchiveLoader {
             for (String n : p.names) {
                 images.tag(p.target, n);
             }
+            if (p.names.isEmpty()) {
+                images.store().keep(p.target);   // an image saved by ID loads dangling, as docker load leaves it
+            }
         }
         return pending.stream().map(p -> new LoadedImage(p.target, p.refName, List.copyOf(p.names))).toList();
     }

@@ -1,6 +1,8 @@
 package dev.hoist.cache.image;
 
 import dev.hoist.cache.BlobStore;
+import dev.hoist.cache.DanglingImage;
+import dev.hoist.cache.GcRoots;
 import dev.hoist.cache.HoistRoot;
 import dev.hoist.cache.ImageEntry;
 import dev.hoist.cache.ImageStore;
@@ -34,7 +36,8 @@ import java.util.TreeSet;
 /**
  * The images in the local store, as {@code docker images} sees them: names resolved to manifests and
  * configs, tagging, removal, and writing new images. Names are kept normalised
- * ({@code docker.io/library/busybox:latest}). Thread-safe: the blob and image stores it wraps are.
+ * ({@code docker.io/library/busybox:latest}). Images no name points at are kept as dangling images, listed
+ * with no names and found by ID, until removed. Thread-safe: the blob and image stores it wraps are.
  */
 public final class LocalImages {
     /** The image-store lock name; held while removing so that a concurrent tag cannot lose its blobs. */
@@ -79,7 +82,10 @@ public final class LocalImages {
         return Reference.parse(name).toString();
     }
 
-    /** Every named image, one per distinct target, with all its names. Sorted by name. */
+    /**
+     * Every image, one per distinct target: the named ones with all their names, sorted by name, then the
+     * dangling ones, with none, by digest.
+     */
     public List<Image> list() throws StoreException {
         List<Image> out = new ArrayList<>();
         for (Named n : namedTargets()) {
@@ -100,7 +106,7 @@ public final class LocalImages {
     }
 
     /**
-     * Every named image, summarised from the JSON trees of its manifest and config without binding them to
+     * Every image (as {@link #list}), summarised from the JSON trees of its manifest and config without binding them to
      * types; the cheap listing for a command that starts cold. An index is summarised through the manifest
      * for this machine's platform.
      */
@@ -139,11 +145,25 @@ public final class LocalImages {
     private record Named(Descriptor target, List<String> names) {
     }
 
-    /** The store's entries grouped by what they point at, in the store's name order. */
+    /**
+     * The store's entries grouped by what they point at, in the store's name order, then its dangling images
+     * with no names. A loop, not computeIfAbsent: resolving an image by ID on {@code hoist run} comes here.
+     */
     private List<Named> namedTargets() throws StoreException {
         Map<Digest, Named> byTarget = new LinkedHashMap<>();
-        for (ImageEntry e : store.list()) {
-            byTarget.computeIfAbsent(e.target().digest(), d -> new Named(e.target(), new ArrayList<>())).names().add(e.name());
+        ImageStore.Contents contents = store.contents();   // one read: an image is either named or dangling
+        for (ImageEntry e : contents.named()) {
+            Named n = byTarget.get(e.target().digest());
+            if (n == null) {
+                n = new Named(e.target(), new ArrayList<>());
+                byTarget.put(e.target().digest(), n);
+            }
+            n.names().add(e.name());
+        }
+        for (DanglingImage d : contents.dangling()) {
+            if (!byTarget.containsKey(d.id())) {
+                byTarget.put(d.id(), new Named(d.target(), List.of()));
+            }
         }
         return new ArrayList<>(byTarget.values());
     }
@@ -221,10 +241,16 @@ public final class LocalImages {
         return Optional.empty();
     }
 
-    /** The image whose ID (config digest) or manifest digest is {@code text} or starts with it. */
+    /**
+     * The image, named or dangling, whose ID (config digest) or manifest digest is {@code text} or starts with
+     * it, with or without {@code sha256:}. Loops only, no lambdas or streams: {@code hoist run ID} and a cached
+     * build from an ID come here (see CONTRIBUTING.md, "Start-up paths").
+     *
+     * @throws StoreException when the prefix matches more than one image ID, or the store cannot be read
+     */
     public Optional<Image> findById(String text) throws StoreException {
         String hex = text.startsWith("sha256:") ? text.substring("sha256:".length()) : text;
-        if (hex.isEmpty() || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        if (!isHex(hex)) {
             return Optional.empty();
         }
         List<Image> matches = new ArrayList<>();
@@ -234,15 +260,35 @@ public final class LocalImages {
                 matches.add(image);
             }
         }
-        if (matches.size() > 1) {
-            Set<Digest> ids = new TreeSet<>();
-            matches.forEach(m -> ids.add(m.id()));
-            if (ids.size() > 1) {
-                throw new StoreException("the ID prefix \"" + text + "\" matches " + ids.size() + " images (" + ids
-                        + "); give more of the ID");
+        if (matches.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<Digest> ids = new TreeSet<>();
+        for (Image m : matches) {
+            ids.add(m.id());
+        }
+        if (ids.size() > 1) {
+            List<String> shortIds = new ArrayList<>();
+            for (Digest id : ids) {
+                shortIds.add(id.shortHex());
+            }
+            throw new StoreException("the image ID prefix \"" + text + "\" is ambiguous: it matches " + ids.size()
+                    + " images (" + String.join(", ", shortIds) + "); give more of the ID");
+        }
+        return Optional.of(matches.get(0));
+    }
+
+    private static boolean isHex(String s) {
+        if (s.isEmpty() || s.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
             }
         }
-        return matches.stream().findFirst();
+        return true;
     }
 
     /** The names that point at {@code target}, sorted. */
@@ -334,7 +380,19 @@ public final class LocalImages {
         };
     }
 
-    /** Points {@code name} (normalised here) at the image's target; returns the normalised name. */
+    /**
+     * Keeps an image that no name points at, as Docker keeps {@code <none>:<none>} (a build without a tag, an
+     * import without a name), so that it can be used by ID and garbage collection keeps it until it is removed.
+     * Does nothing when a name points at it.
+     */
+    public void keep(Image image) throws StoreException {
+        store.keep(image.target());
+    }
+
+    /**
+     * Points {@code name} (normalised here) at the image's target; returns the normalised name. The image the name
+     * pointed at before is left dangling when no other name points at it.
+     */
     public String tag(Image image, String name) throws StoreException {
         String normalised = normaliseName(name);
         store.put(normalised, image.target());
@@ -354,8 +412,9 @@ public final class LocalImages {
 
     /**
      * Removes an image as {@code docker rmi} does. Given a name, the name is removed; given an ID, every name
-     * of that image is removed, which needs {@code force} when there are several. When no name points at the
-     * image any more, its manifest, config and the layers no other image uses are deleted.
+     * of that image is removed, which needs {@code force} when there are several; a dangling image is found by
+     * ID only. When no name points at the image any more, it is no longer kept, and its manifest, config and
+     * the layers no other image uses are deleted.
      */
     public Removal remove(String text, boolean force) throws StoreException {
         return remove(text, force, List::of);
@@ -365,7 +424,7 @@ public final class LocalImages {
      * As {@link #remove(String, boolean)}, but the blobs {@code keep} names (e.g. the build cache's layers) are
      * kept even when no other image uses them, as {@code docker rmi} leaves BuildKit's cache alone.
      */
-    public Removal remove(String text, boolean force, dev.hoist.cache.GcRoots keep) throws StoreException {
+    public Removal remove(String text, boolean force, GcRoots keep) throws StoreException {
         try (RootLock lock = root.lockExclusive(IMAGES_LOCK)) {
             Optional<Image> byName = findByName(text);
             List<String> untagged = new ArrayList<>();
@@ -386,7 +445,11 @@ public final class LocalImages {
                     untagged.add(ref.toString());
                 }
             } else {
-                image = findById(text).orElseThrow(() -> new ImageNotFoundException(text));
+                Optional<Image> byId = findById(text);
+                if (byId.isEmpty()) {
+                    throw new ImageNotFoundException(text);
+                }
+                image = byId.get();
                 if (image.names().size() > 1 && !force) {
                     throw new StoreException("conflict: unable to delete " + image.id().shortHex()
                             + " (must be forced) - image is referenced in multiple repositories: " + image.names());
@@ -398,16 +461,59 @@ public final class LocalImages {
             }
             List<Digest> deleted = new ArrayList<>();
             if (namesOf(image.target().digest()).isEmpty()) {
-                deleted.addAll(deleteUnshared(image, keep));
+                store.forget(image.target().digest());
+                deleted.addAll(deleteUnshared(image.target().digest(), keep));
             }
             return new Removal(untagged, deleted);
         }
     }
 
-    private List<Digest> deleteUnshared(Image image, dev.hoist.cache.GcRoots keep) throws StoreException {
+    /** What {@link #pruneDangling} removed, or would remove: the dangling images by ID, and the blobs deleted. */
+    public record Pruned(List<Digest> images, List<Digest> deleted) {
+        public Pruned {
+            images = List.copyOf(images);
+            deleted = List.copyOf(deleted);
+        }
+    }
+
+    /**
+     * Removes every dangling image, as {@code docker image prune} does, with the blobs no other image and nothing
+     * {@code keep} names uses; in a dry run, only says which. Images are reported by ID (the config digest), or by
+     * their manifest's digest when it cannot be read for this platform.
+     */
+    public Pruned pruneDangling(GcRoots keep, boolean dryRun) throws StoreException {
+        try (RootLock lock = root.lockExclusive(IMAGES_LOCK)) {
+            List<DanglingImage> dangling = store.dangling();
+            List<Digest> ids = new ArrayList<>();
+            for (DanglingImage d : dangling) {
+                Digest id;
+                try {
+                    id = load(d.target(), List.of()).id();
+                } catch (StoreException e) {
+                    id = d.id();   // e.g. an index without this platform: still removable
+                }
+                ids.add(id);
+                if (!dryRun) {
+                    store.forget(d.id());
+                }
+            }
+            List<Digest> deleted = new ArrayList<>();
+            if (!dryRun) {
+                for (DanglingImage d : dangling) {
+                    deleted.addAll(deleteUnshared(d.id(), keep));
+                }
+            }
+            return new Pruned(ids, deleted);
+        }
+    }
+
+    private List<Digest> deleteUnshared(Digest target, GcRoots keep) throws StoreException {
         Set<Digest> inUse = new HashSet<>();
         for (ImageEntry e : store.list()) {
             collect(e.target().digest(), inUse);
+        }
+        for (DanglingImage d : store.dangling()) {
+            collect(d.id(), inUse);
         }
         for (Descriptor d : keep.roots()) {
             String type = d.mediaType();
@@ -418,7 +524,7 @@ public final class LocalImages {
             }
         }
         Set<Digest> mine = new java.util.LinkedHashSet<>();
-        collect(image.target().digest(), mine);
+        collect(target, mine);
         List<Digest> deleted = new ArrayList<>();
         for (Digest d : mine) {
             if (!inUse.contains(d) && blobs.delete(d)) {

@@ -919,7 +919,7 @@ final class Build {
                         }
                         Path tmp = images.root().createTempDirectory("build-bind");
                         temps.add(tmp);
-                        CopyTree ct = new CopyTree(root, ign, !fromContext);
+                        CopyTree ct = new CopyTree(root, ign);
                         String rel = CopyTree.clean(m.source() == null ? "" : m.source());
                         if (!Files.exists(ct.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
                             throw new BuildException(where(r) + ": " + shown + ": the bind mount's source \"" + m.source()
@@ -1101,7 +1101,7 @@ final class Build {
         Optional<Stage> fromStage = Optional.empty();
         Image fromImage = null;
         if (from.isEmpty()) {
-            src = new CopyTree(req.contextDir(), ignore, false).linkingUnchanged();
+            src = new CopyTree(req.contextDir(), ignore).linkingUnchanged();
         } else {
             fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));
             if (fromStage.isEmpty()) {
@@ -1184,7 +1184,7 @@ final class Build {
                 Path linked = StageFiles.sparseSources(fromStack, sources, sparse);
                 Path root = linked != null ? linked
                         : fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
-                src = new CopyTree(root, DockerIgnore.EMPTY, true);
+                src = new CopyTree(root, DockerIgnore.EMPTY);
                 expandSources(src.excluding(excludes), where(in) + ": " + shown, sources, matched, kept);
             }
             LayerStack existing = stack(st);
@@ -1216,7 +1216,7 @@ final class Build {
                 if (opts.parents()) {
                     String keep = kept.get(m);
                     target = keep.isEmpty() ? rel : rel.isEmpty() ? keep : rel + "/" + keep;
-                } else if (Files.isDirectory(p)) {
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {   // p is the source, its links followed
                     target = rel;
                     if (!rel.isEmpty() && isDirectory(below.find(rel))) {
                         CopyTree.mkdirsOver(tree, rel, below);
@@ -1242,7 +1242,7 @@ final class Build {
             for (RemoteSources.Download d : opts.downloads()) {
                 if (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS)) {  // a git repository's files
                     CopyTree.mkdirsOver(tree, rel, below);
-                    new CopyTree(d.file(), DockerIgnore.EMPTY, false).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
+                    new CopyTree(d.file(), DockerIgnore.EMPTY).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
                             uid, gid, mode);
                     continue;
                 }

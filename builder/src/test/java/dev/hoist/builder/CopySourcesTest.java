@@ -1,0 +1,177 @@
+package dev.hoist.builder;
+
+import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.LocalImages;
+import dev.hoist.cache.image.Snapshots;
+import dev.hoist.runtime.ContainerRuntime;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What COPY and ADD take from their sources, end to end through {@link Builder} on {@code FROM scratch}: symbolic
+ * links followed as BuildKit follows them and never out of the source's root, and wildcards as Go matches them.
+ */
+class CopySourcesTest {
+    @TempDir
+    Path dir;
+
+    private Builder builder;
+    private LocalImages images;
+    private Path ctx;
+    private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        images = LocalImages.open(HoistRoot.at(dir.resolve("root")));
+        builder = Builder.builder(images, new ContainerRuntime(images.root().path()), null).build();
+        ctx = Files.createDirectories(dir.resolve("ctx"));
+    }
+
+    private void write(String name, String content) throws IOException {
+        Path p = ctx.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    private void link(String name, String target) throws IOException {
+        Path p = ctx.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.createSymbolicLink(p, Path.of(target));
+    }
+
+    private Path build(String dockerfile) throws Exception {
+        write("Dockerfile", dockerfile);
+        BuildResult r = builder.build(BuildRequest.builder(ctx)
+                .progress(new PrintStream(progress, true, StandardCharsets.UTF_8)).build());
+        return new Snapshots(images).rootfs(r.image());
+    }
+
+    private static boolean isLink(Path p) {
+        return Files.isSymbolicLink(p);
+    }
+
+    @Test
+    void aSourceThatIsALinkIsFollowedButLinksInsideACopiedDirectoryStayLinks() throws Exception {
+        write("real.txt", "real");
+        link("link.txt", "real.txt");
+        write("dir/f", "inner");
+        link("dir/l", "f");
+        link("linkdir", "dir");
+        Path fs = build("""
+                FROM scratch
+                COPY link.txt /app/
+                ADD link.txt /added
+                COPY linkdir /d
+                COPY linkdir /e/
+                COPY dir /kept/
+                """);
+        assertFalse(isLink(fs.resolve("app/link.txt")), "the source's own link is followed");
+        assertEquals("real", Files.readString(fs.resolve("app/link.txt")));
+        assertEquals("real", Files.readString(fs.resolve("added")));
+        assertTrue(Files.isDirectory(fs.resolve("d"), LinkOption.NOFOLLOW_LINKS), "a link to a directory copies its contents");
+        assertEquals("inner", Files.readString(fs.resolve("d/f")));
+        assertEquals("inner", Files.readString(fs.resolve("e/f")));
+        assertTrue(isLink(fs.resolve("kept/l")), "a link inside a copied directory is copied as a link");
+        assertEquals("f", Files.readSymbolicLink(fs.resolve("kept/l")).toString());
+    }
+
+    @Test
+    void linksAlongASourcePathStayInsideTheContext() throws Exception {
+        write("etc/hostname", "from the context");
+        link("hostetc", "/etc");
+        link("up", "../../../../../../etc");
+        link("hostroot", "/");
+        link("sub/back", "../hostetc");
+        Path fs = build("""
+                FROM scratch
+                COPY hostetc/hostname /x/
+                COPY up/hostname /y/
+                ADD hostetc/hostname /z/
+                COPY hostetc/host* /g/
+                COPY sub/back/hostname /s/
+                COPY hostroot/etc /r/
+                """);
+        for (String f : new String[] {"x/hostname", "y/hostname", "z/hostname", "g/hostname", "s/hostname", "r/hostname"}) {
+            assertEquals("from the context", Files.readString(fs.resolve(f)), f);
+        }
+        BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY hostroot/etc/passwd /p\n"));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY hostetc/pass* /p/\n"));
+        assertTrue(e.getMessage().contains("no source files match"), e.getMessage());
+    }
+
+    @Test
+    void linksAlongACopyFromPathStayInsideTheStage() throws Exception {
+        write("etc/hostname", "from the stage");
+        link("tree/abs", "/etc");
+        link("tree/up", "../../../../../../etc");
+        Path fs = build("""
+                FROM scratch AS a
+                COPY etc /etc
+                COPY tree /t
+                FROM scratch AS b
+                COPY tree /t
+                FROM scratch
+                COPY --from=a /t/abs/hostname /abs/
+                COPY --from=a /t/up/hostname /up/
+                COPY --from=a /t/abs/host* /glob/
+                """);
+        assertEquals("from the stage", Files.readString(fs.resolve("abs/hostname")));
+        assertEquals("from the stage", Files.readString(fs.resolve("up/hostname")));
+        assertEquals("from the stage", Files.readString(fs.resolve("glob/hostname")));
+        BuildException e = assertThrows(BuildException.class, () -> build("""
+                FROM scratch AS b
+                COPY tree /t
+                FROM scratch
+                COPY --from=b /t/abs/hostname /abs/
+                """));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+    }
+
+    @Test
+    void wildcardsAreGoPatterns() throws Exception {
+        write("a.txt", "a");
+        write("b.txt", "b");
+        write("^.txt", "caret");
+        write("!.txt", "bang");
+        write("x/c.txt", "c");
+        write("{a,b}.md", "brace");
+        Path fs = build("""
+                FROM scratch
+                COPY [^a].txt /neg/
+                COPY [!a].txt /bang/
+                COPY *.txt /star/
+                COPY {a,b}.md /brace/
+                COPY [a-b].txt /range/
+                """);
+        assertTrue(Files.exists(fs.resolve("neg/b.txt")));
+        assertTrue(Files.exists(fs.resolve("neg/^.txt")));
+        assertTrue(Files.exists(fs.resolve("neg/!.txt")));
+        assertFalse(Files.exists(fs.resolve("neg/a.txt")), "[^a] is a negation");
+        assertTrue(Files.exists(fs.resolve("bang/a.txt")), "[!a] is a or !");
+        assertTrue(Files.exists(fs.resolve("bang/!.txt")));
+        assertFalse(Files.exists(fs.resolve("bang/b.txt")));
+        assertFalse(Files.exists(fs.resolve("star/c.txt")), "* does not cross /");
+        assertFalse(Files.exists(fs.resolve("star/x")));
+        assertEquals("brace", Files.readString(fs.resolve("brace/{a,b}.md")), "braces are plain characters");
+        assertTrue(Files.exists(fs.resolve("range/a.txt")));
+        assertTrue(Files.exists(fs.resolve("range/b.txt")));
+        assertFalse(Files.exists(fs.resolve("range/^.txt")));
+        BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY [a-.txt /p/\n"));
+        assertTrue(e.getMessage().contains("not a valid wildcard pattern"), e.getMessage());
+    }
+}

@@ -926,7 +926,7 @@ final class Build {
                                     + "\" is not found");
                         }
                         Path copy = tmp.resolve("m");
-                        ct.copy(rel, copy, -1, -1, -1);
+                        ct.copy(rel, copy, -1, -1, CopyMode.KEEP);
                         parts.add("\1bind=" + target + ":" + m.readOnly() + ":" + CopyTree.checksum(tmp));
                         mounts.add(dev.hoist.runtime.Mount.bind(copy, target, m.readOnly()));
                     }
@@ -1109,13 +1109,7 @@ final class Build {
             }
         }
         DockerIgnore excludes = opts.excludeMatcher(where(in) + ": " + shown);
-        int mode = -1;
-        if (!chmod.isEmpty()) {
-            if (!chmod.matches("[0-7]{1,4}")) {
-                throw new BuildException(where(in) + ": " + shown + ": --chmod=" + chmod + " is not an octal mode");
-            }
-            mode = Integer.parseInt(chmod, 8);
-        }
+        CopyMode mode = chmod.isEmpty() ? CopyMode.KEEP : CopyMode.parse(chmod, where(in) + ": " + shown);
         List<String> matched = new ArrayList<>();
         Map<String, String> kept = new HashMap<>();     // --parents: the path each match keeps under the destination
         if (src != null) {
@@ -1237,7 +1231,7 @@ final class Build {
                 Path f = tree.resolve(target);
                 Files.deleteIfExists(f);    // it may be a hard link to a context file (see CopyTree.linkingUnchanged)
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
-                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
+                CopyTree.setMeta(f, uid, gid, mode.apply(0644, false));
             }
             for (RemoteSources.Download d : opts.downloads()) {
                 if (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS)) {  // a git repository's files
@@ -1252,7 +1246,7 @@ final class Build {
                 CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below, uid, gid);
                 Path f = tree.resolve(target);
                 Files.copy(d.file(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0600);
+                CopyTree.setMeta(f, uid, gid, mode.apply(0600, false));
                 if (d.lastModified() != null) {
                     Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(d.lastModified()));
                 }

@@ -232,15 +232,15 @@ final class CopyTree {
 
     /**
      * Copies {@code rel} to {@code dest} (a path under {@code tree}): a directory's contents into it, anything
-     * else to it. {@code uid}/{@code gid} of -1 mean root; {@code mode} of -1 keeps the source's.
+     * else to it. {@code uid}/{@code gid} of -1 mean root; {@code mode} gives each file and directory its mode.
      */
-    void copy(String rel, Path dest, int uid, int gid, int mode) throws IOException {
+    void copy(String rel, Path dest, int uid, int gid, CopyMode mode) throws IOException {
         String real = real(rel);
         Path src = real.isEmpty() ? root : root.resolve(real);
         if (Files.isDirectory(src, NOFOLLOW)) {
             if (!Files.isDirectory(dest, NOFOLLOW)) {
                 Files.createDirectories(dest);
-                setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+                setMeta(dest, uid, gid, mode.apply(modeOf(src), true));
             }
             copyBase = real;
             List<Path[]> files = new ArrayList<>();
@@ -252,7 +252,7 @@ final class CopyTree {
         }
     }
 
-    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode, List<Path[]> files)
+    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, CopyMode mode, List<Path[]> files)
             throws IOException {
         List<Path> kids = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
@@ -273,7 +273,7 @@ final class CopyTree {
                 if (created) {
                     Files.createDirectory(d);
                 }
-                setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
+                setMeta(d, uid, gid, mode.apply(modeOf(k), true));
                 int queued = files.size();
                 copyContents(k, kRel, d, uid, gid, mode, files);
                 // An excluded directory is copied only for the files an exception brings back (queued, not yet copied).
@@ -298,7 +298,7 @@ final class CopyTree {
     private static final int COPY_THREADS = 4;
 
     /** Copies the (source, destination) pairs, on several threads when there are many. */
-    private static void copyAll(List<Path[]> files, int uid, int gid, int mode,
+    private static void copyAll(List<Path[]> files, int uid, int gid, CopyMode mode,
                                 java.util.Queue<Path> linked) throws IOException {
         if (files.size() < PARALLEL_FROM) {
             for (Path[] f : files) {
@@ -340,14 +340,14 @@ final class CopyTree {
     }
 
     /** Copies one file; with {@code linked} (not null), links it when that gives the same file, and says so there. */
-    private static void copyOne(Path src, Path dest, int uid, int gid, int mode,
+    private static void copyOne(Path src, Path dest, int uid, int gid, CopyMode mode,
                                 java.util.Queue<Path> linked) throws IOException {
         Files.deleteIfExists(dest);
         if (linked != null) {
             Map<String, Object> a = Files.readAttributes(src, "unix:mode,uid,gid,nlink", NOFOLLOW);
             int m = (Integer) a.get("mode");
             if ((m & S_IFMT) == S_IFREG && (Integer) a.get("nlink") == 1 && (Integer) a.get("uid") == Math.max(uid, 0)
-                    && (Integer) a.get("gid") == Math.max(gid, 0) && (mode < 0 || (m & 07777) == mode)) {
+                    && (Integer) a.get("gid") == Math.max(gid, 0) && mode.apply(m, false) == (m & 07777)) {
                 try {
                     Files.createLink(dest, src);
                     linked.add(src);
@@ -367,7 +367,7 @@ final class CopyTree {
             throw new IOException(src + " is neither a file, a directory nor a symbolic link; COPY cannot copy it");
         }
         Files.copy(src, dest, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-        setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+        setMeta(dest, uid, gid, mode.apply(modeOf(src), false));
     }
 
     /**

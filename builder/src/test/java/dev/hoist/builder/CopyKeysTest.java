@@ -69,8 +69,8 @@ class CopyKeysTest {
         CopyKeys.Hashed hashed = hash();
         CopyTree src = new CopyTree(ctx, DockerIgnore.EMPTY).linkingUnchanged();
         Path tree = Files.createDirectories(dir.resolve("tree"));
-        src.copy("a.txt", tree.resolve("a.txt"), -1, -1, -1);
-        src.copy("dir", tree.resolve("dir"), -1, -1, -1);
+        src.copy("a.txt", tree.resolve("a.txt"), -1, -1, CopyMode.KEEP);
+        src.copy("dir", tree.resolve("dir"), -1, -1, CopyMode.KEEP);
         assertTrue(src.linkedAny(), "the test runs as root on one file system, so the files are linked");
         assertEquals(List.of(), hashed.changed(src.linkedSources()));
 

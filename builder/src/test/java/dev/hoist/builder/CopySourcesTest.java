@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What COPY and ADD take from their sources, end to end through {@link Builder} on {@code FROM scratch}: symbolic
- * links followed as BuildKit follows them and never out of the source's root, and wildcards as Go matches them.
+ * links followed as BuildKit follows them and never out of the source's root, wildcards as Go matches them, and
+ * the modes {@code --chmod} gives.
  */
 class CopySourcesTest {
     @TempDir
@@ -173,5 +174,48 @@ class CopySourcesTest {
         assertFalse(Files.exists(fs.resolve("range/^.txt")));
         BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY [a-.txt /p/\n"));
         assertTrue(e.getMessage().contains("not a valid wildcard pattern"), e.getMessage());
+    }
+
+    private static int mode(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+    }
+
+    private void chmod(String name, int mode) throws IOException {
+        Files.setAttribute(ctx.resolve(name), "unix:mode", mode);
+    }
+
+    @Test
+    void chmodTakesOctalAndSymbolicModes() throws Exception {
+        write("run.sh", "echo");
+        chmod("run.sh", 0644);
+        write("d/f", "f");
+        write("d/e", "e");
+        Files.createDirectories(ctx.resolve("d/sub"));
+        chmod("d/f", 0600);
+        chmod("d/e", 0700);
+        chmod("d/sub", 0700);
+        chmod("d", 0700);
+        link("d/l", "f");
+        Path fs = build("""
+                FROM scratch
+                COPY --chmod=u+x run.sh /
+                COPY --chmod=755 run.sh /octal
+                COPY --chmod=go-r,u=rwx run.sh /more
+                COPY --chmod=a+rX d /x/
+                COPY --chmod=+x <<EOF /doc
+                here
+                EOF
+                """);
+        assertEquals(0744, mode(fs.resolve("run.sh")));
+        assertEquals(0755, mode(fs.resolve("octal")));
+        assertEquals(0700, mode(fs.resolve("more")));
+        assertEquals(0755, mode(fs.resolve("x")), "X gives a directory execute bits");
+        assertEquals(0755, mode(fs.resolve("x/sub")));
+        assertEquals(0644, mode(fs.resolve("x/f")), "X leaves a file without execute bits alone");
+        assertEquals(0755, mode(fs.resolve("x/e")));
+        assertTrue(isLink(fs.resolve("x/l")));
+        assertEquals(0755, mode(fs.resolve("doc")), "a here-document is 0644 before --chmod");
+        BuildException e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY --chmod=u+q run.sh /\n"));
+        assertTrue(e.getMessage().contains("--chmod=u+q is not a mode"), e.getMessage());
     }
 }

@@ -1,25 +1,34 @@
 package dev.hoist.builder;
 
 import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.image.Image;
+import dev.hoist.cache.image.ImageImporter;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.cache.image.Snapshots;
+import dev.hoist.oci.ContainerConfig;
+import dev.hoist.oci.Platform;
 import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.testdata.Busybox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What COPY and ADD take from their sources, end to end through {@link Builder} on {@code FROM scratch}: symbolic
@@ -113,6 +122,21 @@ class CopySourcesTest {
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
         e = assertThrows(BuildException.class, () -> build("FROM scratch\nCOPY hostetc/pass* /p/\n"));
         assertTrue(e.getMessage().contains("no source files match"), e.getMessage());
+    }
+
+    @Test
+    void aBindMountsSourceLinksStayInsideTheContext() throws Exception {
+        assumeTrue(ContainerRuntime.supported(), "running containers needs Linux, root, namespaces and overlayfs");
+        try (InputStream in = Files.newInputStream(Busybox.rootfsTar())) {
+            Image base = new ImageImporter(images, Executors.newSingleThreadExecutor(), 1).importTar(in,
+                    new ImageImporter.Options(ContainerConfig.builder().cmd("sh").build(), Platform.current(),
+                            Instant.EPOCH, "busybox"));
+            images.tag(base, "base:1");
+        }
+        write("etc/hostname", "from the context");
+        link("hostetc", "/etc");
+        Path fs = build("FROM base:1\nRUN --mount=type=bind,source=hostetc,target=/m cp /m/hostname /out\n");
+        assertEquals("from the context", Files.readString(fs.resolve("out")));
     }
 
     @Test

@@ -102,7 +102,8 @@ final class CopyTree {
             first++;
         }
         if (first == parts.length) {
-            if (!Files.exists(resolve(rel), NOFOLLOW) || excluded(rel) || excluded(real(rel))
+            String real = real(rel);
+            if (!Files.exists(real.isEmpty() ? root : root.resolve(real), NOFOLLOW) || excluded(rel) || excluded(real)
                     || excludedFrom(parentOf(rel), rel)) {
                 throw new BuildException(at + ": \"" + source + "\": not found in "
                         + (ignore == DockerIgnore.EMPTY ? "the source" : "the build context (or excluded by .dockerignore)"));

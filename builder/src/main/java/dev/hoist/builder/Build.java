@@ -957,14 +957,14 @@ final class Build {
                         }
                         Path tmp = images.root().createTempDirectory("build-bind");
                         temps.add(tmp);
-                        CopyTree ct = new CopyTree(root, ign, !fromContext);
+                        CopyTree ct = new CopyTree(root, ign);
                         String rel = CopyTree.clean(m.source() == null ? "" : m.source());
                         if (!Files.exists(ct.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
                             throw new BuildException(where(r) + ": " + shown + ": the bind mount's source \"" + m.source()
                                     + "\" is not found");
                         }
                         Path copy = tmp.resolve("m");
-                        ct.copy(rel, copy, -1, -1, -1);
+                        ct.copy(rel, copy, -1, -1, CopyMode.KEEP);
                         parts.add("\1bind=" + target + ":" + m.readOnly() + ":" + CopyTree.checksum(tmp));
                         mounts.add(dev.hoist.runtime.Mount.bind(copy, target, m.readOnly()));
                     }
@@ -1156,7 +1156,7 @@ final class Build {
         Optional<Stage> fromStage = Optional.empty();
         Image fromImage = null;
         if (from.isEmpty()) {
-            src = new CopyTree(req.contextDir(), ignore, false).linkingUnchanged();
+            src = new CopyTree(req.contextDir(), ignore).linkingUnchanged();
         } else {
             fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));
             if (fromStage.isEmpty()) {
@@ -1164,13 +1164,7 @@ final class Build {
             }
         }
         DockerIgnore excludes = opts.excludeMatcher(where(in) + ": " + shown);
-        int mode = -1;
-        if (!chmod.isEmpty()) {
-            if (!chmod.matches("[0-7]{1,4}")) {
-                throw new BuildException(where(in) + ": " + shown + ": --chmod=" + chmod + " is not an octal mode");
-            }
-            mode = Integer.parseInt(chmod, 8);
-        }
+        CopyMode mode = chmod.isEmpty() ? CopyMode.KEEP : CopyMode.parse(chmod, where(in) + ": " + shown);
         List<String> matched = new ArrayList<>();
         Map<String, String> kept = new HashMap<>();     // --parents: the path each match keeps under the destination
         if (src != null) {
@@ -1239,7 +1233,7 @@ final class Build {
                 Path linked = StageFiles.sparseSources(fromStack, sources, sparse);
                 Path root = linked != null ? linked
                         : fromStage.isPresent() ? rootfs(built.get(fromStage.get().index())) : snapshots.rootfs(fromImage);
-                src = new CopyTree(root, DockerIgnore.EMPTY, true);
+                src = new CopyTree(root, DockerIgnore.EMPTY);
                 expandSources(src.excluding(excludes), where(in) + ": " + shown, sources, matched, kept);
             }
             LayerStack existing = stack(st);
@@ -1271,7 +1265,7 @@ final class Build {
                 if (opts.parents()) {
                     String keep = kept.get(m);
                     target = keep.isEmpty() ? rel : rel.isEmpty() ? keep : rel + "/" + keep;
-                } else if (Files.isDirectory(p)) {
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {   // p is the source, its links followed
                     target = rel;
                     if (!rel.isEmpty() && isDirectory(below.find(rel))) {
                         CopyTree.mkdirsOver(tree, rel, below);
@@ -1292,12 +1286,12 @@ final class Build {
                 Path f = tree.resolve(target);
                 Files.deleteIfExists(f);    // it may be a hard link to a context file (see CopyTree.linkingUnchanged)
                 Files.writeString(f, doc.data(), StandardCharsets.UTF_8);
-                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0644);
+                CopyTree.setMeta(f, uid, gid, mode.apply(0644, false));
             }
             for (RemoteSources.Download d : opts.downloads()) {
                 if (Files.isDirectory(d.file(), LinkOption.NOFOLLOW_LINKS)) {  // a git repository's files
                     CopyTree.mkdirsOver(tree, rel, below);
-                    new CopyTree(d.file(), DockerIgnore.EMPTY, false).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
+                    new CopyTree(d.file(), DockerIgnore.EMPTY).copy("", rel.isEmpty() ? tree : tree.resolve(rel),
                             uid, gid, mode);
                     continue;
                 }
@@ -1307,7 +1301,7 @@ final class Build {
                 CopyTree.mkdirsOver(tree, slash < 0 ? "" : target.substring(0, slash), below, uid, gid);
                 Path f = tree.resolve(target);
                 Files.copy(d.file(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                CopyTree.setMeta(f, uid, gid, mode >= 0 ? mode : 0600);
+                CopyTree.setMeta(f, uid, gid, mode.apply(0600, false));
                 if (d.lastModified() != null) {
                     Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(d.lastModified()));
                 }

@@ -5,11 +5,9 @@ import dev.hoist.dockerfile.DockerIgnore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -22,25 +20,25 @@ import java.util.TreeMap;
 
 /**
  * Builds the tree a COPY or ADD adds, following Docker's rules: sources relative to a root (the context after
- * .dockerignore, or another stage's filesystem), wildcards, a directory's contents copied into the destination,
- * a file copied to the destination or into it when it ends in {@code /}; owners and modes set as asked.
- * Not thread-safe.
+ * .dockerignore, or another stage's filesystem) that no source can leave, symbolic links along a source followed
+ * inside it, wildcards, a directory's contents copied into the destination, a file copied to the destination or
+ * into it when it ends in {@code /}; owners and modes set as asked. Not thread-safe.
  */
 final class CopyTree {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+    /** The links followed in one source path before it is given up on (Linux's limit, ELOOP). */
+    private static final int MAX_LINKS = 40;
 
     private final Path root;
     private final DockerIgnore ignore;
-    private final boolean followSourceLinks;
     private DockerIgnore excludes = DockerIgnore.EMPTY;
     private String copyBase = "";
     private boolean linkUnchanged;
     private final java.util.Queue<Path> linkedSources = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    CopyTree(Path root, DockerIgnore ignore, boolean followSourceLinks) {
+    CopyTree(Path root, DockerIgnore ignore) {
         this.root = root;
         this.ignore = ignore;
-        this.followSourceLinks = followSourceLinks;
     }
 
     /**
@@ -90,30 +88,60 @@ final class CopyTree {
         return !rel.isEmpty() && ignore.excludes(rel);
     }
 
-    /** The relative paths {@code source} names: itself, or every path matching it when it has wildcards. */
+    /**
+     * The relative paths {@code source} names: itself, or every path matching it when it has wildcards. As in
+     * BuildKit, the components before the first one with a wildcard are a path, its links followed (see
+     * {@link #real}), and the rest a pattern matched as Go's {@code filepath.Match} does ({@link GoGlob}) against
+     * the paths under it, not through links; a match keeps its own name (a link is followed when it is copied).
+     */
     List<String> expand(String at, String source) throws IOException, BuildException {
         String rel = clean(source);
-        if (!hasWildcard(rel)) {
-            Path p = resolve(rel);
-            if (!Files.exists(p, NOFOLLOW) || excluded(rel) || excludedFrom(parentOf(rel), rel)) {
+        String[] parts = rel.isEmpty() ? new String[0] : rel.split("/");
+        int first = 0;
+        while (first < parts.length && !GoGlob.hasWildcard(parts[first])) {
+            first++;
+        }
+        if (first == parts.length) {
+            String real = real(rel);
+            if (!Files.exists(real.isEmpty() ? root : root.resolve(real), NOFOLLOW) || excluded(rel) || excluded(real)
+                    || excludedFrom(parentOf(rel), rel)) {
                 throw new BuildException(at + ": \"" + source + "\": not found in "
                         + (ignore == DockerIgnore.EMPTY ? "the source" : "the build context (or excluded by .dockerignore)"));
             }
             return List.of(rel);
         }
-        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + rel.replace("{", "\\{").replace("}", "\\}"));
-        int depth = rel.split("/").length;
+        String pattern = String.join("/", java.util.Arrays.asList(parts).subList(first, parts.length));
+        if (!GoGlob.isValid(pattern)) {
+            throw new BuildException(at + ": \"" + source + "\": " + pattern + " is not a valid wildcard pattern");
+        }
+        String base = real(String.join("/", java.util.Arrays.asList(parts).subList(0, first)));
         List<String> out = new ArrayList<>();
-        walkMatching(root, "", depth, m, out);
-        String base = parentOf(rel);
-        out.removeIf(x -> excludedFrom(base, x));
+        Path dir = base.isEmpty() ? root : root.resolve(base);
+        if (Files.isDirectory(dir, NOFOLLOW)) {
+            // a / in the name must meet a / or a class in the pattern: deeper paths cannot match
+            int depth = 1;
+            for (int i = 0; i < pattern.length(); i++) {
+                if (pattern.charAt(i) == '/' || pattern.charAt(i) == '[') {
+                    depth++;
+                }
+            }
+            walkMatching(dir, base.isEmpty() ? "" : base + "/", "", depth, pattern, out);
+        }
+        String from = parentOf(base.isEmpty() ? pattern : base + "/" + pattern);
+        out.removeIf(x -> excludedFrom(from, x));
         if (out.isEmpty()) {
             throw new BuildException(at + ": no source files match \"" + source + "\"");
         }
         return out;
     }
 
-    private void walkMatching(Path dir, String prefix, int depth, PathMatcher m, List<String> out) throws IOException {
+    /**
+     * Adds to {@code out} the paths under {@code dir} (named {@code base + sub} from the root) whose path from the
+     * pattern's directory ({@code sub + name}) matches {@code pattern}, in name order, as Go's
+     * {@code filepath.Walk} visits them; a matching directory is not looked into.
+     */
+    private void walkMatching(Path dir, String base, String sub, int depth, String pattern, List<String> out)
+            throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             for (Path c : s) {
@@ -122,14 +150,13 @@ final class CopyTree {
         }
         names.sort(null);
         for (String n : names) {
-            String rel = prefix + n;
-            int d = rel.split("/").length;
-            if (d == depth) {
-                if (m.matches(Path.of(rel)) && !excluded(rel)) {
-                    out.add(rel);
+            String rel = sub + n;
+            if (GoGlob.matches(pattern, rel)) {
+                if (!excluded(base + rel) && !excluded(real(base + rel))) {
+                    out.add(base + rel);
                 }
-            } else if (Files.isDirectory(dir.resolve(n), NOFOLLOW)) {
-                walkMatching(dir.resolve(n), rel + "/", depth, m, out);
+            } else if (depth > 1 && Files.isDirectory(dir.resolve(n), NOFOLLOW)) {
+                walkMatching(dir.resolve(n), base, rel + "/", depth - 1, pattern, out);
             }
         }
     }
@@ -139,50 +166,86 @@ final class CopyTree {
         return slash < 0 ? "" : rel.substring(0, slash);
     }
 
-    static boolean hasWildcard(String s) {
-        return s.contains("*") || s.contains("?") || s.contains("[");
+    /** Whether a component of {@code rel} has a wildcard that is not escaped. */
+    static boolean hasWildcard(String rel) {
+        for (String part : rel.split("/")) {
+            if (GoGlob.hasWildcard(part)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** The file {@code rel} names under the root, following symlinks inside the root when so configured. */
+    /** The file {@code rel} names under the root: its {@link #real} path. */
     Path resolve(String rel) throws IOException {
-        if (!followSourceLinks || rel.isEmpty()) {
-            return root.resolve(rel);
+        String real = real(rel);
+        return real.isEmpty() ? root : root.resolve(real);
+    }
+
+    /**
+     * {@code rel} with every symbolic link along it followed, the last component's too, inside the root as BuildKit
+     * resolves a source: an absolute target starts again from the root and {@code ..} stops at it, so no source
+     * reaches outside the root, whatever its links point at.
+     *
+     * @throws IOException when following the links does not end (more than {@value #MAX_LINKS} of them)
+     */
+    String real(String rel) throws IOException {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        if (!rel.isEmpty()) {
+            todo.addAll(List.of(rel.split("/")));
         }
+        List<String> done = new ArrayList<>();
         Path cur = root;
-        List<String> parts = new ArrayList<>(List.of(rel.split("/")));
         int hops = 0;
-        for (int i = 0; i < parts.size(); i++) {
-            String part = parts.get(i);
-            Path next = cur.resolve(part);
-            if (Files.isSymbolicLink(next) && ++hops < 40) {
-                String target = Files.readSymbolicLink(next).toString();
-                List<String> rest = new ArrayList<>(parts.subList(i + 1, parts.size()));
-                String base = target.startsWith("/") ? "" : root.relativize(cur).toString();
-                String joined = clean(base + "/" + target + (rest.isEmpty() ? "" : "/" + String.join("/", rest)));
-                parts = joined.isEmpty() ? List.of() : new ArrayList<>(List.of(joined.split("/")));
-                cur = root;
-                i = -1;
+        while (!todo.isEmpty()) {
+            String part = todo.removeFirst();
+            if (part.isEmpty() || part.equals(".")) {
                 continue;
             }
-            cur = next;
+            if (part.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.remove(done.size() - 1);
+                    cur = cur.getParent();
+                }
+                continue;
+            }
+            Path next = cur.resolve(part);
+            if (!Files.isSymbolicLink(next)) {
+                done.add(part);
+                cur = next;
+                continue;
+            }
+            if (++hops > MAX_LINKS) {
+                throw new IOException(rel + ": too many levels of symbolic links");
+            }
+            String target = Files.readSymbolicLink(next).toString();
+            if (target.startsWith("/")) {
+                done.clear();
+                cur = root;
+            }
+            String[] t = target.split("/");
+            for (int i = t.length - 1; i >= 0; i--) {
+                todo.addFirst(t[i]);
+            }
         }
-        return cur;
+        return String.join("/", done);
     }
 
     /**
      * Copies {@code rel} to {@code dest} (a path under {@code tree}): a directory's contents into it, anything
-     * else to it. {@code uid}/{@code gid} of -1 mean root; {@code mode} of -1 keeps the source's.
+     * else to it. {@code uid}/{@code gid} of -1 mean root; {@code mode} gives each file and directory its mode.
      */
-    void copy(String rel, Path dest, int uid, int gid, int mode) throws IOException {
-        Path src = resolve(rel);
+    void copy(String rel, Path dest, int uid, int gid, CopyMode mode) throws IOException {
+        String real = real(rel);
+        Path src = real.isEmpty() ? root : root.resolve(real);
         if (Files.isDirectory(src, NOFOLLOW)) {
             if (!Files.isDirectory(dest, NOFOLLOW)) {
                 Files.createDirectories(dest);
-                setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+                setMeta(dest, uid, gid, mode.apply(modeOf(src), true));
             }
-            copyBase = rel;
+            copyBase = real;
             List<Path[]> files = new ArrayList<>();
-            copyContents(src, rel, dest, uid, gid, mode, files);
+            copyContents(src, real, dest, uid, gid, mode, files);
             copyAll(files, uid, gid, mode, linkUnchanged ? linkedSources : null);
         } else {
             Files.createDirectories(dest.getParent());
@@ -190,7 +253,7 @@ final class CopyTree {
         }
     }
 
-    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, int mode, List<Path[]> files)
+    private void copyContents(Path srcDir, String rel, Path destDir, int uid, int gid, CopyMode mode, List<Path[]> files)
             throws IOException {
         List<Path> kids = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(srcDir)) {
@@ -211,7 +274,7 @@ final class CopyTree {
                 if (created) {
                     Files.createDirectory(d);
                 }
-                setMeta(d, uid, gid, mode >= 0 ? mode : modeOf(k) & 07777);
+                setMeta(d, uid, gid, mode.apply(modeOf(k), true));
                 int queued = files.size();
                 copyContents(k, kRel, d, uid, gid, mode, files);
                 // An excluded directory is copied only for the files an exception brings back (queued, not yet copied).
@@ -236,7 +299,7 @@ final class CopyTree {
     private static final int COPY_THREADS = 4;
 
     /** Copies the (source, destination) pairs, on several threads when there are many. */
-    private static void copyAll(List<Path[]> files, int uid, int gid, int mode,
+    private static void copyAll(List<Path[]> files, int uid, int gid, CopyMode mode,
                                 java.util.Queue<Path> linked) throws IOException {
         if (files.size() < PARALLEL_FROM) {
             for (Path[] f : files) {
@@ -278,14 +341,14 @@ final class CopyTree {
     }
 
     /** Copies one file; with {@code linked} (not null), links it when that gives the same file, and says so there. */
-    private static void copyOne(Path src, Path dest, int uid, int gid, int mode,
+    private static void copyOne(Path src, Path dest, int uid, int gid, CopyMode mode,
                                 java.util.Queue<Path> linked) throws IOException {
         Files.deleteIfExists(dest);
         if (linked != null) {
             Map<String, Object> a = Files.readAttributes(src, "unix:mode,uid,gid,nlink", NOFOLLOW);
             int m = (Integer) a.get("mode");
             if ((m & S_IFMT) == S_IFREG && (Integer) a.get("nlink") == 1 && (Integer) a.get("uid") == Math.max(uid, 0)
-                    && (Integer) a.get("gid") == Math.max(gid, 0) && (mode < 0 || (m & 07777) == mode)) {
+                    && (Integer) a.get("gid") == Math.max(gid, 0) && mode.apply(m, false) == (m & 07777)) {
                 try {
                     Files.createLink(dest, src);
                     linked.add(src);
@@ -305,7 +368,7 @@ final class CopyTree {
             throw new IOException(src + " is neither a file, a directory nor a symbolic link; COPY cannot copy it");
         }
         Files.copy(src, dest, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-        setMeta(dest, uid, gid, mode >= 0 ? mode : modeOf(src) & 07777);
+        setMeta(dest, uid, gid, mode.apply(modeOf(src), false));
     }
 
     /**
@@ -315,14 +378,15 @@ final class CopyTree {
      * The status of each file and directory read goes into {@code read}.
      */
     void digest(String rel, StatCache stats, MessageDigest md, Map<Path, StatCache.Stamp> read) throws IOException {
-        Path src = resolve(rel);
+        String real = real(rel);
+        Path src = real.isEmpty() ? root : root.resolve(real);
         Map<String, Object> a = StatCache.stat(src);
         read.put(src, StatCache.Stamp.of(a));
         int mode = (Integer) a.get("mode");
         if ((mode & S_IFMT) == S_IFDIR) {
-            copyBase = rel;
+            copyBase = real;
             md.update(("D\0" + (mode & 07777) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            digestContents(src, rel, "", stats, md, read);
+            digestContents(src, real, "", stats, md, read);
         } else {
             digestOne(src, "", a, stats, md);
         }

@@ -41,7 +41,7 @@ class CopyKeysTest {
     }
 
     private CopyKeys.Hashed hash() throws Exception {
-        return CopyKeys.digest(new CopyTree(ctx, DockerIgnore.EMPTY, false), List.of("a.txt", "dir"), stats);
+        return CopyKeys.digest(new CopyTree(ctx, DockerIgnore.EMPTY), List.of("a.txt", "dir"), stats);
     }
 
     @Test
@@ -67,10 +67,10 @@ class CopyKeysTest {
     @Test
     void linkingTheContextsFilesForTheCopyIsNoChange() throws Exception {
         CopyKeys.Hashed hashed = hash();
-        CopyTree src = new CopyTree(ctx, DockerIgnore.EMPTY, false).linkingUnchanged();
+        CopyTree src = new CopyTree(ctx, DockerIgnore.EMPTY).linkingUnchanged();
         Path tree = Files.createDirectories(dir.resolve("tree"));
-        src.copy("a.txt", tree.resolve("a.txt"), -1, -1, -1);
-        src.copy("dir", tree.resolve("dir"), -1, -1, -1);
+        src.copy("a.txt", tree.resolve("a.txt"), -1, -1, CopyMode.KEEP);
+        src.copy("dir", tree.resolve("dir"), -1, -1, CopyMode.KEEP);
         assertTrue(src.linkedAny(), "the test runs as root on one file system, so the files are linked");
         assertEquals(List.of(), hashed.changed(src.linkedSources()));
 

@@ -21,6 +21,7 @@ import dev.hoist.dockerfile.Instruction;
 import dev.hoist.dockerfile.RunMount;
 import dev.hoist.dockerfile.Stage;
 import dev.hoist.dockerfile.StageScope;
+import dev.hoist.dockerfile.syntax.Heredoc;
 import dev.hoist.oci.ContainerConfig;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
@@ -52,6 +53,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +69,8 @@ final class Build {
     private static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
     /** The {@code comment} of each history entry a step writes: BuildKit's Dockerfile frontend's {@code historyComment}. */
     static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
+    /** Where a {@code RUN <<EOF} here-document that starts with {@code #!} is mounted to be run, as in BuildKit. */
+    private static final String HEREDOC_SCRIPTS = "/dev/pipes";
 
     private final LocalImages images;
     private final ContainerRuntime runtime;
@@ -876,16 +880,21 @@ final class Build {
     private StepOutcome run(State st, StageScope scope, Instruction.Run r, int n) throws IOException, BuildException {
         String shown = text(r);
         List<String> command = r.command();
+        Heredoc script = null;
         if (!r.heredocs().isEmpty()) {
             if (!r.shellForm() || command.size() != 1) {
                 throw new BuildException(where(r) + ": " + shown + ": here-documents need the shell form of RUN");
             }
             if (command.get(0).strip().matches("<<-?[\"']?[A-Za-z0-9_.-]+[\"']?")) {
-                String data = r.heredocs().get(0).effectiveContent();
-                if (data.startsWith("#!")) {
-                    throw new BuildException(where(r) + ": " + shown + ": a here-document with #! is not supported yet");
+                Heredoc h = r.heredocs().get(0);
+                if (h.content().startsWith("#!")) {
+                    // BuildKit writes the document to a file, mounts it at /dev/pipes and has the shell run it,
+                    // so that the kernel starts the #! interpreter (checking the content as written, before <<-)
+                    script = h;
+                    command = List.of(HEREDOC_SCRIPTS + "/" + h.name());
+                } else {
+                    command = List.of(h.effectiveContent());   // run the document's lines as the script, as BuildKit does
                 }
-                command = List.of(data);    // run the document's lines as the script, as BuildKit does
             } else {
                 StringBuilder full = new StringBuilder(command.get(0));
                 for (var h : r.heredocs()) {
@@ -936,6 +945,17 @@ final class Build {
         List<Path> temps = new ArrayList<>();
         RunSecrets secrets = new RunSecrets(req, images.root());
         try {
+            if (script != null) {
+                byte[] data = script.effectiveContent().getBytes(StandardCharsets.UTF_8);
+                Path tmp = images.root().createTempDirectory("build-heredoc");
+                temps.add(tmp);
+                Path scripts = Files.createDirectory(tmp.resolve("pipes"));
+                Files.write(scripts.resolve(script.name()), data);
+                Files.setPosixFilePermissions(scripts.resolve(script.name()), PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setPosixFilePermissions(scripts, PosixFilePermissions.fromString("rwxr-xr-x"));
+                parts.add("\1heredoc=" + script.name() + ":" + Digest.sha256(data));
+                mounts.add(dev.hoist.runtime.Mount.bind(scripts, HEREDOC_SCRIPTS, true));
+            }
             for (RunMount m : runMounts(r, scope)) {
                 String target = absolute(cwd, m.target());
                 switch (m.type()) {

@@ -267,6 +267,40 @@ class BuilderTest {
     }
 
     @Test
+    void aHeredocWithAShebangRunsAsAScriptWithItsInterpreterAsInBuildKit() throws Exception {
+        containers();
+        String df = """
+                FROM base:1
+                USER nobody
+                RUN <<SCRIPT
+                #!/bin/sh -e
+                echo "$0 $#" > /tmp/ran
+                case $- in *e*) echo errexit >> /tmp/ran ;; esac
+                ls -l "$0" | cut -c1-10 >> /tmp/ran
+                touch "$0" 2>/dev/null || echo read-only >> /tmp/ran
+                SCRIPT
+                """;
+        BuildResult r = build(df);
+        Path fs = rootfs(r);
+        assertEquals("/dev/pipes/SCRIPT 0\nerrexit\n-rwxr-xr-x\nread-only\n", Files.readString(fs.resolve("tmp/ran")));
+        assertFalse(Files.exists(fs.resolve("dev/pipes"), LinkOption.NOFOLLOW_LINKS), "the script is not in the image");
+        String history = r.image().config().history().toString();
+        assertTrue(history.contains("RUN /bin/sh -c /dev/pipes/SCRIPT"), history);
+        assertTrue(build(df).fullyCached());
+        assertFalse(step(build(df.replace("$#", "$# x")), "RUN").cached(), "the script's content is in the cache key");
+
+        BuildException e = assertThrows(BuildException.class, () -> build("""
+                FROM base:1
+                RUN <<EOF
+                #!/bin/sh -e
+                false
+                touch /survived
+                EOF
+                """));
+        assertTrue(e.getMessage().contains("exit code 1"), "the interpreter's -e stops the script: " + e.getMessage());
+    }
+
+    @Test
     void aSecondBuildIsFullyCachedAndAChangedFileRedoesOnlyLaterSteps() throws Exception {
         containers();
         write("f.txt", "one");

@@ -376,6 +376,44 @@ class BuilderTest {
     }
 
     @Test
+    void aCacheMountFromAStageStartsWithItsContentAndKeepsWhatRunsAdd() throws Exception {
+        containers();
+        String df = """
+                FROM base:1 AS seed
+                ARG V=one
+                RUN mkdir -p /deps && echo $V > /deps/a && chown nobody /deps/a
+                FROM base:1
+                RUN --mount=type=cache,target=/c,from=seed,source=/deps cat /c/a > /first && stat -c %u /c/a > /owner \
+                    && (cat /c/b 2>/dev/null || echo none) > /before && echo added > /c/b
+                RUN --mount=type=cache,target=/c,from=seed,source=/deps cat /c/b > /second
+                RUN --mount=type=cache,target=/c,from=seed ls /c/deps > /whole
+                RUN --mount=type=cache,target=/c (cat /c/a 2>/dev/null || echo empty) > /plain
+                """;
+        Path fs = rootfs(build(df));
+        assertEquals("one\n", Files.readString(fs.resolve("first")), "the cache starts with the stage's source dir");
+        assertEquals("65534\n", Files.readString(fs.resolve("owner")), "owners are kept");
+        assertEquals("none\n", Files.readString(fs.resolve("before")));
+        assertEquals("added\n", Files.readString(fs.resolve("second")), "the same cache in the next RUN");
+        assertEquals("a\nb\n", Files.readString(fs.resolve("whole")), "without source=, the whole stage (one cache)");
+        assertEquals("empty\n", Files.readString(fs.resolve("plain")), "without from=, another cache");
+
+        fs = rootfs(build(df.replace("cat /c/a > /first", "cat /c/a >/first")));
+        assertEquals("added\n", Files.readString(fs.resolve("before")), "an existing cache is used, not seeded again");
+
+        BuildResult changed = build(df.replace("ARG V=one", "ARG V=two"));
+        assertFalse(step(changed, "RUN --mount=type=cache,target=/c,from=seed,source=/deps cat /c/b").cached(),
+                "the from= content is part of the step's key");
+        fs = rootfs(changed);
+        assertEquals("two\n", Files.readString(fs.resolve("first")));
+        assertEquals("none\n", Files.readString(fs.resolve("before")), "other content, another cache, as in BuildKit");
+
+        BuildException e = assertThrows(BuildException.class, () -> build(
+                "FROM base:1 AS seed\nRUN true > /x\nFROM base:1\n"
+                        + "RUN --mount=type=cache,target=/c,from=seed,source=/nowhere true\n"));
+        assertTrue(e.getMessage().contains("\"/nowhere\" is not in seed"), e.getMessage());
+    }
+
+    @Test
     void aFailingRunNamesTheLineAndShowsTheOutput() throws Exception {
         containers();
         BuildException e = assertThrows(BuildException.class, () -> build("""

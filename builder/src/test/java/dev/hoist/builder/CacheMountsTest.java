@@ -146,9 +146,13 @@ class CacheMountsTest {
         assertStillWaiting(second);
         assertStillWaiting(shared);
         first.close();
-        CacheMounts.Lease next = second.get(10, TimeUnit.SECONDS);
-        next.close();
-        shared.get(10, TimeUnit.SECONDS).close();
+        // the two waiting get the cache in no set order (BuildKit's locked mode promises none), one after the other
+        CompletableFuture.anyOf(second, shared).get(10, TimeUnit.SECONDS);
+        CompletableFuture<CacheMounts.Lease> now = second.isDone() ? second : shared;
+        CompletableFuture<CacheMounts.Lease> later = now == second ? shared : second;
+        assertStillWaiting(later);
+        now.join().close();
+        later.get(10, TimeUnit.SECONDS).close();
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.hoist.dockerfile.Instruction;
 import dev.hoist.dockerfile.RunMount;
 import dev.hoist.dockerfile.Stage;
 import dev.hoist.dockerfile.StageScope;
+import dev.hoist.dockerfile.syntax.Heredoc;
 import dev.hoist.oci.ContainerConfig;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
@@ -52,6 +53,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +69,8 @@ final class Build {
     private static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
     /** The {@code comment} of each history entry a step writes: BuildKit's Dockerfile frontend's {@code historyComment}. */
     static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
+    /** Where a {@code RUN <<EOF} here-document that starts with {@code #!} is mounted to be run, as in BuildKit. */
+    private static final String HEREDOC_SCRIPTS = "/dev/pipes";
 
     private final LocalImages images;
     private final ContainerRuntime runtime;
@@ -879,16 +883,21 @@ final class Build {
     private StepOutcome run(State st, StageScope scope, Instruction.Run r, int n) throws IOException, BuildException {
         String shown = text(r);
         List<String> command = r.command();
+        Heredoc script = null;
         if (!r.heredocs().isEmpty()) {
             if (!r.shellForm() || command.size() != 1) {
                 throw new BuildException(where(r) + ": " + shown + ": here-documents need the shell form of RUN");
             }
             if (command.get(0).strip().matches("<<-?[\"']?[A-Za-z0-9_.-]+[\"']?")) {
-                String data = r.heredocs().get(0).effectiveContent();
-                if (data.startsWith("#!")) {
-                    throw new BuildException(where(r) + ": " + shown + ": a here-document with #! is not supported yet");
+                Heredoc h = r.heredocs().get(0);
+                if (h.content().startsWith("#!")) {
+                    // BuildKit writes the document to a file, mounts it at /dev/pipes and has the shell run it,
+                    // so that the kernel starts the #! interpreter (checking the content as written, before <<-)
+                    script = h;
+                    command = List.of(HEREDOC_SCRIPTS + "/" + h.name());
+                } else {
+                    command = List.of(h.effectiveContent());   // run the document's lines as the script, as BuildKit does
                 }
-                command = List.of(data);    // run the document's lines as the script, as BuildKit does
             } else {
                 StringBuilder full = new StringBuilder(command.get(0));
                 for (var h : r.heredocs()) {
@@ -939,6 +948,17 @@ final class Build {
         List<Path> temps = new ArrayList<>();
         RunSecrets secrets = new RunSecrets(req, images.root());
         try {
+            if (script != null) {
+                byte[] data = script.effectiveContent().getBytes(StandardCharsets.UTF_8);
+                Path tmp = images.root().createTempDirectory("build-heredoc");
+                temps.add(tmp);
+                Path scripts = Files.createDirectory(tmp.resolve("pipes"));
+                Files.write(scripts.resolve(script.name()), data);
+                Files.setPosixFilePermissions(scripts.resolve(script.name()), PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setPosixFilePermissions(scripts, PosixFilePermissions.fromString("rwxr-xr-x"));
+                parts.add("\1heredoc=" + script.name() + ":" + Digest.sha256(data));
+                mounts.add(dev.hoist.runtime.Mount.bind(scripts, HEREDOC_SCRIPTS, true));
+            }
             for (RunMount m : runMounts(r, scope)) {
                 String target = absolute(cwd, m.target());
                 switch (m.type()) {
@@ -950,9 +970,7 @@ final class Build {
                             root = req.contextDir();
                             ign = ignore;
                         } else {
-                            Optional<Stage> ref = stageRef(m.from(), Integer.MAX_VALUE);
-                            root = ref.isPresent() && built.containsKey(ref.get().index())
-                                    ? rootfs(built.get(ref.get().index())) : snapshots.rootfs(resolveImage(m.from(), r, n));
+                            root = mountFrom(m, r, n).rootfs();
                             ign = DockerIgnore.EMPTY;
                         }
                         Path tmp = images.root().createTempDirectory("build-bind");
@@ -971,8 +989,22 @@ final class Build {
                     case RunMount.CACHE -> {
                         // taken only if the step runs (see below): a cache hit leaves the cache to others
                         String id = m.id() == null || m.id().isEmpty() ? target : m.id();
-                        parts.add("\1cache=" + target + ":" + id);
-                        caches.add(new CacheRequest(mounts.size(), id, target, m));
+                        String source = CopyTree.clean(m.source() == null ? "" : m.source());
+                        CacheMounts.Seed seed = null;
+                        if (m.from() != null && !m.from().isEmpty()) {
+                            if (source.isEmpty() && (m.uid() != null || m.gid() != null || m.mode() != null)) {
+                                throw new BuildException(where(r) + ": " + shown + ": RUN --mount=type=cache with from="
+                                        + " and uid, gid or mode needs a source= as well (hoist does not make BuildKit's"
+                                        + " /cache directory in the from= content)");
+                            }
+                            MountSource from = mountFrom(m, r, n);
+                            // content without layers is scratch, which BuildKit's cache does not tell from no from=
+                            seed = from.empty() ? null : from;
+                        }
+                        // the from= content and the source path are inputs of the step, as in BuildKit's exec op
+                        parts.add("\1cache=" + target + ":" + id + (seed == null ? "" : "\1from=" + seed.identity())
+                                + (source.isEmpty() ? "" : "\1source=" + source));
+                        caches.add(new CacheRequest(mounts.size(), id, seed, source, target, m));
                         mounts.add(null);
                     }
                     case RunMount.TMPFS -> {
@@ -1085,8 +1117,78 @@ final class Build {
         return sb.append(String.join(" ", argv)).toString();
     }
 
-    /** A {@code RUN --mount=type=cache} waiting for its directory: the slot it fills in the step's mounts. */
-    private record CacheRequest(int slot, String id, String target, RunMount mount) {
+    /**
+     * A {@code RUN --mount=type=cache} waiting for its directory: the slot it fills in the step's mounts, its
+     * initial content ({@code from=}, or null) and the path in it to mount ({@code source=}, "" for all of it).
+     */
+    private record CacheRequest(int slot, String id, CacheMounts.Seed seed, String source, String target, RunMount mount) {
+        String key() {
+            return CacheMounts.key(id, seed);
+        }
+    }
+
+    /**
+     * What a mount's {@code from=} names: a stage of this Dockerfile, built already, or else an image. Its identity
+     * is the digest of its layers' diff IDs; its root filesystem is unpacked when asked for.
+     */
+    private MountSource mountFrom(RunMount m, Instruction.Run r, int n) throws IOException, BuildException {
+        Optional<Stage> ref = stageRef(m.from(), Integer.MAX_VALUE);
+        if (ref.isPresent() && built.containsKey(ref.get().index())) {
+            State st = built.get(ref.get().index());
+            return new MountSource(st.diffIds, null, st);
+        }
+        Image image = resolveImage(m.from(), r, n);
+        return new MountSource(image.config().diffIds(), image, null);
+    }
+
+    /** A mount's {@code from=}: an image, or a stage's state. The initial content of a cache that names it. */
+    private final class MountSource implements CacheMounts.Seed {
+        private final List<Digest> diffIds;
+        private final Image image;
+        private final State stage;
+
+        MountSource(List<Digest> diffIds, Image image, State stage) {
+            this.diffIds = List.copyOf(diffIds);
+            this.image = image;
+            this.stage = stage;
+        }
+
+        boolean empty() {
+            return diffIds.isEmpty();
+        }
+
+        Path rootfs() throws IOException {
+            return stage != null ? Build.this.rootfs(stage) : snapshots.rootfs(image);
+        }
+
+        @Override
+        public String identity() {
+            StringBuilder b = new StringBuilder();
+            for (Digest d : diffIds) {
+                b.append(d).append('\n');
+            }
+            return Digest.sha256(b.toString()).toString();
+        }
+
+        /** Unpacks the layers into {@code dir}, owners and modes as they are. */
+        @Override
+        public void writeTo(Path dir) throws IOException {
+            Files.createDirectories(dir);
+            List<InputStream> layers = new ArrayList<>();
+            try {
+                for (Descriptor d : stage != null ? stage.layers : image.manifest().layers()) {
+                    layers.add(images.blobs().open(d.digest()));
+                }
+                LayerApplier.create().applyAll(layers, dir);
+            } catch (LayerException e) {
+                throw new IOException("cannot unpack " + (stage != null ? "the stage" : "the image") + " into the cache: "
+                        + e.getMessage(), e);
+            } finally {
+                for (InputStream in : layers) {
+                    in.close();
+                }
+            }
+        }
     }
 
     /**
@@ -1099,17 +1201,17 @@ final class Build {
         if (caches.isEmpty()) {
             return;
         }
-        java.util.TreeMap<String, CacheRequest> byId = new java.util.TreeMap<>();
+        java.util.TreeMap<String, CacheRequest> byKey = new java.util.TreeMap<>();
         for (CacheRequest c : caches) {
-            byId.putIfAbsent(c.id(), c);
+            byKey.putIfAbsent(c.key(), c);
         }
         CacheMounts cacheMounts = new CacheMounts(images.root().path().resolve("build-cache"));
         Map<String, Path> dirs = new java.util.HashMap<>();
-        for (CacheRequest c : byId.values()) {
+        for (CacheRequest c : byKey.values()) {
             RunMount m = c.mount();
             CacheMounts.Lease lease;
             try {
-                lease = cacheMounts.acquire(c.id(), m.sharing(), m.uid() == null ? 0 : m.uid().intValue(),
+                lease = cacheMounts.acquire(c.id(), c.seed(), m.sharing(), m.uid() == null ? 0 : m.uid().intValue(),
                         m.gid() == null ? 0 : m.gid().intValue(), m.mode() == null ? 0755 : m.mode().intValue(),
                         new CacheMounts.WaitListener() {
                             @Override
@@ -1124,10 +1226,16 @@ final class Build {
                 throw new BuildException(where + ": interrupted while waiting for the cache mount " + c.id(), e);
             }
             leases.add(lease);
-            dirs.put(c.id(), lease.dir());
+            dirs.put(c.key(), lease.dir());
         }
         for (CacheRequest c : caches) {
-            mounts.set(c.slot(), dev.hoist.runtime.Mount.bind(dirs.get(c.id()), c.target(), c.mount().readOnly()));
+            // source= is a path in the cache (symlinks followed inside it), as BuildKit mounts a cache's subpath
+            Path dir = new CopyTree(dirs.get(c.key()), DockerIgnore.EMPTY).resolve(c.source());
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new BuildException(where + ": the cache mount's source \"" + c.mount().source() + "\" is not in "
+                        + (c.seed() == null ? "the cache " + c.id() : c.mount().from()));
+            }
+            mounts.set(c.slot(), dev.hoist.runtime.Mount.bind(dir, c.target(), c.mount().readOnly()));
         }
     }
 

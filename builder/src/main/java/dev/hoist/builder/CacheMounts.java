@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +24,9 @@ import java.util.Map;
  * mounted: shared by {@code sharing=shared} users (BuildKit's default), exclusive for {@code locked} and
  * {@code private} ones and for removal, so that builds in other processes, parallel stages of one build and
  * {@code hoist prune} see one another. The lock files stay when their directory goes: removing a file that a
- * waiting process has open would let two processes lock the same name. Thread-safe.
+ * waiting process has open would let two processes lock the same name. A cache with a {@link Seed} (BuildKit's
+ * {@code from=}) is another cache than the same id without one, or with other content, as BuildKit keys it by id
+ * and source snapshot; a new directory of it starts with that content. Thread-safe.
  */
 final class CacheMounts {
     /** BuildKit's sharing modes; the empty string is the default, shared. */
@@ -37,11 +41,27 @@ final class CacheMounts {
 
     private final Path mounts;
     private final Path locks;
+    private final Path seeds;
 
     /** The cache mounts of the build cache in {@code buildCacheDir}. */
     CacheMounts(Path buildCacheDir) {
         this.mounts = buildCacheDir.resolve(BuildCache.MOUNTS);
         this.locks = buildCacheDir.resolve("mount-locks");
+        this.seeds = buildCacheDir.resolve("mount-seeds");
+    }
+
+    /** The initial content of a new cache directory ({@code RUN --mount=type=cache,from=...}). */
+    interface Seed {
+        /** What the content is (a digest of its layers): caches of one id with other content are other caches. */
+        String identity();
+
+        /** Writes the content to {@code dir}, which does not exist yet. */
+        void writeTo(Path dir) throws IOException;
+    }
+
+    /** The key that tells caches apart: the id, and the seed's identity if there is one (BuildKit's id:ref). */
+    static String key(String id, Seed seed) {
+        return seed == null ? id : id + ":" + seed.identity();
     }
 
     /** Who is waiting, told once before a lease has to wait for another user of the cache. */
@@ -79,11 +99,12 @@ final class CacheMounts {
     /**
      * Takes the cache {@code id} for one RUN as {@code sharing} asks (shared, the default: alongside other shared
      * users; locked: alone, waiting until the others are done; private: alone, on another instance of the cache
-     * when this one is in use), making its directory owned by {@code uid:gid} with {@code mode} if it is new.
+     * when this one is in use). A new directory is written from {@code seed}, or without one (null) is made empty,
+     * owned by {@code uid:gid} with {@code mode}; an existing one is used as it is, as BuildKit reuses a cache.
      */
-    Lease acquire(String id, String sharing, int uid, int gid, int mode, WaitListener listener)
+    Lease acquire(String id, Seed seed, String sharing, int uid, int gid, int mode, WaitListener listener)
             throws IOException, InterruptedException {
-        String name = Digest.sha256(id).hex();
+        String name = Digest.sha256(key(id, seed)).hex();
         Lease lease;
         if (sharing.equals(PRIVATE)) {
             lease = null;
@@ -105,14 +126,42 @@ final class CacheMounts {
         try {
             // made under the lock: a prune may just have removed it
             if (!Files.isDirectory(lease.dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(lease.dir);
-                CopyTree.setMeta(lease.dir, uid, gid, mode);
+                if (seed == null) {
+                    Files.createDirectories(lease.dir);
+                    CopyTree.setMeta(lease.dir, uid, gid, mode);
+                } else {
+                    seed(lease.dir, seed);
+                }
             }
         } catch (IOException | RuntimeException e) {
             lease.close();
             throw e;
         }
         return lease;
+    }
+
+    /**
+     * Writes {@code seed} beside the mounts, then renames it into place as {@code dir}: shared users hold the lock
+     * together, so another may be seeding the same directory, and the first rename wins.
+     */
+    private void seed(Path dir, Seed seed) throws IOException {
+        Files.createDirectories(seeds);
+        Files.createDirectories(mounts);
+        Path tmp = Files.createTempDirectory(seeds, dir.getFileName() + "-");
+        try {
+            Path content = tmp.resolve("content");
+            seed.writeTo(content);
+            try {
+                Files.move(content, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileSystemException e) {
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
+                // another user of the shared cache seeded it first: theirs is the cache
+            }
+        } finally {
+            Build.deleteTree(tmp);
+        }
     }
 
     /** What {@link #removeUnused} found: the directories removed (or, on a dry run, that would be) and those in use. */

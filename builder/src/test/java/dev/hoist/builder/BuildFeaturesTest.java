@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -426,32 +427,100 @@ class BuildFeaturesTest {
         write("f.txt", "out");
         BuildResult r = build("FROM scratch\nCOPY f.txt /app/f.txt\nCMD [\"/app\"]\n", b -> b.tag("outputs-test:1"));
         BuildOutputs outputs = new BuildOutputs(images);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         Path ociDir = dir.resolve("oci");
-        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + ociDir), r.image(), r.tags());
+        outputs.write(BuildOutputs.Output.parse("type=oci,tar=false,dest=" + ociDir), r.image(), r.tags(), stdout);
         assertTrue(Files.isRegularFile(ociDir.resolve("oci-layout")));
         assertTrue(Files.readString(ociDir.resolve("index.json")).contains("docker.io/library/outputs-test:1"));
         Path ociTar = dir.resolve("out/oci.tar");
-        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + ociTar), r.image(), r.tags());
+        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + ociTar), r.image(), r.tags(), stdout);
         assertTrue(tarNames(ociTar).containsAll(java.util.Set.of("oci-layout", "index.json")), tarNames(ociTar).toString());
         Path dockerTar = dir.resolve("docker.tar");
-        outputs.write(BuildOutputs.Output.parse("type=docker,dest=" + dockerTar + ",name=hoist-out/x:2"), r.image(), r.tags());
+        outputs.write(BuildOutputs.Output.parse("type=docker,dest=" + dockerTar + ",name=hoist-out/x:2"), r.image(),
+                r.tags(), stdout);
         assertTrue(tarNames(dockerTar).contains("manifest.json"));
         Path local = dir.resolve("rootfs");
-        outputs.write(BuildOutputs.Output.parse(local.toString()), r.image(), r.tags());
+        outputs.write(BuildOutputs.Output.parse(local.toString()), r.image(), r.tags(), stdout);
         assertEquals("out", Files.readString(local.resolve("app/f.txt")));
         assertThrows(BuildException.class, () -> outputs.write(BuildOutputs.Output.parse("type=local,dest=" + local),
-                r.image(), r.tags()), "a non-empty local destination is refused");
+                r.image(), r.tags(), stdout), "a non-empty local destination is refused");
+        assertEquals(0, stdout.size(), "only dest=- writes to standard output");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> BuildOutputs.Output.parse("type=tarball,dest=x"));
         assertTrue(bad.getMessage().contains("oci"), bad.getMessage());
         assertTrue(BuildOutputs.Output.parse("type=registry").push());
         assertTrue(BuildOutputs.Output.parse("type=image,push=true").push());
+        assertFalse(BuildOutputs.Output.parse("type=image,push=false").push());
 
         assumeTrue(dockerPeer(), "docker load needs the peer daemon");
         assertTrue(exec("docker", "load", "-i", dockerTar.toString()).contains("hoist-out/x:2"));
         String id = exec("docker", "image", "inspect", "-f", "{{.Id}}", "hoist-out/x:2").trim();
         assertEquals(r.image().id().toString(), id, "Docker sees the same image ID");
         exec("docker", "rmi", "hoist-out/x:2");
+    }
+
+    @Test
+    void ociOutputIsATarUnlessTarFalseAsInBuildx() throws Exception {
+        write("f.txt", "out");
+        BuildResult r = build("FROM scratch\nCOPY f.txt /f.txt\n", b -> b.tag("outputs-tar:1"));
+        BuildOutputs outputs = new BuildOutputs(images);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+        Path noSuffix = dir.resolve("image.oci");
+        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + noSuffix), r.image(), r.tags(), stdout);
+        assertTrue(Files.isRegularFile(noSuffix), "tar=true is the default, whatever the file is called");
+        assertTrue(tarNames(noSuffix).containsAll(java.util.Set.of("oci-layout", "index.json")));
+
+        Path layoutDir = dir.resolve("layout.tar");
+        outputs.write(BuildOutputs.Output.parse("type=oci,dest=" + layoutDir + ",tar=false"), r.image(), r.tags(),
+                stdout);
+        assertTrue(Files.isRegularFile(layoutDir.resolve("oci-layout")), "tar=false writes a directory");
+
+        outputs.write(BuildOutputs.Output.parse("type=oci,dest=-,name=example.test/team/named:7"), r.image(), r.tags(),
+                stdout);
+        Path fromStdout = dir.resolve("stdout.tar");
+        Files.write(fromStdout, stdout.toByteArray());
+        assertTrue(tarNames(fromStdout).contains("index.json"), tarNames(fromStdout).toString());
+        String index = tarEntry(fromStdout, "index.json");
+        assertTrue(index.contains("\"io.containerd.image.name\":\"example.test/team/named:7\""), index);
+        assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"7\""), index);
+        assertFalse(index.contains("outputs-tar"), "name= replaces the build's tags: " + index);
+        assertTrue(BuildOutputs.Output.parse("type=oci").toStandardOutput(), "buildx's type=oci without dest");
+    }
+
+    @Test
+    void outputAttributesThatAreNotSupportedAreRefusedByName() {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("type=oci,dest=x.tar,compression=zstd", "compression");
+        refused.put("type=oci,dest=x.tar,oci-mediatypes=false", "oci-mediatypes");
+        refused.put("type=docker,dest=x.tar,annotation.a=b", "annotation.a");
+        refused.put("type=local,dest=x,platform-split=false", "platform-split");
+        refused.put("type=local,dest=x,tar=true", "tar");
+        refused.put("type=image,name=example.test/x:1", "name");
+        refused.put("type=image,unpack=true", "unpack");
+        refused.put("type=registry,push=false", "type=image");
+        refused.put("type=oci,dest=x.tar,tar=maybe", "tar=maybe");
+        refused.put("type=docker,dest=x,tar=false", "tar=false");
+        refused.put("type=oci,tar=false", "dest=DIR");
+        refused.put("type=oci,tar=false,dest=-", "standard output");
+        refused.put("type=local,dest=-", "standard output");
+        refused.put("type=image,dest=x", "dest");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> BuildOutputs.Output.parse(e.getKey()), e.getKey());
+            assertTrue(bad.getMessage().contains(e.getValue()), e.getKey() + ": " + bad.getMessage());
+        }
+    }
+
+    private static String tarEntry(Path tar, String name) throws IOException {
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals(name)) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new AssertionError(name + " is not in " + tar);
     }
 
     @Test

@@ -271,6 +271,40 @@ class BuilderTest {
     }
 
     @Test
+    void aHeredocWithAShebangRunsAsAScriptWithItsInterpreterAsInBuildKit() throws Exception {
+        containers();
+        String df = """
+                FROM base:1
+                USER nobody
+                RUN <<SCRIPT
+                #!/bin/sh -e
+                echo "$0 $#" > /tmp/ran
+                case $- in *e*) echo errexit >> /tmp/ran ;; esac
+                ls -l "$0" | cut -c1-10 >> /tmp/ran
+                touch "$0" 2>/dev/null || echo read-only >> /tmp/ran
+                SCRIPT
+                """;
+        BuildResult r = build(df);
+        Path fs = rootfs(r);
+        assertEquals("/dev/pipes/SCRIPT 0\nerrexit\n-rwxr-xr-x\nread-only\n", Files.readString(fs.resolve("tmp/ran")));
+        assertFalse(Files.exists(fs.resolve("dev/pipes"), LinkOption.NOFOLLOW_LINKS), "the script is not in the image");
+        String history = r.image().config().history().toString();
+        assertTrue(history.contains("RUN /bin/sh -c /dev/pipes/SCRIPT"), history);
+        assertTrue(build(df).fullyCached());
+        assertFalse(step(build(df.replace("$#", "$# x")), "RUN").cached(), "the script's content is in the cache key");
+
+        BuildException e = assertThrows(BuildException.class, () -> build("""
+                FROM base:1
+                RUN <<EOF
+                #!/bin/sh -e
+                false
+                touch /survived
+                EOF
+                """));
+        assertTrue(e.getMessage().contains("exit code 1"), "the interpreter's -e stops the script: " + e.getMessage());
+    }
+
+    @Test
     void aSecondBuildIsFullyCachedAndAChangedFileRedoesOnlyLaterSteps() throws Exception {
         containers();
         write("f.txt", "one");
@@ -343,6 +377,44 @@ class BuilderTest {
         assertEquals("data-2", Files.readString(rootfs(b).resolve("copied")));
         BuildResult c = build(df, "", true);
         assertEquals("2\n", Files.readString(rootfs(c).resolve("count")), "a cache mount keeps its content");
+    }
+
+    @Test
+    void aCacheMountFromAStageStartsWithItsContentAndKeepsWhatRunsAdd() throws Exception {
+        containers();
+        String df = """
+                FROM base:1 AS seed
+                ARG V=one
+                RUN mkdir -p /deps && echo $V > /deps/a && chown nobody /deps/a
+                FROM base:1
+                RUN --mount=type=cache,target=/c,from=seed,source=/deps cat /c/a > /first && stat -c %u /c/a > /owner \
+                    && (cat /c/b 2>/dev/null || echo none) > /before && echo added > /c/b
+                RUN --mount=type=cache,target=/c,from=seed,source=/deps cat /c/b > /second
+                RUN --mount=type=cache,target=/c,from=seed ls /c/deps > /whole
+                RUN --mount=type=cache,target=/c (cat /c/a 2>/dev/null || echo empty) > /plain
+                """;
+        Path fs = rootfs(build(df));
+        assertEquals("one\n", Files.readString(fs.resolve("first")), "the cache starts with the stage's source dir");
+        assertEquals("65534\n", Files.readString(fs.resolve("owner")), "owners are kept");
+        assertEquals("none\n", Files.readString(fs.resolve("before")));
+        assertEquals("added\n", Files.readString(fs.resolve("second")), "the same cache in the next RUN");
+        assertEquals("a\nb\n", Files.readString(fs.resolve("whole")), "without source=, the whole stage (one cache)");
+        assertEquals("empty\n", Files.readString(fs.resolve("plain")), "without from=, another cache");
+
+        fs = rootfs(build(df.replace("cat /c/a > /first", "cat /c/a >/first")));
+        assertEquals("added\n", Files.readString(fs.resolve("before")), "an existing cache is used, not seeded again");
+
+        BuildResult changed = build(df.replace("ARG V=one", "ARG V=two"));
+        assertFalse(step(changed, "RUN --mount=type=cache,target=/c,from=seed,source=/deps cat /c/b").cached(),
+                "the from= content is part of the step's key");
+        fs = rootfs(changed);
+        assertEquals("two\n", Files.readString(fs.resolve("first")));
+        assertEquals("none\n", Files.readString(fs.resolve("before")), "other content, another cache, as in BuildKit");
+
+        BuildException e = assertThrows(BuildException.class, () -> build(
+                "FROM base:1 AS seed\nRUN true > /x\nFROM base:1\n"
+                        + "RUN --mount=type=cache,target=/c,from=seed,source=/nowhere true\n"));
+        assertTrue(e.getMessage().contains("\"/nowhere\" is not in seed"), e.getMessage());
     }
 
     @Test

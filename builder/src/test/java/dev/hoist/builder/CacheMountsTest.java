@@ -41,7 +41,7 @@ class CacheMountsTest {
     }
 
     private CacheMounts.Lease take(String id, String sharing) throws Exception {
-        return mounts().acquire(id, sharing, 0, 0, 0755, listener);
+        return mounts().acquire(id, null, sharing, 0, 0, 0755, listener);
     }
 
     /** Takes the cache on another thread; the future completes once it has it. */
@@ -65,13 +65,61 @@ class CacheMountsTest {
 
     @Test
     void aNewCacheIsMadeWithTheAskedOwnerAndMode() throws Exception {
-        try (CacheMounts.Lease l = mounts().acquire("/root/.npm", "", 1000, 1001, 0700, listener)) {
+        try (CacheMounts.Lease l = mounts().acquire("/root/.npm", null, "", 1000, 1001, 0700, listener)) {
             assertEquals(dir.resolve("build-cache/mounts").resolve(Digest.sha256("/root/.npm").hex()), l.dir());
             assertEquals(1000, Files.getAttribute(l.dir(), "unix:uid"));
             assertEquals(1001, Files.getAttribute(l.dir(), "unix:gid"));
             assertEquals(0700, (int) Files.getAttribute(l.dir(), "unix:mode") & 07777);
         }
         assertTrue(waits.isEmpty());
+    }
+
+    /** A seed that writes one file, and counts how often it was asked to. */
+    private static final class CountingSeed implements CacheMounts.Seed {
+        final String content;
+        int written;
+
+        CountingSeed(String content) {
+            this.content = content;
+        }
+
+        @Override
+        public String identity() {
+            return Digest.sha256(content).toString();
+        }
+
+        @Override
+        public void writeTo(Path to) throws java.io.IOException {
+            written++;
+            Files.createDirectories(to);
+            Files.writeString(to.resolve("seeded"), content);
+        }
+    }
+
+    @Test
+    void aSeededCacheStartsWithItsSeedOnceAndIsAnotherCacheForOtherContent() throws Exception {
+        CountingSeed one = new CountingSeed("one");
+        Path first;
+        try (CacheMounts.Lease l = mounts().acquire("deps", one, "", 0, 0, 0755, listener)) {
+            first = l.dir();
+            assertEquals("one", Files.readString(l.dir().resolve("seeded")));
+            Files.writeString(l.dir().resolve("added"), "x");
+        }
+        try (CacheMounts.Lease l = mounts().acquire("deps", one, "shared", 0, 0, 0755, listener)) {
+            assertEquals(first, l.dir());
+            assertTrue(Files.exists(l.dir().resolve("added")), "an existing cache is used as it is");
+        }
+        assertEquals(1, one.written);
+        try (CacheMounts.Lease plain = take("deps", "");
+             CacheMounts.Lease two = mounts().acquire("deps", new CountingSeed("two"), "", 0, 0, 0755, listener)) {
+            assertNotEquals(first, plain.dir(), "without a seed, another cache");
+            assertFalse(Files.exists(plain.dir().resolve("seeded")));
+            assertNotEquals(first, two.dir(), "with other content, another cache");
+            assertEquals("two", Files.readString(two.dir().resolve("seeded")));
+        }
+        try (java.util.stream.Stream<Path> left = Files.list(dir.resolve("build-cache/mount-seeds"))) {
+            assertEquals(0, left.count(), "no seed is left half-way");
+        }
     }
 
     @Test
@@ -98,9 +146,13 @@ class CacheMountsTest {
         assertStillWaiting(second);
         assertStillWaiting(shared);
         first.close();
-        CacheMounts.Lease next = second.get(10, TimeUnit.SECONDS);
-        next.close();
-        shared.get(10, TimeUnit.SECONDS).close();
+        // the two waiting get the cache in no set order (BuildKit's locked mode promises none), one after the other
+        CompletableFuture.anyOf(second, shared).get(10, TimeUnit.SECONDS);
+        CompletableFuture<CacheMounts.Lease> now = second.isDone() ? second : shared;
+        CompletableFuture<CacheMounts.Lease> later = now == second ? shared : second;
+        assertStillWaiting(later);
+        now.join().close();
+        later.get(10, TimeUnit.SECONDS).close();
     }
 
     @Test
@@ -177,13 +229,13 @@ class CacheMountsTest {
             assertTrue(Files.exists(apk.resolve("index")), "a cache in use by another process is kept");
 
             CacheMounts mounts = new CacheMounts(cacheDir);
-            try (CacheMounts.Lease p = mounts.acquire("apk", "private", 0, 0, 0755, listener)) {
+            try (CacheMounts.Lease p = mounts.acquire("apk", null, "private", 0, 0, 0755, listener)) {
                 assertNotEquals(apk, p.dir(), "the other process's lock is seen here");
             }
             CompletableFuture<CacheMounts.Lease> waiter = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    waiter.complete(mounts.acquire("apk", "shared", 0, 0, 0755, listener));
+                    waiter.complete(mounts.acquire("apk", null, "shared", 0, 0, 0755, listener));
                 } catch (Throwable e) {
                     waiter.completeExceptionally(e);
                 }
@@ -220,7 +272,7 @@ class CacheMountsTest {
                     throw new IllegalStateException("the cache should be free");
                 }
             };
-            try (CacheMounts.Lease l = new CacheMounts(Path.of(args[0])).acquire(args[1], args[2], 0, 0, 0755, none)) {
+            try (CacheMounts.Lease l = new CacheMounts(Path.of(args[0])).acquire(args[1], null, args[2], 0, 0, 0755, none)) {
                 System.out.println("held");
                 System.out.flush();
                 while (System.in.read() >= 0) {

@@ -58,7 +58,7 @@ final class BuildCommand implements Command {
                 OptionSpec.flag("--pull", "Always pull the base images, even those in the local store"),
                 OptionSpec.list("--secret", "id=ID[,src=FILE|env=VAR]", "A secret for RUN --mount=type=secret (never stored in the image or the cache)"),
                 OptionSpec.list("--ssh", "default|ID[=SOCKET]", "An SSH agent socket for RUN --mount=type=ssh (default: $SSH_AUTH_SOCK)"),
-                OptionSpec.list("-o, --output", "type=TYPE[,dest=PATH]", "Also write the image: type=oci|docker|local|image|registry, dest=DIR or FILE.tar"),
+                OptionSpec.list("-o, --output", "type=TYPE[,dest=PATH][,KEY=VALUE]", "Also write the image: type=oci|docker (a tar: dest=FILE, or - for standard output; type=oci,tar=false: dest=DIR), type=local,dest=DIR (the root filesystem), type=image|registry; name=NAME names the image in a tar"),
                 OptionSpec.flag("--push", "Push the image to its registry under each -t name"),
                 OptionSpec.value("--platform", "OS/ARCH", "The platform to build for (only this machine's platform is supported)"),
                 OptionSpec.flag("-q, --quiet", "Suppress the build output and print the image ID on success"));
@@ -86,12 +86,25 @@ final class BuildCommand implements Command {
             throw new UsageException("invalid --progress " + progressMode + ": use auto, plain, tty or quiet");
         }
         List<BuildOutputs.Output> outputs = new ArrayList<>();
+        boolean toStandardOutput = false;
         for (String o : args.values("output")) {
+            BuildOutputs.Output output;
             try {
-                outputs.add(BuildOutputs.Output.parse(o));
+                output = BuildOutputs.Output.parse(o);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+            if (output.toStandardOutput()) {
+                if (toStandardOutput) {
+                    throw new UsageException("--output: more than one output writes to standard output");
+                }
+                if (ctx.terminal) {
+                    throw new UsageException("--output " + o + " writes a tar to standard output, which is a terminal:"
+                            + " give dest=FILE or redirect");
+                }
+                toStandardOutput = true;
+            }
+            outputs.add(output);
         }
         boolean push = args.flag("push");
         for (BuildOutputs.Output o : outputs) {
@@ -262,7 +275,7 @@ final class BuildCommand implements Command {
             result = Builder.builder(ctx.images(), runtime, null).registryOnDemand(client).build().build(req.build());
             BuildOutputs writer = new BuildOutputs(ctx.images());
             for (BuildOutputs.Output o : outputs) {
-                writer.write(o, result.image(), result.tags());
+                writer.write(o, result.image(), result.tags(), ctx.out);
             }
             if (push) {
                 try (RegistryClient pusher = RegistryClientCommands.client(ctx,
@@ -290,12 +303,19 @@ final class BuildCommand implements Command {
         if (args.value("metadata-file") != null) {
             Files.writeString(Path.of(args.value("metadata-file")), metadata(result));
         }
+        // when standard output carries a tar, the summary goes to standard error
+        PrintStream summary = ctx.out;
+        for (BuildOutputs.Output o : outputs) {
+            if (o.toStandardOutput()) {
+                summary = ctx.err;
+            }
+        }
         if (quiet) {
-            ctx.out.println(id);
+            summary.println(id);
         } else {
-            ctx.out.println("Successfully built " + result.image().id().shortHex());
+            summary.println("Successfully built " + result.image().id().shortHex());
             for (String t : result.tags()) {
-                ctx.out.println("Successfully tagged " + Reference.parse(t).familiarString());
+                summary.println("Successfully tagged " + Reference.parse(t).familiarString());
             }
         }
         return Main.OK;

@@ -274,6 +274,41 @@ class BuildCommandTest {
     }
 
     @Test
+    void outputTarToStandardOutputMovesTheSummaryToStandardError() throws Exception {
+        Path ctx = dir.resolve("hello");
+        HelloWorld.writeContext(ctx);
+        String[] argv = {"--root", dir.resolve("root").toString(), "build", "-t", "stdout:1", "-o", "type=oci",
+                ctx.toString()};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = Main.run(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.ByteArrayInputStream(new byte[0]), Map.of(), false, false, argv);
+        String errText = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, status, errText);
+        assertTrue(errText.contains("Successfully tagged stdout:1"), errText);
+        Path tar = Files.write(dir.resolve("stdout.tar"), out.toByteArray());
+        Process list = new ProcessBuilder("tar", "tf", tar.toString()).redirectErrorStream(true).start();
+        String names = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, list.waitFor(), names);
+        assertTrue(names.lines().anyMatch("index.json"::equals), names);
+
+        java.io.ByteArrayOutputStream tty = new java.io.ByteArrayOutputStream();
+        int refused = Main.run(new java.io.PrintStream(tty, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.ByteArrayInputStream(new byte[0]), Map.of(), true, false, argv);
+        assertEquals(2, refused, "a tar is not written to a terminal");
+        assertEquals(0, tty.size());
+
+        MainTest.Result two = hoist("build", "-o", "type=oci", "-o", "type=docker,dest=-", ctx.toString());
+        assertEquals(2, two.status());
+        assertTrue(two.err().contains("more than one"), two.err());
+        MainTest.Result unknown = hoist("build", "-o", "type=oci,dest=x.tar,compression=zstd", ctx.toString());
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("compression="), unknown.err());
+    }
+
+    @Test
     void pushMetadataFileOutputsAndPlatform() throws Exception {
         dev.hoist.registry.server.RegistryServer server = dev.hoist.registry.server.RegistryServer.start(
                 dev.hoist.registry.server.RegistryConfig.defaults(dir.resolve("server")).withListen("127.0.0.1:0"));

@@ -329,6 +329,7 @@ class DockerArchiveTest {
         assertEquals(List.of(), loaded.get(2).names());
         assertEquals("v3", loaded.get(2).refName());
         assertEquals(c.target(), loaded.get(2).target());
-        assertEquals(2, target.list().size());
+        assertEquals(3, target.list().size(), "the two named images and the unnamed one, kept dangling");
+        assertEquals(List.of(), target.list().get(2).names());
     }
 }

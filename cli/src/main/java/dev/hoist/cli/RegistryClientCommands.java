@@ -228,7 +228,23 @@ final class RegistryClientCommands {
                 password = line == null ? "" : line.strip();
             }
             if (user == null || password == null) {
-                throw new UsageException("give --username and --password-stdin (hoist does not prompt)");
+                // as docker login: ask on the terminal for what was not given
+                java.io.Console console = System.console();
+                if (console == null) {
+                    throw new UsageException("cannot ask for " + (user == null ? "a username and password" : "a password")
+                            + ": standard input is not a terminal; give --username and --password-stdin");
+                }
+                if (user == null) {
+                    String typed = console.readLine("Username: ");
+                    user = typed == null ? "" : typed.strip();
+                    if (user.isEmpty()) {
+                        throw new UsageException("username is empty");
+                    }
+                }
+                if (password == null) {
+                    char[] typed = console.readPassword("Password: ");
+                    password = typed == null ? "" : new String(typed);
+                }
             }
             if (password.isEmpty()) {
                 throw new UsageException("password is empty");

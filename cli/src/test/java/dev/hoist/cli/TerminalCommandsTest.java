@@ -48,6 +48,41 @@ class TerminalCommandsTest {
     }
 
     @Test
+    void loginAsksForWhatWasNotGivenWithoutEchoingThePassword() throws Exception {
+        Path htpasswd = dir.resolve("htpasswd");
+        byte[] salt = new byte[16];
+        java.nio.file.Files.writeString(htpasswd, "alice:"
+                + org.bouncycastle.crypto.generators.OpenBSDBCrypt.generate("2y", "s3cret-pw".toCharArray(), salt, 5) + "\n");
+        dev.hoist.registry.server.RegistryServer server = dev.hoist.registry.server.RegistryServer.start(
+                dev.hoist.registry.server.RegistryConfig.defaults(dir.resolve("server")).withListen("127.0.0.1:0")
+                        .withAuth(new dev.hoist.registry.server.RegistryConfig.Auth(htpasswd, null, false, false, null, null)));
+        Path dockerConfig = dir.resolve("docker-config");
+        try (Pty pty = Pty.open(24, 80)) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    "dev.hoist.cli.Main", "--root", dir.resolve("root").toString(), "login", "127.0.0.1:" + server.port()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(pty.slave()).redirectOutput(pty.slave())
+                    .redirectError(pty.slave());
+            pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
+            Process p = pb.start();
+            pty.await("Username: ");
+            pty.type("alice\r");
+            pty.await("Password: ");
+            pty.type("s3cret-pw\r");
+            assertEquals(0, p.waitFor());
+            String out = pty.finish();
+            assertTrue(out.contains("Login Succeeded"), out);
+            assertTrue(!out.contains("s3cret-pw"), "the password is not echoed: " + out);
+            assertTrue(java.nio.file.Files.readString(dockerConfig.resolve("config.json")).contains("127.0.0.1:" + server.port()));
+        } finally {
+            server.close();
+        }
+        MainTest.Result noTerminal = hoist("login", "127.0.0.1:1");
+        assertEquals(Main.USAGE, noTerminal.status());
+        assertTrue(noTerminal.err().contains("standard input is not a terminal"), noTerminal.err());
+    }
+
+    @Test
     void runAndExecWithATerminal() throws Exception {
         assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
         try (Pty pty = Pty.open(33, 97)) {

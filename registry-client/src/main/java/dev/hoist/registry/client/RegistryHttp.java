@@ -193,7 +193,10 @@ final class RegistryHttp {
             }
             if ((r.status >= 500 || r.status == 429) && req.retry && attempt < policy.maxAttempts()) {
                 Optional<Duration> asked = retryAfter(r);
-                Duration wait = asked.isPresent() ? policy.capped(asked.get()) : policy.delay(attempt);
+                if (asked.isPresent() && !RetryPolicy.waitsOut(asked.get())) {
+                    return r;   // longer than is worth waiting here: the caller reports it, with the wait asked for
+                }
+                Duration wait = asked.isPresent() ? asked.get() : policy.delay(attempt);
                 r.close();
                 sleep(wait);
                 continue;
@@ -705,7 +708,11 @@ final class RegistryHttp {
         }
         String code = errorCode(body);
         String message = firstError(body, "message");
-        if (code == null) {
+        Optional<String> challenge = r.header("WWW-Authenticate");
+        if (r.status == 401 && challenge.isPresent() && challenge.get().contains("insufficient_scope")) {
+            // logged in, or given a token, but without the rights asked for: Docker says "denied" here too
+            code = "DENIED";
+        } else if (code == null) {
             code = switch (r.status) {
                 case 401 -> "UNAUTHORIZED";
                 case 403 -> "DENIED";
@@ -721,7 +728,9 @@ final class RegistryHttp {
             case "NAME_UNKNOWN" -> "check the repository name " + name;
             case "MANIFEST_UNKNOWN" -> "check the tag or digest; `hoist tags " + name + "` lists the tags";
             case "BLOB_UNKNOWN" -> "the registry lost a blob; push the image again";
-            case "TOOMANYREQUESTS" -> "wait a while, or log in for a higher rate limit (`hoist login " + registry + "`)";
+            case "TOOMANYREQUESTS" -> (r.header("Retry-After").isPresent()
+                    ? "the registry asks to wait (Retry-After: " + r.header("Retry-After").get().trim() + ")"
+                    : "wait a while") + ", or log in for a higher rate limit (`hoist login " + registry + "`)";
             case "DIGEST_INVALID", "SIZE_INVALID" -> "the content changed in transit; try again";
             case "MANIFEST_INVALID", "MANIFEST_BLOB_UNKNOWN" -> "the registry refused the manifest; check that it accepts this media type";
             case "UNSUPPORTED" -> "this registry does not support the operation";

@@ -7,7 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * How transient failures (connection errors, timeouts, 5xx, 429) are retried: up to {@code maxAttempts}
  * tries in all, waiting {@code initialDelay} doubled at each retry, with full jitter, capped at
- * {@code maxDelay} (a {@code Retry-After} from the registry is honoured, also capped).
+ * {@code maxDelay}. A {@code Retry-After} from the registry is waited out as asked, up to
+ * {@link #RETRY_AFTER_LIMIT}; a longer one is reported at once rather than waited for in silence.
  */
 public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay) {
 
@@ -42,8 +43,11 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(upper - half + 1));
     }
 
-    /** The wait a registry asked for, capped by {@link #maxDelay()}. */
-    public Duration capped(Duration asked) {
-        return asked.compareTo(maxDelay) > 0 ? maxDelay : asked;
+    /** The longest {@code Retry-After} that is waited out. */
+    public static final Duration RETRY_AFTER_LIMIT = Duration.ofMinutes(1);
+
+    /** Whether a registry's {@code Retry-After} of {@code asked} is to be waited out rather than reported. */
+    public static boolean waitsOut(Duration asked) {
+        return asked.compareTo(RETRY_AFTER_LIMIT) <= 0;
     }
 }

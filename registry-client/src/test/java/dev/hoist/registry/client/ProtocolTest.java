@@ -293,7 +293,7 @@ class ProtocolTest {
         byte[] layer = random(5000, 2);
         Descriptor d = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, layer);
         wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).inScenario("s").whenScenarioStateIs(STARTED).willSetStateTo("b")
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")
                         .withBody("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}")));
         wm.stubFor(get(urlPathEqualTo(blobPath(d.digest()))).inScenario("s").whenScenarioStateIs("b").willSetStateTo("c")
                 .willReturn(aResponse().withStatus(500)));
@@ -304,9 +304,37 @@ class ProtocolTest {
         }
         assertArrayEquals(layer, images.blobs().readAllBytes(d.digest()));
         assertEquals(2, sleeps.size());
-        assertEquals(Duration.ofSeconds(3), sleeps.get(0));
+        assertEquals(Duration.ofSeconds(30), sleeps.get(0), "waited as asked, beyond the backoff's bound");
         assertTrue(sleeps.get(1).compareTo(Duration.ofMillis(200)) <= 0 && sleeps.get(1).compareTo(Duration.ofMillis(100)) >= 0,
                 sleeps.toString());
+    }
+
+    @Test
+    void aRetryAfterLongerThanAMinuteIsReportedAtOnce() throws Exception {
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "3600")
+                .withBody("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"pull rate limit\"}]}")));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.manifest(ref("v1")));
+            assertEquals(429, e.status());
+            assertTrue(e.getMessage().contains("Retry-After: 3600"), e.getMessage());
+        }
+        assertTrue(sleeps.isEmpty(), "not waited for");
+        wm.verify(1, getRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")));
+    }
+
+    @Test
+    void aTokenWithoutTheRightsAskedForIsDeniedNotUnauthorized() throws Exception {
+        wm.stubFor(get(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(401)
+                .withHeader("WWW-Authenticate", "Bearer realm=\"" + wm.baseUrl() + "/token\",service=\"s\",scope=\"repository:"
+                        + REPO + ":pull\",error=\"insufficient_scope\"")
+                .withBody("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")));
+        wm.stubFor(get(urlPathEqualTo("/token")).willReturn(aResponse().withStatus(200).withBody("{\"token\":\"t\"}")));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.manifest(ref("v1")));
+            assertEquals("DENIED", e.code());
+            assertTrue(e.getMessage().contains("may not do this"), e.getMessage());
+        }
     }
 
     @Test

@@ -639,9 +639,9 @@ final class Transfers {
                     throw e;
                 }
                 http.sleep(policy.delay(failures));
-                long[] resumed = new long[1];
-                location = uploadStatus(registry, location, scopes, resumed);
-                offset = resumed[0];
+                Resumption resumed = resume(dst, location, scopes);
+                location = resumed.location();
+                offset = resumed.offset();
                 continue;
             }
             if (r.status() == 202) {
@@ -658,9 +658,9 @@ final class Transfers {
             }
             r.close();
             http.sleep(policy.delay(failures));
-            long[] resumed = new long[1];
-            location = uploadStatus(registry, location, scopes, resumed);
-            offset = resumed[0];
+            Resumption resumed = resume(dst, location, scopes);
+            location = resumed.location();
+            offset = resumed.offset();
         }
         RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", withDigest(location, d.digest())),
                 scopes);
@@ -671,16 +671,43 @@ final class Transfers {
         r.close();
     }
 
-    /** Asks where an interrupted upload stands; sets {@code offset[0]} to the next byte the registry wants. */
-    private URI uploadStatus(String registry, URI location, List<String> scopes, long[] offset) throws IOException {
+    /** Where an interrupted upload goes on: the upload session's URL and the next byte the registry wants there. */
+    private record Resumption(URI location, long offset) {
+    }
+
+    /**
+     * Asks where the interrupted upload at {@code location} stands. {@code Range: 0-0} is ambiguous: the CNCF
+     * registry and hoist's server send it for an empty session as well as for one holding one byte. Rather than
+     * guess (a wrong guess fails every later PATCH with 416), the upload starts again in a new session, and the
+     * old one is cancelled, best-effort.
+     */
+    private Resumption resume(Reference dst, URI location, List<String> scopes) throws IOException {
+        String registry = dst.domain();
         RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("GET", location), scopes);
         if (r.status() != 204 && !r.ok()) {
             throw RegistryHttp.error(registry, r, "asking for the state of an interrupted upload", null);
         }
         r.close();
+        URI at = r.header("Location").isPresent() ? location(r, registry) : location;
         Optional<String> range = r.header("Range");
-        offset[0] = range.isPresent() ? rangeEnd(range.get()) + 1 : 0;
-        return r.header("Location").isPresent() ? location(r, registry) : location;
+        if (range.isEmpty()) {
+            return new Resumption(at, 0);
+        }
+        long end = rangeEnd(range.get());
+        if (end > 0) {
+            return new Resumption(at, end + 1);
+        }
+        cancelUpload(registry, at, scopes);
+        return new Resumption(startUpload(dst), 0);
+    }
+
+    /** Asks the registry to drop the upload session at {@code location}; a failure only leaves it to expire. */
+    private void cancelUpload(String registry, URI location, List<String> scopes) {
+        try {
+            http.send(registry, new RegistryHttp.Request("DELETE", location).noRetry(), scopes).close();
+        } catch (RegistryException ignored) {
+            // the registry expires abandoned sessions itself
+        }
     }
 
     private static long rangeEnd(String range) {

@@ -421,6 +421,45 @@ class ProtocolTest {
         wm.verify(1, putRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")));
     }
 
+    /**
+     * The CNCF registry and hoist's server answer {@code Range: 0-0} for an empty upload session too, so after a
+     * first PATCH that failed, the upload must not go on at byte 1 (every PATCH would get 416): it starts again
+     * in a new session and cancels the old one.
+     */
+    @Test
+    void aFailedFirstPatchStartsANewSessionRatherThanResumingAtByteOne() throws Exception {
+        ImageManifest m = storedImage(random(300_000, 13));
+        Descriptor layer = m.layers().get(0);
+        String first = "/v2/" + REPO + "/blobs/uploads/s1";
+        String second = "/v2/" + REPO + "/blobs/uploads/s2";
+        String uploads = "/v2/" + REPO + "/blobs/uploads/";
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(post(urlPathEqualTo(uploads)).inScenario("sessions").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(202).withHeader("Location", first)).willSetStateTo("second"));
+        wm.stubFor(post(urlPathEqualTo(uploads)).inScenario("sessions").whenScenarioStateIs("second")
+                .willReturn(aResponse().withStatus(202).withHeader("Location", second)));
+        wm.stubFor(patch(urlPathEqualTo(first)).willReturn(aResponse().withStatus(503)));
+        wm.stubFor(get(urlPathEqualTo(first)).willReturn(aResponse().withStatus(204).withHeader("Location", first)
+                .withHeader("Range", "0-0")));
+        wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathEqualTo(first))
+                .willReturn(aResponse().withStatus(204)));
+        wm.stubFor(patch(urlPathEqualTo(second)).withHeader("Content-Range", equalTo("0-299999"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", second).withHeader("Range", "0-299999")));
+        wm.stubFor(patch(urlPathEqualTo(second)).withHeader("Content-Range", equalTo("1-299999"))
+                .willReturn(aResponse().withStatus(416)));
+        wm.stubFor(put(urlPathEqualTo(second)).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS).environment(Map.of())
+                .uploadSizes(1000, Long.MAX_VALUE).sleeper(sleeps::add).build()) {
+            transfers(c).pushBlob(layer, ref("v1"), Transfers.BlobSource.local(images.blobs()));
+        }
+        wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(urlPathEqualTo(first)));
+        List<LoggedRequest> patches = wm.findAll(patchRequestedFor(urlPathEqualTo(second)));
+        assertEquals(1, patches.size());
+        assertEquals("0-299999", patches.get(0).getHeader("Content-Range"));
+        assertArrayEquals(images.blobs().readAllBytes(layer.digest()), patches.get(0).getBody());
+        wm.verify(1, putRequestedFor(urlPathEqualTo(second)).withQueryParam("digest", equalTo(layer.digest().toString())));
+    }
+
     @Test
     void bigBlobsStreamInOnePatchByDefault() throws Exception {
         ImageManifest m = storedImage(random(300_000, 10));

@@ -46,7 +46,8 @@ public final class RegistryClient implements AutoCloseable {
     /** What a client is configured with. */
     record Settings(CredentialsProvider credentials, DockerConfig dockerConfig, Set<String> insecure,
                     RetryPolicy retry, Sleeper sleeper, Clock clock, Map<String, String> env, Path certsDir,
-                    int parallelism, ProgressListener progress, long monolithicLimit, long chunkSize) {
+                    int parallelism, ProgressListener progress, long monolithicLimit, long chunkSize,
+                    java.time.Duration idleTimeout) {
     }
 
     private final LocalImages images;
@@ -344,6 +345,7 @@ public final class RegistryClient implements AutoCloseable {
         // registry, a save and restore of its hash state (32 MiB chunks: ~10-20% slower for a 100 MB layer on
         // loopback). A failed PATCH still resumes from the registry's offset.
         private long chunkSize = Long.MAX_VALUE;
+        private java.time.Duration idleTimeout = java.time.Duration.ofSeconds(60);
 
         private Builder(LocalImages images) {
             this.images = Objects.requireNonNull(images, "images");
@@ -427,11 +429,23 @@ public final class RegistryClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a request may go without a byte moving, either way, before it fails (and is retried or resumed);
+         * 60 seconds by default. A transfer that keeps moving may take as long as it needs.
+         */
+        public Builder idleTimeout(java.time.Duration idleTimeout) {
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("the idle timeout must be positive, not " + idleTimeout);
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
         public RegistryClient build() {
             DockerConfig dc = dockerConfig != null ? dockerConfig : DockerConfig.fromEnvironment(env);
             CredentialsProvider cp = credentials != null ? credentials : dc;
             Settings s = new Settings(cp, dc, insecure, retry, sleeper, clock, env, certsDir, parallelism, progress,
-                    monolithicLimit, chunkSize);
+                    monolithicLimit, chunkSize, idleTimeout);
             boolean own = executor == null;
             ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, new DaemonThreads("hoist-transfer")) : executor;
             return new RegistryClient(images, s, ex, own);

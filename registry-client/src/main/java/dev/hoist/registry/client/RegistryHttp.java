@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +39,7 @@ import java.util.concurrent.Executors;
  * Thread-safe.
  */
 final class RegistryHttp {
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_REDIRECTS = 5;
 
     static {
@@ -60,7 +59,7 @@ final class RegistryHttp {
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
-    private final PlainHttp plainHttp = new PlainHttp(Duration.ofSeconds(30), REQUEST_TIMEOUT);
+    private final PlainHttp plainHttp;
     /**
      * The JDK clients' worker threads, as the JDK's default (a cached pool) but daemon; made with the first JDK
      * client, as registries reached through PlainHttp need none (making the pool cost ~0.6 ms of every start).
@@ -73,6 +72,7 @@ final class RegistryHttp {
     RegistryHttp(RegistryClient.Settings settings) {
         this.settings = settings;
         this.proxy = EnvProxySelector.fromEnv(settings.env());
+        this.plainHttp = new PlainHttp(CONNECT_TIMEOUT, settings.idleTimeout());
     }
 
     /** A request; its body (null: none) is sent afresh on each try. */
@@ -329,6 +329,8 @@ final class RegistryHttp {
         String service = ch.param("service");
         URI realmUri = URI.create(realm);
         HttpRequest.Builder b;
+        String method;
+        HttpRequest.BodyPublisher body = null;
         if (creds.isPresent() && creds.get().hasIdentityToken()) {
             StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=hoist&refresh_token=")
                     .append(enc(creds.get().identityToken()));
@@ -338,9 +340,9 @@ final class RegistryHttp {
             if (!scopes.isEmpty()) {
                 form.append("&scope=").append(enc(String.join(" ", scopes)));
             }
-            b = HttpRequest.newBuilder(realmUri)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form.toString()));
+            b = HttpRequest.newBuilder(realmUri).header("Content-Type", "application/x-www-form-urlencoded");
+            method = "POST";
+            body = HttpRequest.BodyPublishers.ofString(form.toString());
         } else {
             StringBuilder q = new StringBuilder();
             if (service != null) {
@@ -353,14 +355,15 @@ final class RegistryHttp {
                 q.append(q.length() == 0 ? "" : "&").append("client_id=hoist&offline_token=true");
             }
             String sep = realm.contains("?") ? "&" : "?";
-            b = HttpRequest.newBuilder(q.length() == 0 ? realmUri : URI.create(realm + sep + q)).GET();
+            b = HttpRequest.newBuilder(q.length() == 0 ? realmUri : URI.create(realm + sep + q));
+            method = "GET";
             creds.ifPresent(c -> b.header("Authorization", c.basicHeader()));
         }
-        HttpResponse<byte[]> resp;
+        Response resp;
         RetryPolicy policy = settings.retry();
         for (int attempt = 1; ; attempt++) {
             try {
-                resp = client(realmUri).send(b.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+                resp = WatchedExchange.send(client(realmUri), b, method, body, null, settings.idleTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RegistryException("interrupted while fetching a token from " + realm, e);
@@ -372,22 +375,23 @@ final class RegistryHttp {
                 sleep(policy.delay(attempt));
                 continue;
             }
-            if ((resp.statusCode() >= 500 || resp.statusCode() == 429) && attempt < policy.maxAttempts()) {
+            if ((resp.status() >= 500 || resp.status() == 429) && attempt < policy.maxAttempts()) {
                 sleep(policy.delay(attempt));
                 continue;
             }
             break;
         }
-        if (resp.statusCode() != 200) {
-            String code = resp.statusCode() == 401 || resp.statusCode() == 403 ? "UNAUTHORIZED" : errorCode(resp.body());
+        byte[] answer = resp.body().readAllBytes(); // in memory already
+        if (resp.status() != 200) {
+            String code = resp.status() == 401 || resp.status() == 403 ? "UNAUTHORIZED" : errorCode(answer);
             throw new RegistryException("the token service " + realm + " refused a token for "
-                    + (scopes.isEmpty() ? registry : String.join(" ", scopes)), code, resp.statusCode(),
+                    + (scopes.isEmpty() ? registry : String.join(" ", scopes)), code, resp.status(),
                     creds.isPresent() ? "check your credentials: run `hoist login " + registry + "`"
                             : "run `hoist login " + registry + "`", null);
         }
         Object n;
         try {
-            n = Json.parse(resp.body());
+            n = Json.parse(answer);
         } catch (IOException e) {
             throw new RegistryException("the token service " + realm + " answered with malformed JSON: " + e.getMessage(),
                     null, 200, "the registry is misconfigured; tell its operator", e);
@@ -491,25 +495,22 @@ final class RegistryHttp {
                 }
                 resp = plainHttp.send(req.method, uri, headers, req.body, req.sink);
             } else {
-                HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+                // No HttpRequest.timeout: it caps the whole exchange, upload included; WatchedExchange times out
+                // only when no bytes move.
+                HttpRequest.Builder b = HttpRequest.newBuilder(uri);
                 for (Map.Entry<String, String> h : req.headers.entrySet()) {
                     b.header(h.getKey(), h.getValue());
                 }
                 if (auth != null && sameHost) {
                     b.header("Authorization", auth);
                 }
-                b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody() : req.body.publisher());
-                HttpResponse<InputStream> r;
                 try {
-                    r = client(uri).send(b.build(), req.sink != null ? SinkSubscriber.handler(req.sink)
-                            : HttpResponse.BodyHandlers.ofInputStream());
+                    resp = WatchedExchange.send(client(uri), b, req.method, req.body == null ? null : req.body.publisher(),
+                            req.sink, settings.idleTimeout());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RegistryException("interrupted during " + req.method + " " + uri, e);
                 }
-                Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                headers.putAll(r.headers().map());
-                resp = new Response(r.statusCode(), headers, r.body(), uri);
             }
             int s = resp.status();
             Optional<String> loc = resp.header("Location");
@@ -545,7 +546,7 @@ final class RegistryHttp {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .executor(workers())
-                    .connectTimeout(Duration.ofSeconds(30))
+                    .connectTimeout(CONNECT_TIMEOUT)
                     .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
                 b.proxy(proxy.forJdkClient());

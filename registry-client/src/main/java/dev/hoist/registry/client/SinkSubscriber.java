@@ -25,24 +25,6 @@ final class SinkSubscriber implements HttpResponse.BodySubscriber<InputStream> {
         this.sink = sink;
     }
 
-    /** A handler that gives the bodies {@code sink} accepts to it and every other body to the caller as a stream. */
-    static HttpResponse.BodyHandler<InputStream> handler(ResponseSink sink) {
-        return new Handler(sink);
-    }
-
-    private static final class Handler implements HttpResponse.BodyHandler<InputStream> {
-        private final ResponseSink sink;
-
-        Handler(ResponseSink sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public HttpResponse.BodySubscriber<InputStream> apply(HttpResponse.ResponseInfo info) {
-            return sink.accepts(info.statusCode()) ? new SinkSubscriber(sink) : HttpResponse.BodySubscribers.ofInputStream();
-        }
-    }
-
     @Override
     public CompletionStage<InputStream> getBody() {
         return result;

@@ -109,7 +109,10 @@ final class RegistryClientCommands {
 
         @Override
         public List<OptionSpec> options() {
-            return List.of(OptionSpec.flag("-q, --quiet", "Suppress verbose output"));
+            return List.of(
+                    OptionSpec.value("--platform", "OS/ARCH", "Push only this platform's manifest of a multi-platform image "
+                            + "(default: the whole image, which must be stored with every platform)"),
+                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"));
         }
 
         @Override
@@ -120,6 +123,7 @@ final class RegistryClientCommands {
         @Override
         public int run(Context ctx, Args args) throws Exception {
             String name = args.positionals().get(0);
+            Platform platform = args.value("platform") == null ? null : Platform.parse(args.value("platform"));
             Reference ref = Reference.parse(name);
             Image image = ctx.images().findByName(name).orElseThrow(() -> new dev.hoist.cache.image.ImageNotFoundException(
                     name + " (tag an image with that name first: hoist tag IMAGE " + name + ")"));
@@ -128,7 +132,7 @@ final class RegistryClientCommands {
                 ctx.out.println("The push refers to repository [" + ref.fullName() + "]");
             }
             try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Pushed", ctx.terminal))) {
-                Descriptor pushed = client.push(image.target(), ref);
+                Descriptor pushed = client.push(image.target(), ref, platform);
                 ctx.out.println((ref.tag() == null ? "" : ref.tag() + ": ") + "digest: " + pushed.digest() + " size: " + pushed.size());
             }
             return Main.OK;
@@ -155,8 +159,10 @@ final class RegistryClientCommands {
         @Override
         public List<OptionSpec> options() {
             return List.of(
-                    OptionSpec.flag("-a, --all", "Copy every platform of a multi-platform image (the default for registry to registry)"),
-                    OptionSpec.list("--platform", "OS/ARCH", "Copy only these platforms of a multi-platform image"),
+                    OptionSpec.flag("-a, --all", "Copy every platform of a multi-platform image, and the index itself "
+                            + "(default: only this machine's platform, as skopeo)"),
+                    OptionSpec.list("--platform", "OS/ARCH", "Copy this platform of a multi-platform image instead of "
+                            + "this machine's (between registries, several make an index of those)"),
                     OptionSpec.flag("-q, --quiet", "Suppress verbose output"));
         }
 
@@ -173,9 +179,13 @@ final class RegistryClientCommands {
             for (String p : args.values("platform")) {
                 platforms.add(Platform.parse(p));
             }
+            boolean all = args.flag("all");
+            if (all && !platforms.isEmpty()) {
+                throw new UsageException("--all copies every platform and --platform chooses some: give one of them");
+            }
             boolean quiet = args.flag("quiet");
             try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Copied", ctx.terminal))) {
-                Descriptor copied = Transports.copy(client, src, dst, platforms);
+                Descriptor copied = Transports.copy(client, src, dst, platforms, all);
                 ctx.out.println("Copied " + copied.digest() + " (" + Humans.size(copied.size()) + " manifest)");
             }
             return Main.OK;

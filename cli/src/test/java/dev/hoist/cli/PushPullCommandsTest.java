@@ -69,6 +69,18 @@ class PushPullCommandsTest {
         MainTest.Result copy = hoist("b", "copy", "docker://" + name, "docker://" + registry + "/other/copy:c");
         assertEquals(0, copy.status(), copy.err());
         assertEquals("c\n", hoist("b", "tags", registry + "/other/copy").out());
+
+        // --all of a single-platform image copies it as it is
+        MainTest.Result copyAll = hoist("b", "copy", "--all", "docker://" + name, "docker://" + registry + "/other/all:c");
+        assertEquals(0, copyAll.status(), copyAll.err());
+    }
+
+    @Test
+    void copyTakesAllOrPlatformsNotBoth() {
+        MainTest.Result both = hoist("a", "copy", "--all", "--platform", "linux/amd64", "docker://" + registry + "/x:1",
+                "docker://" + registry + "/y:1");
+        assertEquals(2, both.status(), both.err());
+        assertTrue(both.err().contains("--all copies every platform"), both.err());
     }
 
     @Test

@@ -125,41 +125,55 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /**
-     * Pulls {@code ref} (for an index, the manifest for {@code platform}) straight into the OCI layout at
-     * {@code dir} (created when missing), naming it {@code refName} there (null: no name), without going
-     * through the local store. Manifests and blobs are written as served, verified. Returns the manifest's
-     * descriptor.
+     * Pulls {@code ref} straight into the OCI layout at {@code dir} (created when missing), naming it
+     * {@code refName} there (null: no name), without going through the local store: of an index, the manifest
+     * for {@code platform}, or, when {@code platform} is null, the index as it is with every platform.
+     * Manifests and blobs are written as served, verified. Returns the descriptor of what was named.
      */
     public Descriptor pullToLayout(Reference ref, Platform platform, Path dir, String refName) throws IOException {
         Reference r = withDefaultTag(ref);
         RawManifest raw = transfers.fetchManifest(r, manifestRef(r));
         Manifest m = parse(raw, r);
-        if (m instanceof ImageIndex index) {
-            Optional<Descriptor> selected = index.select(platform);
-            if (selected.isEmpty()) {
-                throw new RegistryException(r + " has no image for " + platform, null, 0, "choose another platform", null);
-            }
-            Descriptor chosen = selected.get();
-            raw = transfers.fetchManifest(r, chosen.digest().toString());
-            m = parse(raw, r);
-            if (!(m instanceof ImageManifest)) {
-                throw new RegistryException(r + " has an index inside its index; nested indexes are not supported");
-            }
-        }
-        ImageManifest manifest = (ImageManifest) m;
         Path blobsDir = dir.resolve("blobs");
         java.nio.file.Files.createDirectories(blobsDir);
-        List<Descriptor> wanted = new ArrayList<>();
-        wanted.add(manifest.config());
-        wanted.addAll(manifest.layers());
-        transfers.fetchBlobs(r, wanted, blobsDir);
-        try (FileSink sink = new FileSink(blobsDir, raw.digest())) {
-            sink.stream().write(raw.bytes());
-            sink.commit(raw.digest(), raw.bytes().length);
+        if (m instanceof ImageIndex index && platform == null) {
+            for (Descriptor child : index.manifests()) {
+                writeToLayout(r, transfers.fetchManifest(r, child.digest().toString()), blobsDir);
+            }
+            writeManifest(raw, blobsDir);
+        } else {
+            if (m instanceof ImageIndex index) {
+                Optional<Descriptor> selected = index.select(platform);
+                if (selected.isEmpty()) {
+                    throw new RegistryException(r + " has no image for " + platform, null, 0,
+                            "choose from " + platformsOf(index) + " with --platform, or copy them all with --all", null);
+                }
+                raw = transfers.fetchManifest(r, selected.get().digest().toString());
+            }
+            writeToLayout(r, raw, blobsDir);
         }
         Descriptor top = raw.descriptor();
         OciLayouts.addToIndex(dir, top, refName);
         return top;
+    }
+
+    /** Writes the image manifest {@code raw}, its config and layers into an OCI layout's {@code blobsDir}. */
+    private void writeToLayout(Reference r, RawManifest raw, Path blobsDir) throws IOException {
+        if (!(parse(raw, r) instanceof ImageManifest manifest)) {
+            throw new RegistryException(r + " has an index inside its index; nested indexes are not supported");
+        }
+        List<Descriptor> wanted = new ArrayList<>();
+        wanted.add(manifest.config());
+        wanted.addAll(manifest.layers());
+        transfers.fetchBlobs(r, wanted, blobsDir);
+        writeManifest(raw, blobsDir);
+    }
+
+    private static void writeManifest(RawManifest raw, Path blobsDir) throws IOException {
+        try (FileSink sink = new FileSink(blobsDir, raw.digest())) {
+            sink.stream().write(raw.bytes());
+            sink.commit(raw.digest(), raw.bytes().length);
+        }
     }
 
     /** Reads the manifest or index {@code ref} names, exactly as served. */
@@ -169,27 +183,73 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /**
-     * Pushes a local image to {@code dst}: its target with everything under it when all of that is stored
-     * (an index after its manifests), else its own manifest. Blobs the repository has are skipped, blobs known
-     * to be in another repository of the registry are mounted. Returns the descriptor of what {@code dst} now
-     * names.
+     * Pushes a local image to {@code dst}: its target with everything under it (an index after its manifests).
+     * Blobs the repository has are skipped, blobs known to be in another repository of the registry are mounted.
+     * Returns the descriptor of what {@code dst} now names.
+     *
+     * @throws RegistryException before anything is sent when the image is an index of which the local store lacks
+     *                           some platforms (push one with {@link #push(Descriptor, Reference, Platform)})
      */
     public Descriptor push(Image image, Reference dst) throws IOException {
-        Descriptor target = image.target();
-        if (!transfers.complete(target)) {
-            target = image.manifest().descriptor();
-        }
-        return push(target, dst);
+        return push(image.target(), dst, null);
     }
 
     /**
      * Pushes the stored manifest or index {@code target}, and everything under it, to {@code dst} (its tag, or
      * its digest when it has no tag).
+     *
+     * @throws RegistryException before anything is sent when {@code target} is an index of which the local store
+     *                           lacks some platforms
      */
     public Descriptor push(Descriptor target, Reference dst) throws IOException {
+        return push(target, dst, null);
+    }
+
+    /**
+     * As {@link #push(Descriptor, Reference)}; when {@code target} is an index and {@code platform} is not null,
+     * only that platform's manifest is pushed (as {@code docker push --platform}), and only it must be stored.
+     */
+    public Descriptor push(Descriptor target, Reference dst, Platform platform) throws IOException {
+        Descriptor chosen = target;
+        Manifest m;
+        try {
+            m = Manifest.parse(images.blobs().readAllBytes(target.digest()));
+        } catch (InvalidContentException e) {
+            throw new StoreException("the stored manifest " + target.digest() + " cannot be read: " + e.getMessage(), e);
+        }
+        if (m instanceof ImageIndex index) {
+            if (platform != null) {
+                Optional<Descriptor> selected = index.select(platform);
+                if (selected.isEmpty()) {
+                    throw new RegistryException("the image " + target.digest() + " has no manifest for " + platform
+                            + "; it has " + platformsOf(index), null, 0, "choose one of them with --platform", null);
+                }
+                chosen = selected.get();
+            } else {
+                refuseIncomplete(target, index);
+            }
+        }
         Reference r = dst.tag() == null && dst.digest() == null ? dst.withTag(Reference.DEFAULT_TAG) : dst;
-        return transfers.pushTree(target, r, r.tag() != null ? r.tag() : target.digest().toString(),
+        return transfers.pushTree(chosen, r, r.tag() != null ? r.tag() : chosen.digest().toString(),
                 Transfers.BlobSource.local(images.blobs()));
+    }
+
+    /** Fails, naming what is missing, unless every platform of {@code index} is in the local store. */
+    private void refuseIncomplete(Descriptor target, ImageIndex index) throws IOException {
+        List<String> stored = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Descriptor child : index.manifests()) {
+            (transfers.complete(child) ? stored : missing).add(String.valueOf(child.platform()));
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        throw new RegistryException("the image " + target.digest() + " is an index of " + index.manifests().size()
+                + " platforms, and the local store lacks " + String.join(", ", missing)
+                + (stored.isEmpty() ? "" : " (it has " + String.join(", ", stored) + ")") + "; nothing was pushed", null, 0,
+                stored.isEmpty() ? "pull the image again"
+                        : "push one platform with --platform " + stored.get(0) + ", or pull the missing platforms first",
+                null);
     }
 
     /** Pushes {@code target} and what is under it from {@code source} (e.g. an OCI layout) to {@code dst}. */
@@ -199,9 +259,10 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /**
-     * Copies {@code src} to {@code dst} between registries without changing any blob: an image, or an index
-     * with all its platforms ({@code platforms} empty) or only those that match {@code platforms} (then the
-     * index is rewritten and gets a new digest). Blobs are mounted when both are on one registry. Returns the
+     * Copies {@code src} to {@code dst} between registries without changing any blob: an image, or of an index
+     * all its platforms ({@code platforms} empty: the index as it is), the manifest of one platform alone (one
+     * in {@code platforms}, as skopeo copies by default), or the platforms that match {@code platforms} (several:
+     * the index is rewritten and gets a new digest). Blobs are mounted when both are on one registry. Returns the
      * descriptor of what {@code dst} names.
      */
     public Descriptor copy(Reference src, Reference dst, List<Platform> platforms) throws IOException {
@@ -212,7 +273,16 @@ public final class RegistryClient implements AutoCloseable {
         BlobStore blobs = images.blobs();
         Transfers.BlobSource source = Transfers.BlobSource.remote(transfers, s, blobs);
         Descriptor top;
-        if (m instanceof ImageIndex index) {
+        if (m instanceof ImageIndex index && platforms.size() == 1) {
+            Optional<Descriptor> selected = index.select(platforms.get(0));
+            if (selected.isEmpty()) {
+                throw new RegistryException(s + " has no image for " + platforms.get(0), null, 0,
+                        "choose from " + platformsOf(index) + " with --platform, or copy them all with --all", null);
+            }
+            RawManifest c = transfers.fetchManifest(s, selected.get().digest().toString());
+            blobs.put(c.descriptor(), new java.io.ByteArrayInputStream(c.bytes()));
+            top = c.descriptor();
+        } else if (m instanceof ImageIndex index) {
             List<Descriptor> keep = new ArrayList<>();
             for (Descriptor child : index.manifests()) {
                 if (platforms.isEmpty() || (child.platform() != null && matchesAny(child.platform(), platforms))) {

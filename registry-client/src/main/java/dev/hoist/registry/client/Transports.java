@@ -10,6 +10,9 @@ import dev.hoist.cache.archive.OciLayoutReader;
 import dev.hoist.cache.archive.OciLayoutWriter;
 import dev.hoist.oci.Descriptor;
 import dev.hoist.oci.Digest;
+import dev.hoist.oci.ImageIndex;
+import dev.hoist.oci.InvalidContentException;
+import dev.hoist.oci.Manifest;
 import dev.hoist.oci.Platform;
 import dev.hoist.oci.Reference;
 import dev.hoist.oci.TempPaths;
@@ -129,17 +132,29 @@ public final class Transports {
 
     /**
      * Copies the image at {@code src} to {@code dst} through {@code client}'s local store, keeping every blob
-     * (and, between registries and from OCI layouts to registries, every manifest) byte for byte. From a
-     * multi-platform index, registries get every platform ({@code platforms} empty) or those listed; other
-     * destinations get the image for the first of {@code platforms} (this machine's when empty). Returns the
-     * descriptor of what was written.
+     * (and, between registries and from OCI layouts to registries, every manifest) byte for byte. Of a
+     * multi-platform index, as skopeo: with {@code all}, the index as it is with every platform; else the image
+     * for the one platform in {@code platforms} (this machine's when empty); between registries, several
+     * {@code platforms} copy an index of those. Returns the descriptor of what was written.
+     *
+     * @throws IllegalArgumentException for {@code all} with {@code platforms}, or several platforms where only
+     *                                  one can be copied
      */
-    public static Descriptor copy(RegistryClient client, Location src, Location dst, List<Platform> platforms)
-            throws IOException {
+    public static Descriptor copy(RegistryClient client, Location src, Location dst, List<Platform> platforms,
+                                  boolean all) throws IOException {
+        if (all && !platforms.isEmpty()) {
+            throw new IllegalArgumentException("--all copies every platform and --platform chooses some: give one of them");
+        }
         LocalImages images = client.images();
         if (src instanceof Registry s && dst instanceof Registry d) {
-            return client.copy(s.ref(), d.ref(), platforms);
+            return client.copy(s.ref(), d.ref(), all ? List.of() : platforms.isEmpty() ? List.of(Platform.current()) : platforms);
         }
+        if (platforms.size() > 1) {
+            throw new IllegalArgumentException("only a copy between registries can choose several platforms; "
+                    + "give one --platform, or --all for every one");
+        }
+        // null: every platform
+        Platform platform = all ? null : platforms.isEmpty() ? Platform.current() : platforms.get(0);
         if (src instanceof OciLayout s && dst instanceof Registry d) {
             client.prepare(d.ref()); // while the layout is read
             OciLayoutReader reader = OciLayoutReader.open(s.dir());
@@ -154,11 +169,15 @@ public final class Transports {
                 }
                 entry = found.get();
             }
-            return client.pushFrom(layoutSource(s.dir()), entry, d.ref());
+            Transfers.BlobSource layout = layoutSource(s.dir());
+            return client.pushFrom(layout, platform == null ? entry : platformOf(layout, entry, platform, s.dir()), d.ref());
         }
-        Platform platform = platforms.isEmpty() ? Platform.current() : platforms.get(0);
         if (src instanceof Registry s && dst instanceof OciLayout d) {
             return client.pullToLayout(s.ref(), platform, d.dir(), d.tag());
+        }
+        if (platform == null && !(dst instanceof Registry)) {
+            throw new IllegalArgumentException("--all copies into a registry or an OCI layout (oci:DIR) only; "
+                    + "choose one platform with --platform");
         }
         Image image;
         if (src instanceof Registry s) {
@@ -174,7 +193,7 @@ public final class Transports {
             image = images.resolve(((Store) src).name());
         }
         if (dst instanceof Registry d) {
-            return client.push(image, d.ref());
+            return client.push(image.target(), d.ref(), platform);
         }
         if (dst instanceof OciLayout d) {
             new OciLayoutWriter(images).write(d.dir(), d.tag() == null ? LayoutEntry.untagged(image)
@@ -195,6 +214,30 @@ public final class Transports {
             images.tag(image, ((Store) dst).name());
         }
         return image.target();
+    }
+
+    /** Of the layout's entry {@code entry}, when it is an index, the manifest for {@code platform}. */
+    private static Descriptor platformOf(Transfers.BlobSource layout, Descriptor entry, Platform platform, Path dir)
+            throws IOException {
+        Manifest m;
+        try {
+            m = Manifest.parse(layout.manifest(entry.digest()));
+        } catch (InvalidContentException e) {
+            throw new IOException("the manifest " + entry.digest() + " in " + dir + " cannot be read: " + e.getMessage(), e);
+        }
+        if (!(m instanceof ImageIndex index)) {
+            return entry;
+        }
+        Optional<Descriptor> selected = index.select(platform);
+        if (selected.isEmpty()) {
+            List<String> has = new ArrayList<>();
+            for (Descriptor d : index.manifests()) {
+                has.add(String.valueOf(d.platform()));
+            }
+            throw new IOException(dir + " has no image for " + platform + "; it has " + has
+                    + ": choose one with --platform, or copy them all with --all");
+        }
+        return selected.get();
     }
 
     private static Descriptor single(OciLayoutReader reader, Path dir) throws IOException {

@@ -18,7 +18,7 @@ public final class DevCopy {
         long start = System.nanoTime();
         LocalImages images = LocalImages.open(HoistRoot.resolve(null));
         try (RegistryClient client = RegistryClient.builder(images).build()) {
-            Transports.copy(client, Transports.parse(args[1]), Transports.parse(args[2]), List.of());
+            Transports.copy(client, Transports.parse(args[1]), Transports.parse(args[2]), List.of(), false);
             if (System.getenv("HOIST_DEVCOPY_TIMES") != null) {
                 System.err.printf("jvm start to main %d ms, copy %d ms%n",
                         System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()

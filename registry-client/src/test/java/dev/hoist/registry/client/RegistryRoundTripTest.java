@@ -1,13 +1,16 @@
 package dev.hoist.registry.client;
 
 import dev.hoist.cache.HoistRoot;
+import dev.hoist.cache.archive.OciLayoutReader;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.ImageImporter;
 import dev.hoist.cache.image.LocalImages;
 import dev.hoist.oci.ContainerConfig;
 import dev.hoist.oci.Descriptor;
+import dev.hoist.oci.Digest;
 import dev.hoist.oci.ImageIndex;
 import dev.hoist.oci.Manifest;
+import dev.hoist.oci.MediaTypes;
 import dev.hoist.oci.Platform;
 import dev.hoist.oci.Reference;
 import dev.hoist.testdata.Busybox;
@@ -186,12 +189,15 @@ class RegistryRoundTripTest {
         Reference all = Reference.parse(registry.host() + "/test/multi:all");
         try (RegistryClient c = client(source, ProgressListener.NONE)) {
             assertEquals(index.digest(), c.push(indexDesc, all).digest());
-            Reference dst = Reference.parse(registry.host() + "/test/multi-copy:arm");
-            Descriptor copied = c.copy(all, dst, List.of(Platform.parse("linux/arm64")));
+            Reference dst = Reference.parse(registry.host() + "/test/multi-copy:both");
+            Descriptor copied = c.copy(all, dst, List.of(Platform.parse("linux/arm64"), Platform.parse("linux/amd64")));
             Manifest m = Manifest.parse(c.manifest(dst).bytes());
             ImageIndex sub = (ImageIndex) m;
-            assertEquals(1, sub.manifests().size());
+            assertEquals(2, sub.manifests().size());
             assertEquals(copied.digest(), sub.digest());
+            // one platform: its manifest alone, as skopeo copies
+            Reference one = Reference.parse(registry.host() + "/test/multi-copy:arm");
+            assertEquals(busybox.manifestDigest(), c.copy(all, one, List.of(Platform.parse("linux/arm64"))).digest());
             assertEquals(index.digest(), c.copy(all, Reference.parse(registry.host() + "/test/multi-copy:all"), List.of()).digest());
         }
     }
@@ -222,8 +228,17 @@ class RegistryRoundTripTest {
             assertTrue(e.getMessage().contains("linux/arm64"), e.getMessage());
             Path layout = dir.resolve("platform-layout");
             Transports.copy(c, Transports.parse("docker://" + ref), Transports.parse("oci:" + layout + ":arm"),
-                    List.of(Platform.parse("linux/arm64")));
+                    List.of(Platform.parse("linux/arm64")), false);
             assertTrue(Files.isRegularFile(layout.resolve("blobs/sha256").resolve(arm.manifestDigest().encoded())));
+            // --all: the index as it is, with every platform
+            Path everything = dir.resolve("platform-layout-all");
+            assertEquals(index.digest(), Transports.copy(c, Transports.parse("docker://" + ref),
+                    Transports.parse("oci:" + everything + ":all"), List.of(), true).digest());
+            for (Digest d : List.of(index.digest(), busybox.manifestDigest(), arm.manifestDigest(),
+                    arm.manifest().layers().get(0).digest())) {
+                assertTrue(Files.isRegularFile(everything.resolve("blobs/sha256").resolve(d.encoded())), d.toString());
+            }
+            assertEquals(index.digest(), OciLayoutReader.open(everything).find("all").orElseThrow().digest());
         }
         // copy to another registry: every platform (digests kept), then one
         try (PeerRegistry second = PeerRegistry.start(Files.createDirectories(dir.resolve("registry-platforms")))) {
@@ -234,10 +249,8 @@ class RegistryRoundTripTest {
                 assertEquals(busybox.manifestDigest(), c.manifest(all.withDigest(busybox.manifestDigest())).digest());
                 assertEquals(arm.manifestDigest(), c.manifest(all.withDigest(arm.manifestDigest())).digest());
 
-                Descriptor subset = c.copy(ref, some, List.of(Platform.parse("linux/arm64")));
-                ImageIndex copied = (ImageIndex) Manifest.parse(c.manifest(some).bytes());
-                assertEquals(subset.digest(), copied.digest());
-                assertEquals(List.of(arm.manifestDigest()), copied.manifests().stream().map(Descriptor::digest).toList());
+                assertEquals(arm.manifestDigest(), c.copy(ref, some, List.of(Platform.parse("linux/arm64"))).digest());
+                assertEquals(arm.manifestDigest(), c.manifest(some).digest());
                 RegistryException missing = assertThrows(RegistryException.class,
                         () -> c.manifest(some.withDigest(busybox.manifestDigest())));
                 assertEquals(404, missing.status(), "the other platform was not copied");
@@ -248,25 +261,48 @@ class RegistryRoundTripTest {
         }
     }
 
+    /**
+     * A local index of which some platforms are not stored is not pushed in part: the push refuses, naming what
+     * is missing, unless a platform is asked for; then that platform's manifest alone is pushed.
+     */
+    @Test
+    void anIndexMissingPlatformsIsPushedOnlyForTheAskedPlatform() throws Exception {
+        Descriptor absent = Descriptor.of(MediaTypes.OCI_MANIFEST, "{\"not\":\"stored\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ImageIndex index = ImageIndex.builder()
+                .addManifest(busybox.manifest().descriptor().withPlatform(Platform.current()))
+                .addManifest(absent.withPlatform(Platform.parse("linux/s390x"))).build();
+        Descriptor indexDesc = source.blobs().put(index.contentType(), index.bytes());
+        Image partial = source.load(indexDesc, List.of());
+        Reference ref = Reference.parse(registry.host() + "/test/partial:v1");
+        try (RegistryClient c = client(source, ProgressListener.NONE)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(partial, ref));
+            assertTrue(e.getMessage().contains("lacks linux/s390x"), e.getMessage());
+            assertTrue(e.getMessage().contains("--platform " + Platform.current()), e.getMessage());
+            assertEquals(404, assertThrows(RegistryException.class, () -> c.manifest(ref)).status(), "nothing was tagged");
+            assertEquals(busybox.manifestDigest(), c.push(indexDesc, ref, Platform.current()).digest());
+            assertEquals(busybox.manifestDigest(), c.manifest(ref).digest());
+        }
+    }
+
     @Test
     void transportsCarryImagesBetweenLayoutsArchivesRegistryAndStore() throws Exception {
         Path layout = dir.resolve("layout");
         try (RegistryClient c = client(source, ProgressListener.NONE)) {
-            Transports.copy(c, new Transports.Store(source.tag(busybox, "test/busybox:src")), Transports.parse("oci:" + layout + ":bench"), List.of());
+            Transports.copy(c, new Transports.Store(source.tag(busybox, "test/busybox:src")), Transports.parse("oci:" + layout + ":bench"), List.of(), false);
         }
         LocalImages fresh = freshStore("transports");
         String dst = "docker://" + registry.host() + "/test/from-layout:bench";
         try (RegistryClient c = client(fresh, ProgressListener.NONE)) {
-            Descriptor pushed = Transports.copy(c, Transports.parse("oci:" + layout + ":bench"), Transports.parse(dst), List.of());
+            Descriptor pushed = Transports.copy(c, Transports.parse("oci:" + layout + ":bench"), Transports.parse(dst), List.of(), false);
             assertEquals(c.manifest(Reference.parse(registry.host() + "/test/from-layout:bench")).digest(), pushed.digest());
             assertTrue(fresh.blobs().list().isEmpty(), "pushed straight from the layout");
             Path back = dir.resolve("layout-back");
-            Transports.copy(c, Transports.parse(dst), Transports.parse("oci:" + back + ":bench"), List.of(Platform.parse("linux/amd64")));
+            Transports.copy(c, Transports.parse(dst), Transports.parse("oci:" + back + ":bench"), List.of(Platform.parse("linux/amd64")), false);
             Path tar = dir.resolve("saved.tar");
-            Transports.copy(c, Transports.parse("oci:" + back + ":bench"), Transports.parse("docker-archive:" + tar + ":saved:v1"), List.of());
+            Transports.copy(c, Transports.parse("oci:" + back + ":bench"), Transports.parse("docker-archive:" + tar + ":saved:v1"), List.of(), false);
             Path ociTar = dir.resolve("saved-oci.tar");
-            Transports.copy(c, Transports.parse("docker-archive:" + tar), Transports.parse("oci-archive:" + ociTar + ":x"), List.of());
-            Transports.copy(c, Transports.parse("oci-archive:" + ociTar + ":x"), Transports.parse("hoist:round:trip"), List.of());
+            Transports.copy(c, Transports.parse("docker-archive:" + tar), Transports.parse("oci-archive:" + ociTar + ":x"), List.of(), false);
+            Transports.copy(c, Transports.parse("oci-archive:" + ociTar + ":x"), Transports.parse("hoist:round:trip"), List.of(), false);
             assertEquals(busybox.id(), fresh.resolve("round:trip").id());
         }
     }

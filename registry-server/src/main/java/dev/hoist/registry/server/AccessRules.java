@@ -100,6 +100,25 @@ final class AccessRules {
         return out;
     }
 
+    /** Whether {@code user} (null: anonymous) may pull from every repository. */
+    boolean pullsEverywhere(String user) {
+        if (anonymousPull) {
+            return true;
+        }
+        if (user == null) {
+            return false;
+        }
+        if (rules.isEmpty()) {
+            return true;
+        }
+        for (Compiled r : rules) {
+            if (applies(r, user) && r.repo.pattern().equals(".*") && r.actions.contains("pull")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean applies(Compiled r, String user) {
         if (r.users.contains(user) || r.users.contains("*")) {
             return true;

@@ -44,6 +44,22 @@ interface Authorizer {
         }
     }
 
+    /**
+     * Whether the request may pull from every repository, as a cross-repository mount that names no source
+     * needs: it may take the blob from any of them.
+     */
+    boolean mayPullEverywhere(HttpServerExchange exchange);
+
     /** Everyone may do everything. */
-    Authorizer ANONYMOUS = (exchange, scope) -> null;
+    Authorizer ANONYMOUS = new Authorizer() {
+        @Override
+        public String authorize(HttpServerExchange exchange, Scope scope) {
+            return null;
+        }
+
+        @Override
+        public boolean mayPullEverywhere(HttpServerExchange exchange) {
+            return true;
+        }
+    };
 }

@@ -440,7 +440,9 @@ final class RegistryHandler implements HttpHandler {
                 if (auth.allowed(ex, Authorizer.Scope.repository(from, "pull"))) {
                     mounted = registry.mount(name, d, from);
                 }
-            } else {
+            } else if (auth.mayPullEverywhere(ex)) {
+                // Without a source the blob may come from any repository: only for callers who may pull from
+                // all of them. Others get an upload, as from the CNCF registry, which never mounts without one.
                 mounted = registry.mount(name, d, null);
             }
             if (mounted != null) {

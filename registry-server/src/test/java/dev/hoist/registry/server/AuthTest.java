@@ -201,6 +201,36 @@ class AuthTest {
         }
     }
 
+    String token(TestRegistry r, String user, String scope) throws Exception {
+        HttpResponse<byte[]> t = get(r, "/auth/token?service=hoist-registry&scope=" + scope, basic(user, user + "-pw"));
+        assertEquals(200, t.statusCode(), TestRegistry.body(t));
+        return "Bearer " + OciJson.mapper().readTree(t.body()).path("token").asText();
+    }
+
+    @Test
+    void mountWithoutSourceOnlyFromEverywhereThePullerMayPull() throws Exception {
+        htpasswd(dir);
+        String rules = "  htpasswd: htpasswd\n  token: {}\n  rules:\n"
+                + "    - repository: \"alice/**\"\n      users: [alice]\n      actions: [\"*\"]\n"
+                + "    - repository: \"**\"\n      users: [bob]\n      actions: [\"*\"]\n";
+        try (TestRegistry r = start(rules)) {
+            assertEquals(201, pushBlob(r, "t/a", token(r, "bob", "repository:t/a:pull,push")).statusCode());
+            dev.hoist.oci.Digest d = dev.hoist.oci.Digest.sha256("blob for t/a");
+            String alice = token(r, "alice", "repository:alice/steal:pull,push");
+            HttpResponse<byte[]> steal = r.send(r.req("/v2/alice/steal/blobs/uploads/?mount=" + d)
+                    .header("Authorization", alice).POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(202, steal.statusCode(), "alice may not pull t/a: she gets an upload, not a mount");
+            assertTrue(steal.headers().firstValue("Location").orElseThrow().startsWith("/v2/alice/steal/blobs/uploads/"));
+            DistributionApiTest.assertError(get(r, "/v2/alice/steal/blobs/" + d, alice), 404, "BLOB_UNKNOWN");
+
+            String bob = token(r, "bob", "repository:bob/copy:pull,push");
+            HttpResponse<byte[]> mount = r.send(r.req("/v2/bob/copy/blobs/uploads/?mount=" + d)
+                    .header("Authorization", bob).POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(201, mount.statusCode(), "bob may pull everywhere");
+            assertEquals(200, get(r, "/v2/bob/copy/blobs/" + d, bob).statusCode());
+        }
+    }
+
     @Test
     void tokenKeyIsKeptAcrossRestarts() throws Exception {
         htpasswd(dir);

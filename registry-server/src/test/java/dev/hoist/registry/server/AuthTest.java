@@ -231,6 +231,37 @@ class AuthTest {
         }
     }
 
+    HttpResponse<byte[]> refresh(TestRegistry r, String refreshToken) throws Exception {
+        return r.send(r.req("/auth/token").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token=" + refreshToken
+                        + "&scope=repository:a:pull")).build());
+    }
+
+    @Test
+    void refreshTokensEndWhenTheUserIsRemovedOrChangesPassword() throws Exception {
+        Path file = htpasswd(dir);
+        String original = Files.readString(file);
+        try (TestRegistry r = start("  htpasswd: htpasswd\n  token: {}\n")) {
+            HttpResponse<byte[]> login = get(r, "/auth/token?scope=repository:a:pull&offline_token=true", basic("alice", "alice-pw"));
+            String identity = OciJson.mapper().readTree(login.body()).path("refresh_token").asText();
+            assertEquals(200, refresh(r, identity).statusCode());
+
+            // htpasswd -D htpasswd alice
+            Files.writeString(file, original.lines().filter(l -> !l.startsWith("alice:")).map(l -> l + "\n")
+                    .reduce("", String::concat));
+            DistributionApiTest.assertError(refresh(r, identity), 401, "UNAUTHORIZED");
+
+            // Back, with another password: the old identity token stays dead.
+            byte[] salt = new byte[16];
+            new SecureRandom().nextBytes(salt);
+            Files.writeString(file, "alice:" + OpenBSDBCrypt.generate("2y", "new-pw".toCharArray(), salt, 5) + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            assertEquals(200, get(r, "/v2/", "Bearer " + OciJson.mapper().readTree(
+                    get(r, "/auth/token", basic("alice", "new-pw")).body()).path("token").asText()).statusCode());
+            assertEquals(401, refresh(r, identity).statusCode());
+        }
+    }
+
     @Test
     void tokenKeyIsKeptAcrossRestarts() throws Exception {
         htpasswd(dir);

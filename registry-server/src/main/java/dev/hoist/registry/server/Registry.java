@@ -265,7 +265,7 @@ final class Registry {
                     if (!d.urls().isEmpty()) {
                         continue; // a foreign layer, served from its URLs
                     }
-                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 404, "the manifest refers to blob "
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 400, "the manifest refers to blob "
                             + d.digest() + ", which is not in repository " + repo + "; push the blob first");
                 }
                 if (info.size() != d.size()) {
@@ -282,7 +282,7 @@ final class Registry {
                         used(d.digest());
                         continue; // an index may list a non-manifest blob (e.g. an attestation) pushed as a blob
                     }
-                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 404, "the index refers to manifest "
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 400, "the index refers to manifest "
                             + d.digest() + ", which is not in repository " + repo + "; push it first");
                 }
                 if (child.bytes().length != d.size()) {

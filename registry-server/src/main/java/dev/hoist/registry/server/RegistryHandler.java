@@ -301,7 +301,14 @@ final class RegistryHandler implements HttpHandler {
             long start = 0;
             long length = c.size();
             if (range != null) {
-                long[] r = parseRange(range, c.size());
+                long[] r;
+                try {
+                    r = parseRange(range, c.size());
+                } catch (RegistryException e) {
+                    // A 416 says how large the blob is, so that the client can ask again within it (RFC 9110).
+                    writeError(ex, e, "bytes */" + c.size());
+                    return;
+                }
                 start = r[0];
                 length = r[1] - r[0] + 1;
                 ex.setStatusCode(206);
@@ -709,6 +716,11 @@ final class RegistryHandler implements HttpHandler {
 
     /** Writes the spec's JSON error body: the one place registry errors meet HTTP. */
     static void writeError(HttpServerExchange ex, RegistryException e) {
+        writeError(ex, e, null);
+    }
+
+    /** {@link #writeError(HttpServerExchange, RegistryException)} with a {@code Content-Range}, or null for none. */
+    private static void writeError(HttpServerExchange ex, RegistryException e, String contentRange) {
         if (ex.isResponseStarted()) {
             ex.endExchange();
             return;
@@ -716,6 +728,9 @@ final class RegistryHandler implements HttpHandler {
         ex.getResponseHeaders().remove(io.undertow.util.Headers.CONTENT_RANGE);
         ex.getResponseHeaders().remove(CONTENT_DIGEST);
         ex.getResponseHeaders().remove(io.undertow.util.Headers.ETAG);
+        if (contentRange != null) {
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_RANGE, contentRange);
+        }
         byte[] body = OciJson.write(ErrorResponse.of(e.code(), e.getMessage(), e.detail()));
         sendJson(ex, e.status(), body);
     }

@@ -92,7 +92,9 @@ class DistributionApiTest {
         assertEquals("bytes 2-5/16", header(part, "Content-Range"));
         assertEquals("def", TestRegistry.body(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=-3")));
         assertEquals("ef", TestRegistry.body(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=14-")));
-        assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=16-20"), 416, "RANGE_INVALID");
+        HttpResponse<byte[]> beyond = reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=16-20");
+        assertError(beyond, 416, "RANGE_INVALID");
+        assertEquals("bytes */16", header(beyond, "Content-Range"), "a 416 says the blob's size");
         assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=5-2"), 416, "RANGE_INVALID");
         assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "items=1-2"), 416, "RANGE_INVALID");
         assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=1-2,4-5"), 416, "RANGE_INVALID");
@@ -284,7 +286,7 @@ class DistributionApiTest {
         assertEquals(MediaTypes.OCI_INDEX, header(reg.get("/v2/img/docker/manifests/oci-index"), "Content-Type"));
 
         // An index whose child is not in the repository is refused.
-        assertError(reg.putManifest("img/docker2", "multi", MediaTypes.DOCKER_MANIFEST_LIST, list.bytes()), 404, "MANIFEST_BLOB_UNKNOWN");
+        assertError(reg.putManifest("img/docker2", "multi", MediaTypes.DOCKER_MANIFEST_LIST, list.bytes()), 400, "MANIFEST_BLOB_UNKNOWN");
     }
 
     @Test
@@ -294,7 +296,7 @@ class DistributionApiTest {
         reg.pushBlob(repo, config);
         ImageManifest missingLayer = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_CONFIG, config))
                 .addLayer(Descriptor.of(MediaTypes.OCI_LAYER_GZIP, "not pushed".getBytes(StandardCharsets.UTF_8))).build();
-        assertError(reg.putManifest(repo, "v1", MediaTypes.OCI_MANIFEST, missingLayer.bytes()), 404, "MANIFEST_BLOB_UNKNOWN");
+        assertError(reg.putManifest(repo, "v1", MediaTypes.OCI_MANIFEST, missingLayer.bytes()), 400, "MANIFEST_BLOB_UNKNOWN");
         ImageManifest wrongSize = ImageManifest.builder().config(new Descriptor(MediaTypes.OCI_CONFIG, Digest.sha256(config), 99)).build();
         assertError(reg.putManifest(repo, "v1", MediaTypes.OCI_MANIFEST, wrongSize.bytes()), 400, "MANIFEST_INVALID");
         String schema1 = "{\"schemaVersion\":1,\"name\":\"x\",\"tag\":\"v1\",\"fsLayers\":[],\"history\":[]}";

@@ -80,7 +80,8 @@ final class RegistryHandler implements HttpHandler {
         } catch (RegistryException e) {
             writeError(ex, e);
         } catch (ClientIOException e) {
-            // The client sent less than it declared, or went away: nothing was stored.
+            // The client sent less than it declared, or went away: an upload keeps what arrived, nothing else
+            // was stored.
             ex.setPersistent(false);
             writeError(ex, new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 400, "the request body ended early: " + e.getMessage()));
         } catch (Exception e) {

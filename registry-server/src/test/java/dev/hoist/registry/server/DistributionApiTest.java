@@ -54,6 +54,43 @@ class DistributionApiTest {
         assertFalse(n.path("errors").path(0).path("message").asText().isEmpty());
     }
 
+    /** The upload's Range once it is {@code expected}, or what it is after 10 s: the server may still be reading. */
+    static String awaitRange(TestRegistry r, String location, String expected) throws Exception {
+        String range = null;
+        for (int i = 0; i < 200 && !expected.equals(range); i++) {
+            if (i > 0) {
+                Thread.sleep(50);
+            }
+            range = r.get(location).headers().firstValue("Range").orElseThrow();
+        }
+        return range;
+    }
+
+    @Test
+    void aCutPatchKeepsWhatArrivedAndTheClientResumes() throws Exception {
+        byte[] data = new byte[2 << 20];
+        new java.util.Random(7).nextBytes(data);
+        int half = 1 << 20;
+        HttpResponse<byte[]> start = reg.send(reg.req("/v2/resume/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
+        String location = header(start, "Location");
+        try (java.net.Socket sock = new java.net.Socket(reg.base.getHost(), reg.base.getPort())) {
+            java.io.OutputStream out = sock.getOutputStream();
+            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                    + data.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(data, 0, half);
+            out.flush();
+        }
+        assertEquals("0-" + (half - 1), awaitRange(reg, location, "0-" + (half - 1)), "the upload keeps the bytes that arrived");
+        HttpResponse<byte[]> rest = reg.send(reg.req(location).header("Content-Range", half + "-" + (data.length - 1))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(data, half, data.length))).build());
+        assertEquals(202, rest.statusCode(), TestRegistry.body(rest));
+        Digest d = Digest.sha256(data);
+        String sep = location.contains("?") ? "&" : "?";
+        HttpResponse<byte[]> put = reg.send(reg.req(location + sep + "digest=" + d).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(201, put.statusCode(), TestRegistry.body(put));
+        assertArrayEquals(data, reg.get("/v2/resume/app/blobs/" + d).body());
+    }
+
     static String header(HttpResponse<?> r, String name) {
         return r.headers().firstValue(name).orElse(null);
     }

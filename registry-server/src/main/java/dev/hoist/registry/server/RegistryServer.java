@@ -128,8 +128,12 @@ public final class RegistryServer implements Closeable {
      *                     htpasswd file cannot be read; the message says which
      */
     public static RegistryServer start(RegistryConfig config) throws IOException {
-        RegistryStorage storage = RegistryStorage.filesystem(config.storage(),
-                new StorageOptions(config.fsync(), StorageOptions.defaults().manifestCacheBytes()));
+        return start(config, RegistryStorage.filesystem(config.storage(),
+                new StorageOptions(config.fsync(), StorageOptions.defaults().manifestCacheBytes())));
+    }
+
+    /** Starts serving {@code storage}, which it closes when it stops (or fails to start). */
+    static RegistryServer start(RegistryConfig config, RegistryStorage storage) throws IOException {
         try {
             return new RegistryServer(config, storage);
         } catch (IOException | RuntimeException e) {

@@ -117,6 +117,71 @@ class GcTest {
         }
     }
 
+    /**
+     * A storage that, once {@code armed}, runs {@code hook} after the next manifest read: armed right before a
+     * collection, that is the collection's mark, and what the hook pushes comes after it chose its roots.
+     */
+    static RegistryStorage hookAfterManifestRead(RegistryStorage real, java.util.concurrent.atomic.AtomicBoolean armed,
+                                                 java.util.concurrent.Callable<Void> hook) {
+        return (RegistryStorage) java.lang.reflect.Proxy.newProxyInstance(RegistryStorage.class.getClassLoader(),
+                new Class<?>[]{RegistryStorage.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("getManifest") && armed.compareAndSet(true, false)) {
+                        hook.call();
+                    }
+                    return result;
+                });
+    }
+
+    @Test
+    void onlineGcKeepsUntaggedManifestsThatPushesTakeUpWhileItRuns() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of("gc.grace", "0s"));
+        RegistryStorage storage = RegistryStorage.filesystem(c.storage(), new StorageOptions(false, 1 << 20));
+        TestRegistry[] reg = new TestRegistry[1];
+        ImageManifest[] m = new ImageManifest[4];
+        ImageManifest referrer = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_EMPTY, "{}".getBytes(StandardCharsets.UTF_8)))
+                .artifactType("application/x-sig").build();
+        java.util.concurrent.Callable<Void> pushes = () -> {
+            TestRegistry r = reg[0];
+            // m0 gets a tag, m1 a parent index, m2 a referrer; m3 nothing.
+            assertEquals(201, r.putManifest("app", "again", MediaTypes.OCI_MANIFEST, m[0].bytes()).statusCode());
+            dev.hoist.oci.ImageIndex index = dev.hoist.oci.ImageIndex.builder().addManifest(m[1].descriptor()).build();
+            assertEquals(201, r.putManifest("app", "index", MediaTypes.OCI_INDEX, index.bytes()).statusCode());
+            ImageManifest sig = referrer.toBuilder().subject(m[2].descriptor()).build();
+            assertEquals(201, r.putManifest("app", sig.digest().toString(), MediaTypes.OCI_MANIFEST, sig.bytes()).statusCode());
+            return null;
+        };
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (TestRegistry r = new TestRegistry(RegistryServer.start(c, hookAfterManifestRead(storage, armed, pushes)))) {
+            reg[0] = r;
+            r.pushBlob("app", "{}".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < m.length; i++) {
+                m[i] = r.pushImage("app", "tmp", "untagged " + i);
+            }
+            assertEquals(202, r.delete("/v2/app/manifests/tmp").statusCode());
+            Thread.sleep(50); // past the grace period of 0s, and out of the memory of recent pushes
+
+            armed.set(true);
+            GcReport report = r.server.gc(false, true);
+
+            assertEquals(java.util.List.of("app@" + m[3].digest()), report.deletedManifests(), report.summary());
+            assertEquals(404, r.get("/v2/app/manifests/" + m[3].digest()).statusCode());
+            assertEquals(200, r.get("/v2/app/manifests/again").statusCode(), "the tag pushed during gc");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, r.get("/v2/app/manifests/" + m[i].digest()).statusCode(), "m" + i);
+                Digest layer = m[i].layers().get(0).digest();
+                assertEquals(layer, Digest.sha256(r.get("/v2/app/blobs/" + layer).body()), "a layer of m" + i);
+            }
+            assertEquals(200, r.get("/v2/app/manifests/index").statusCode());
+            assertTrue(TestRegistry.body(r.get("/v2/app/referrers/" + m[2].digest())).contains("application/x-sig"));
+        }
+    }
+
     @Test
     void readOnlyRegistryRefusesWritesButServes() throws Exception {
         RegistryConfig c = TestRegistry.config(dir, Map.of());

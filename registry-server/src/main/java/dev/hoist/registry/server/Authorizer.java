@@ -18,6 +18,9 @@ interface Authorizer {
 
         static final Scope CATALOG = new Scope("registry", "catalog", Set.of("*"));
 
+        /** Running a garbage collection by hand ({@link GcHandler}). */
+        static final Scope GC = new Scope("registry", "gc", Set.of("*"));
+
         /** {@code repository:team/app:pull,push}. */
         String format() {
             return type + ":" + name + ":" + String.join(",", new java.util.TreeSet<>(actions));

@@ -89,8 +89,9 @@ final class FilesystemStorage implements RegistryStorage {
         }
         if (l == null) {
             lockChannel.close();
-            throw new IOException("the registry storage " + this.root + " is in use by another registry or gc; stop it first"
-                    + " (or use the running registry's online gc)");
+            throw new IOException("the registry storage " + this.root + " is in use by another registry or gc; stop it first,"
+                    + " or have the running registry collect while it serves: POST /admin/gc"
+                    + " (e.g. curl -X POST 'http://127.0.0.1:5000/admin/gc?deleteUntagged=true')");
         }
         this.lock = l;
         deleteTree(tmpDir, false);

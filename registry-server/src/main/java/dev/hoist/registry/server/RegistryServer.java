@@ -23,8 +23,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A running registry: the distribution API, the token endpoint, {@code /metrics} and {@code /healthz} on one
- * port, over the storage the config names. {@link #start} returns once it listens; {@link #close} stops
+ * A running registry: the distribution API, the token endpoint, {@code /metrics}, {@code /healthz} and
+ * {@code /admin/gc} (garbage collection by hand) on one port, over the storage the config names. {@link #start} returns once it listens; {@link #close} stops
  * taking requests, lets those in flight (uploads included) finish for up to {@code limits.shutdownTimeout},
  * then stops. Thread-safe.
  */
@@ -61,7 +61,8 @@ public final class RegistryServer implements Closeable {
         this.https = ssl != null;
         Authorizer auth = Access.create(config, storage);
         HttpHandler api = new RegistryHandler(registry, auth);
-        HttpHandler root = new RootHandler(api, auth, metrics, config);
+        HttpHandler gc = new GcHandler(registry, auth, config.gc().deleteUntagged());
+        HttpHandler root = new RootHandler(api, gc, auth, metrics, config);
         this.accessLog = AccessLog.open(config.accessLog());
         if (accessLog != null) {
             root = accessLog.wrap(root);

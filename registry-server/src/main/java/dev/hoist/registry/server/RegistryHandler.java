@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
 /**
  * The distribution API over HTTP: matches the route, checks access, parses headers and query parameters,
  * calls the {@link Registry}, and writes the answer; registry errors become the spec's JSON error bodies here
- * and nowhere else. Runs its work on worker threads; blobs are sent with zero copy. Thread-safe.
+ * and nowhere else. Runs its work on worker threads (requests with a body on the server's body threads); blobs
+ * are sent with zero copy. Thread-safe.
  */
 final class RegistryHandler implements HttpHandler {
     private static final Logger LOG = Logger.getLogger(RegistryHandler.class.getName());

@@ -142,7 +142,7 @@ final class RegistryCommands {
 
         @Override
         public String summary() {
-            return "Delete blobs no manifest references (offline: refused while a server uses the storage)";
+            return "Delete blobs no manifest references (offline: refused while a server uses the storage; ask it with POST /admin/gc)";
         }
 
         @Override

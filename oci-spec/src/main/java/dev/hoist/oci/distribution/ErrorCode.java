@@ -10,7 +10,7 @@ public enum ErrorCode {
     BLOB_UPLOAD_INVALID(400, "blob upload invalid"),
     BLOB_UPLOAD_UNKNOWN(404, "blob upload unknown to registry"),
     DIGEST_INVALID(400, "provided digest did not match uploaded content"),
-    MANIFEST_BLOB_UNKNOWN(404, "manifest references a manifest or blob unknown to registry"),
+    MANIFEST_BLOB_UNKNOWN(400, "manifest references a manifest or blob unknown to registry"),
     MANIFEST_INVALID(400, "manifest invalid"),
     MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
     NAME_INVALID(400, "invalid repository name"),

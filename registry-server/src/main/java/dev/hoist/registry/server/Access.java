@@ -75,6 +75,18 @@ final class Access implements Authorizer {
         };
     }
 
+    @Override
+    public boolean mayPullEverywhere(HttpServerExchange ex) {
+        return switch (mode) {
+            case NONE -> anonymousRemote || isLoopback(ex.getSourceAddress());
+            case BASIC -> rules.pullsEverywhere(basicUser(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION)));
+            case TOKEN -> {
+                TokenService.Claims claims = bearerClaims(ex);
+                yield claims != null && rules.pullsEverywhere(claims.subject());
+            }
+        };
+    }
+
     private String anonymous(HttpServerExchange ex) throws RegistryException {
         if (anonymousRemote || isLoopback(ex.getSourceAddress())) {
             return null;
@@ -131,15 +143,18 @@ final class Access implements Authorizer {
         return colon < 0 ? null : new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)};
     }
 
-    private String bearer(HttpServerExchange ex, Scope scope) throws RegistryException {
+    /** The claims of the request's valid access token, or null. */
+    private TokenService.Claims bearerClaims(HttpServerExchange ex) {
         String header = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        TokenService.Claims claims = null;
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            claims = tokens.verify(header.substring(7).trim());
-            if (claims != null && claims.refresh()) {
-                claims = null;
-            }
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
         }
+        TokenService.Claims claims = tokens.verify(header.substring(7).trim());
+        return claims != null && claims.refresh() ? null : claims;
+    }
+
+    private String bearer(HttpServerExchange ex, Scope scope) throws RegistryException {
+        TokenService.Claims claims = bearerClaims(ex);
         if (claims != null) {
             if (scope == null) {
                 return claims.subject();

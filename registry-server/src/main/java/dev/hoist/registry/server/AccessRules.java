@@ -63,7 +63,8 @@ final class AccessRules {
     Set<String> granted(String user, String type, String name, Set<String> wanted) {
         Set<String> out = new HashSet<>();
         if (type.equals("registry")) {
-            if (name.equals("catalog") && user != null && (rules.isEmpty() || allowedEverywhere(user))) {
+            // The catalog, and garbage collection by hand, for users who may do everything everywhere.
+            if ((name.equals("catalog") || name.equals("gc")) && user != null && (rules.isEmpty() || allowedEverywhere(user))) {
                 out.addAll(wanted);
             }
             return out;
@@ -98,6 +99,25 @@ final class AccessRules {
             }
         }
         return out;
+    }
+
+    /** Whether {@code user} (null: anonymous) may pull from every repository. */
+    boolean pullsEverywhere(String user) {
+        if (anonymousPull) {
+            return true;
+        }
+        if (user == null) {
+            return false;
+        }
+        if (rules.isEmpty()) {
+            return true;
+        }
+        for (Compiled r : rules) {
+            if (applies(r, user) && r.repo.pattern().equals(".*") && r.actions.contains("pull")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean applies(Compiled r, String user) {

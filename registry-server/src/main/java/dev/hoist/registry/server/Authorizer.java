@@ -18,6 +18,9 @@ interface Authorizer {
 
         static final Scope CATALOG = new Scope("registry", "catalog", Set.of("*"));
 
+        /** Running a garbage collection by hand ({@link GcHandler}). */
+        static final Scope GC = new Scope("registry", "gc", Set.of("*"));
+
         /** {@code repository:team/app:pull,push}. */
         String format() {
             return type + ":" + name + ":" + String.join(",", new java.util.TreeSet<>(actions));
@@ -44,6 +47,22 @@ interface Authorizer {
         }
     }
 
+    /**
+     * Whether the request may pull from every repository, as a cross-repository mount that names no source
+     * needs: it may take the blob from any of them.
+     */
+    boolean mayPullEverywhere(HttpServerExchange exchange);
+
     /** Everyone may do everything. */
-    Authorizer ANONYMOUS = (exchange, scope) -> null;
+    Authorizer ANONYMOUS = new Authorizer() {
+        @Override
+        public String authorize(HttpServerExchange exchange, Scope scope) {
+            return null;
+        }
+
+        @Override
+        public boolean mayPullEverywhere(HttpServerExchange exchange) {
+            return true;
+        }
+    };
 }

@@ -89,8 +89,9 @@ final class FilesystemStorage implements RegistryStorage {
         }
         if (l == null) {
             lockChannel.close();
-            throw new IOException("the registry storage " + this.root + " is in use by another registry or gc; stop it first"
-                    + " (or use the running registry's online gc)");
+            throw new IOException("the registry storage " + this.root + " is in use by another registry or gc; stop it first,"
+                    + " or have the running registry collect while it serves: POST /admin/gc"
+                    + " (e.g. curl -X POST 'http://127.0.0.1:5000/admin/gc?deleteUntagged=true')");
         }
         this.lock = l;
         deleteTree(tmpDir, false);
@@ -370,13 +371,23 @@ final class FilesystemStorage implements RegistryStorage {
             MessageDigest before = cloneDigest(s.sha256);
             long total = 0;
             boolean ok = false;
+            boolean cut = false;
             ByteBuffer bb = takeBuffer();
             try (FileChannel ch = FileChannel.open(s.dir.resolve("data"), StandardOpenOption.WRITE)) {
                 long pos = s.offset;
-                int n;
                 // What the client sent so far goes to the page cache and the digest in one pass, through one
                 // direct buffer: no copy on the heap, and no fsync until the upload ends.
-                while ((n = data.read(bb.clear())) >= 0) {
+                while (true) {
+                    int n;
+                    try {
+                        n = data.read(bb.clear());
+                    } catch (IOException e) {
+                        cut = true; // the data failed between reads: the digest has exactly the bytes written
+                        throw e;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
                     if (n == 0) {
                         continue;
                     }
@@ -404,7 +415,7 @@ final class FilesystemStorage implements RegistryStorage {
                 ok = true;
             } finally {
                 returnBuffer(bb);
-                if (!ok) {
+                if (!ok && !(cut && total > 0 && keepReceived(s, total))) {
                     s.sha256 = before;
                     try (FileChannel ch = FileChannel.open(s.dir.resolve("data"), StandardOpenOption.WRITE)) {
                         ch.truncate(s.offset);
@@ -420,6 +431,27 @@ final class FilesystemStorage implements RegistryStorage {
         } finally {
             s.lock.unlock();
         }
+    }
+
+    /**
+     * Keeps the first {@code received} bytes of a chunk whose data failed (the client went away), so that the
+     * client can resume from the session's offset, as with the CNCF registry. They are synced before the offset
+     * says they are there. False when that fails: the caller then rolls the chunk back.
+     */
+    private boolean keepReceived(Session s, long received) {
+        try {
+            if (fsync) {
+                try (FileChannel ch = FileChannel.open(s.dir.resolve("data"), StandardOpenOption.WRITE)) {
+                    ch.force(false);
+                }
+            }
+            writeOffset(s.dir, s.offset + received);
+        } catch (IOException e) {
+            return false;
+        }
+        s.offset += received;
+        s.touched = Instant.now();
+        return true;
     }
 
     private ByteBuffer takeBuffer() {

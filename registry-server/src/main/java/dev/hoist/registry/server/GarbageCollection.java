@@ -22,13 +22,15 @@ import java.util.function.Predicate;
  * One mark-and-sweep over a storage. Mark: every manifest revision is a root (with {@code deleteUntagged},
  * only tagged ones, the manifests they list, the manifests that refer to a kept one through {@code subject},
  * and revisions younger than the grace period), and marks itself, its config, layers and child manifests.
- * Sweep: blobs not marked, older than the grace period and not protected by a push in progress are deleted.
- * Not thread-safe: one run, one thread.
+ * Sweep, exclusive of pushes: revisions a push needed while the collection ran (it tagged them, listed them
+ * in an index, or named them as a subject) are marked after all, with what they reach; the unmarked
+ * revisions are deleted; then blobs not marked, older than the grace period and not protected by a push in
+ * progress. Not thread-safe: one run, one thread.
  */
 final class GarbageCollection {
-    /** The sweep, run by the guard with the predicate of blobs a push in progress needs. */
+    /** The sweep, run by the guard with the predicate of digests (blobs and manifests) pushes need. */
     interface Sweep {
-        void run(Predicate<Digest> protectedBlob) throws IOException;
+        void run(Predicate<Digest> inUse) throws IOException;
     }
 
     /** Runs a sweep, exclusive of pushes when the registry is serving. */
@@ -42,6 +44,7 @@ final class GarbageCollection {
     private final Duration grace;
     private final Duration uploadTtl;
     private final Guard guard;
+    private final Set<Digest> marked = new HashSet<>();
 
     GarbageCollection(RegistryStorage storage, boolean dryRun, boolean deleteUntagged, Duration grace, Duration uploadTtl,
                       Guard guard) {
@@ -53,88 +56,38 @@ final class GarbageCollection {
         this.guard = guard;
     }
 
+    /** One repository's revisions and those the mark keeps. */
+    private record Repository(String name, Set<Digest> revisions, Set<Digest> kept) {
+    }
+
     GcReport run() throws IOException {
         Instant start = Instant.now();
         Instant cutoff = start.minus(grace);
-        Set<Digest> marked = new HashSet<>();
-        List<String> deletedManifests = new ArrayList<>();
         List<String> repos = storage.repositories();
-        for (String repo : repos) {
-            Set<Digest> revisions = storage.revisions(repo);
-            Set<Digest> kept = new HashSet<>();
-            Deque<Digest> work = new ArrayDeque<>();
+        List<Repository> marking = new ArrayList<>();
+        for (String name : repos) {
+            Repository repo = new Repository(name, storage.revisions(name), new HashSet<>());
+            Deque<Digest> roots = new ArrayDeque<>();
             if (deleteUntagged) {
-                List<String> tags = storage.tags(repo);
+                List<String> tags = storage.tags(name);
                 for (String tag : tags == null ? List.<String>of() : tags) {
-                    Digest d = storage.resolveTag(repo, tag);
+                    Digest d = storage.resolveTag(name, tag);
                     if (d != null) {
-                        work.add(d);
+                        roots.add(d);
                     }
                 }
-                for (Digest d : revisions) {
+                for (Digest d : repo.revisions()) {
                     Instant mod = storage.blobModified(d);
                     if (mod != null && mod.isAfter(cutoff)) {
-                        work.add(d);
+                        roots.add(d);
                     }
                 }
             } else {
-                work.addAll(revisions);
+                roots.addAll(repo.revisions());
             }
-            boolean grew = true;
-            while (grew) {
-                while (!work.isEmpty()) {
-                    Digest d = work.pop();
-                    if (!kept.add(d)) {
-                        continue;
-                    }
-                    marked.add(d);
-                    StoredManifest sm = storage.getManifest(repo, d);
-                    if (sm == null) {
-                        continue;
-                    }
-                    Manifest m;
-                    try {
-                        m = Manifest.parse(sm.bytes());
-                    } catch (InvalidContentException e) {
-                        continue;
-                    }
-                    if (m instanceof ImageManifest im) {
-                        marked.add(im.config().digest());
-                        for (Descriptor l : im.layers()) {
-                            marked.add(l.digest());
-                        }
-                    } else if (m instanceof ImageIndex ix) {
-                        for (Descriptor c : ix.manifests()) {
-                            work.add(c.digest());
-                        }
-                    }
-                }
-                grew = false;
-                if (deleteUntagged) {
-                    // Referrers live as long as their subject.
-                    for (Digest d : revisions) {
-                        if (kept.contains(d)) {
-                            continue;
-                        }
-                        StoredManifest sm = storage.getManifest(repo, d);
-                        if (sm != null && sm.subject() != null && kept.contains(sm.subject())) {
-                            work.add(d);
-                            grew = true;
-                        }
-                    }
-                }
-            }
-            for (Digest d : revisions) {
-                if (!kept.contains(d)) {
-                    deletedManifests.add(repo + "@" + d);
-                    if (!dryRun) {
-                        storage.deleteManifest(repo, d);
-                    }
-                }
-            }
+            mark(repo, roots);
+            marking.add(repo);
         }
-        List<Digest> deletedBlobs = new ArrayList<>();
-        long[] freed = new long[1];
         int[] keptBlobs = new int[1];
         List<BlobInfo> candidates = new ArrayList<>();
         for (BlobInfo b : storage.blobs()) {
@@ -144,13 +97,34 @@ final class GarbageCollection {
                 candidates.add(b);
             }
         }
-        guard.sweep(protectedBlob -> {
+        List<String> deletedManifests = new ArrayList<>();
+        List<Digest> deletedBlobs = new ArrayList<>();
+        long[] freed = new long[1];
+        guard.sweep(inUse -> {
+            for (Repository repo : marking) {
+                Deque<Digest> rescued = new ArrayDeque<>();
+                for (Digest d : repo.revisions()) {
+                    if (!repo.kept().contains(d) && inUse.test(d)) {
+                        rescued.add(d);
+                    }
+                }
+                mark(repo, rescued);
+                for (Digest d : repo.revisions()) {
+                    if (!repo.kept().contains(d)) {
+                        deletedManifests.add(repo.name() + "@" + d);
+                        if (!dryRun) {
+                            storage.deleteManifest(repo.name(), d);
+                        }
+                    }
+                }
+            }
             for (BlobInfo b : candidates) {
                 Instant mod = storage.blobModified(b.digest());
                 if (mod == null) {
                     continue;
                 }
-                if (mod.isAfter(cutoff) || protectedBlob.test(b.digest())) {
+                // Marked now when a revision rescued above reaches it.
+                if (marked.contains(b.digest()) || mod.isAfter(cutoff) || inUse.test(b.digest())) {
                     keptBlobs[0]++;
                     continue;
                 }
@@ -166,5 +140,56 @@ final class GarbageCollection {
             expired = storage.expireUploads(start.minus(uploadTtl));
         }
         return new GcReport(dryRun, repos.size(), deletedManifests, deletedBlobs, freed[0], keptBlobs[0], expired);
+    }
+
+    /**
+     * Keeps {@code roots} in {@code repo} and what they reach: configs, layers and child manifests, and (with
+     * {@code deleteUntagged}) the revisions whose subject is kept, which live as long as their subject.
+     */
+    private void mark(Repository repo, Deque<Digest> roots) throws IOException {
+        Deque<Digest> work = roots;
+        boolean grew = true;
+        while (grew) {
+            while (!work.isEmpty()) {
+                Digest d = work.pop();
+                if (!repo.kept().add(d)) {
+                    continue;
+                }
+                marked.add(d);
+                StoredManifest sm = storage.getManifest(repo.name(), d);
+                if (sm == null) {
+                    continue;
+                }
+                Manifest m;
+                try {
+                    m = Manifest.parse(sm.bytes());
+                } catch (InvalidContentException e) {
+                    continue;
+                }
+                if (m instanceof ImageManifest im) {
+                    marked.add(im.config().digest());
+                    for (Descriptor l : im.layers()) {
+                        marked.add(l.digest());
+                    }
+                } else if (m instanceof ImageIndex ix) {
+                    for (Descriptor c : ix.manifests()) {
+                        work.add(c.digest());
+                    }
+                }
+            }
+            grew = false;
+            if (deleteUntagged) {
+                for (Digest d : repo.revisions()) {
+                    if (repo.kept().contains(d)) {
+                        continue;
+                    }
+                    StoredManifest sm = storage.getManifest(repo.name(), d);
+                    if (sm != null && sm.subject() != null && repo.kept().contains(sm.subject())) {
+                        work.add(d);
+                        grew = true;
+                    }
+                }
+            }
+        }
     }
 }

@@ -104,6 +104,16 @@ final class Htpasswd {
         return result;
     }
 
+    /**
+     * A fingerprint of {@code user}'s entry (the SHA-256 of its bcrypt hash), or null when the file has no such
+     * user. Bound into refresh tokens, so that removing the user or changing the password ends them.
+     */
+    String fingerprint(String user) {
+        reloadIfChanged();
+        String hash = users.get(user);
+        return hash == null ? null : sha256(hash);
+    }
+
     private static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

@@ -27,8 +27,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * The registry's rules over a {@link RegistryStorage}: names and digests checked, manifests verified against
  * the blobs and manifests they refer to, read-only mode, and the coordination that lets garbage collection
- * run while pushes go on (a manifest is verified and stored under a shared lock, blobs are swept under the
- * exclusive one, and blobs a push touched recently or referenced during a collection are never swept).
+ * run while pushes go on (a manifest is verified and stored under a shared lock, manifests and blobs are
+ * swept under the exclusive one, and what a push touched recently or referenced during a collection, blobs
+ * and manifests alike, is never swept).
  * Thread-safe.
  */
 final class Registry {
@@ -247,6 +248,9 @@ final class Registry {
         try {
             verifyReferences(repo, m);
             used(digest);
+            if (stored.subject() != null) {
+                used(stored.subject()); // a referrer keeps its subject through a collection running now
+            }
             storage.putManifest(repo, stored, tags);
         } finally {
             gcLock.readLock().unlock();
@@ -265,7 +269,7 @@ final class Registry {
                     if (!d.urls().isEmpty()) {
                         continue; // a foreign layer, served from its URLs
                     }
-                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 404, "the manifest refers to blob "
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 400, "the manifest refers to blob "
                             + d.digest() + ", which is not in repository " + repo + "; push the blob first");
                 }
                 if (info.size() != d.size()) {
@@ -282,7 +286,7 @@ final class Registry {
                         used(d.digest());
                         continue; // an index may list a non-manifest blob (e.g. an attestation) pushed as a blob
                     }
-                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 404, "the index refers to manifest "
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 400, "the index refers to manifest "
                             + d.digest() + ", which is not in repository " + repo + "; push it first");
                 }
                 if (child.bytes().length != d.size()) {
@@ -336,7 +340,7 @@ final class Registry {
         }
     }
 
-    /** Runs {@code sweep} exclusively of pushes, telling it which blobs a push needs. */
+    /** Runs {@code sweep} exclusively of pushes, telling it which blobs and manifests pushes need. */
     private void sweepGuard(GarbageCollection.Sweep sweep) throws IOException {
         gcLock.writeLock().lock();
         try {

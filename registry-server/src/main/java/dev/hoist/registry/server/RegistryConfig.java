@@ -57,7 +57,7 @@ public record RegistryConfig(
         fsync = fsync == null ? Boolean.TRUE : fsync;
         accessLog = accessLog == null ? "off" : accessLog;
         metrics = metrics == null ? Boolean.TRUE : metrics;
-        limits = limits == null ? new Limits(null, null, null, null, null, null) : limits;
+        limits = limits == null ? new Limits(null, null, null, null, null, null, null) : limits;
         uploads = uploads == null ? new Uploads(null) : uploads;
         gc = gc == null ? new Gc(null, null, false) : gc;
         tls = tls == null ? new Tls(null, null, false) : tls;
@@ -248,22 +248,29 @@ public record RegistryConfig(
 
     /**
      * Limits: the largest blob, the largest request header block, how long a request may take to arrive and
-     * how long a connection may sit idle, how long shutdown waits for requests in flight, worker threads (uploads
-     * block one each while their body streams in).
+     * how long a connection (or a request body) may sit idle, how long shutdown waits for requests in flight,
+     * worker threads for requests without a body, and body threads for requests with one (uploads, manifest
+     * pushes), each of which holds one while its body streams in: bodies that stall wait for each other, never
+     * hold up the other requests.
      */
     public record Limits(@JsonProperty("maxBlobSize") Size maxBlobSize,
                          @JsonProperty("maxHeaderSize") Size maxHeaderSize,
                          @JsonProperty("requestParseTimeout") Dur requestParseTimeout,
                          @JsonProperty("idleTimeout") Dur idleTimeout,
                          @JsonProperty("shutdownTimeout") Dur shutdownTimeout,
-                         @JsonProperty("workerThreads") Integer workerThreads) {
+                         @JsonProperty("workerThreads") Integer workerThreads,
+                         @JsonProperty("bodyThreads") Integer bodyThreads) {
         public Limits {
             maxBlobSize = maxBlobSize == null ? new Size(64L << 30) : maxBlobSize;
             maxHeaderSize = maxHeaderSize == null ? new Size(64L << 10) : maxHeaderSize;
             requestParseTimeout = requestParseTimeout == null ? new Dur(Duration.ofSeconds(30)) : requestParseTimeout;
-            idleTimeout = idleTimeout == null ? new Dur(Duration.ofMinutes(5)) : idleTimeout;
+            idleTimeout = idleTimeout == null ? new Dur(Duration.ofMinutes(1)) : idleTimeout;
             shutdownTimeout = shutdownTimeout == null ? new Dur(Duration.ofMinutes(2)) : shutdownTimeout;
             workerThreads = workerThreads == null ? 64 : workerThreads;
+            bodyThreads = bodyThreads == null ? 64 : bodyThreads;
+            if (workerThreads < 1 || bodyThreads < 1) {
+                throw new IllegalArgumentException("limits.workerThreads and limits.bodyThreads must be 1 or more");
+            }
         }
     }
 

@@ -15,8 +15,8 @@ public final class RegistryGc {
      *
      * @param dryRun         report what would be deleted, delete nothing
      * @param deleteUntagged also delete manifests no tag reaches (and what only they reference)
-     * @throws IOException when the storage is in use by a running registry (use its online gc, or stop it) or
-     *                     cannot be read
+     * @throws IOException when the storage is in use by a running registry (stop it, or have it collect while it
+     *                     serves: {@code POST /admin/gc}) or cannot be read
      */
     public static GcReport run(RegistryConfig config, boolean dryRun, boolean deleteUntagged) throws IOException {
         try (RegistryStorage storage = RegistryStorage.filesystem(config.storage(),

@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
 /**
  * The distribution API over HTTP: matches the route, checks access, parses headers and query parameters,
  * calls the {@link Registry}, and writes the answer; registry errors become the spec's JSON error bodies here
- * and nowhere else. Runs its work on worker threads; blobs are sent with zero copy. Thread-safe.
+ * and nowhere else. Runs its work on worker threads (requests with a body on the server's body threads); blobs
+ * are sent with zero copy. Thread-safe.
  */
 final class RegistryHandler implements HttpHandler {
     private static final Logger LOG = Logger.getLogger(RegistryHandler.class.getName());
@@ -80,7 +81,8 @@ final class RegistryHandler implements HttpHandler {
         } catch (RegistryException e) {
             writeError(ex, e);
         } catch (ClientIOException e) {
-            // The client sent less than it declared, or went away: nothing was stored.
+            // The client sent less than it declared, or went away: an upload keeps what arrived, nothing else
+            // was stored.
             ex.setPersistent(false);
             writeError(ex, new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 400, "the request body ended early: " + e.getMessage()));
         } catch (Exception e) {
@@ -301,7 +303,14 @@ final class RegistryHandler implements HttpHandler {
             long start = 0;
             long length = c.size();
             if (range != null) {
-                long[] r = parseRange(range, c.size());
+                long[] r;
+                try {
+                    r = parseRange(range, c.size());
+                } catch (RegistryException e) {
+                    // A 416 says how large the blob is, so that the client can ask again within it (RFC 9110).
+                    writeError(ex, e, "bytes */" + c.size());
+                    return;
+                }
                 start = r[0];
                 length = r[1] - r[0] + 1;
                 ex.setStatusCode(206);
@@ -440,7 +449,9 @@ final class RegistryHandler implements HttpHandler {
                 if (auth.allowed(ex, Authorizer.Scope.repository(from, "pull"))) {
                     mounted = registry.mount(name, d, from);
                 }
-            } else {
+            } else if (auth.mayPullEverywhere(ex)) {
+                // Without a source the blob may come from any repository: only for callers who may pull from
+                // all of them. Others get an upload, as from the CNCF registry, which never mounts without one.
                 mounted = registry.mount(name, d, null);
             }
             if (mounted != null) {
@@ -707,6 +718,11 @@ final class RegistryHandler implements HttpHandler {
 
     /** Writes the spec's JSON error body: the one place registry errors meet HTTP. */
     static void writeError(HttpServerExchange ex, RegistryException e) {
+        writeError(ex, e, null);
+    }
+
+    /** {@link #writeError(HttpServerExchange, RegistryException)} with a {@code Content-Range}, or null for none. */
+    private static void writeError(HttpServerExchange ex, RegistryException e, String contentRange) {
         if (ex.isResponseStarted()) {
             ex.endExchange();
             return;
@@ -714,6 +730,9 @@ final class RegistryHandler implements HttpHandler {
         ex.getResponseHeaders().remove(io.undertow.util.Headers.CONTENT_RANGE);
         ex.getResponseHeaders().remove(CONTENT_DIGEST);
         ex.getResponseHeaders().remove(io.undertow.util.Headers.ETAG);
+        if (contentRange != null) {
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_RANGE, contentRange);
+        }
         byte[] body = OciJson.write(ErrorResponse.of(e.code(), e.getMessage(), e.detail()));
         sendJson(ex, e.status(), body);
     }

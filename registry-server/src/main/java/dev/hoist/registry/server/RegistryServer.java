@@ -16,15 +16,20 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A running registry: the distribution API, the token endpoint, {@code /metrics} and {@code /healthz} on one
- * port, over the storage the config names. {@link #start} returns once it listens; {@link #close} stops
+ * A running registry: the distribution API, the token endpoint, {@code /metrics}, {@code /healthz} and
+ * {@code /admin/gc} (garbage collection by hand) on one port, over the storage the config names. {@link #start} returns once it listens; {@link #close} stops
  * taking requests, lets those in flight (uploads included) finish for up to {@code limits.shutdownTimeout},
  * then stops. Thread-safe.
  */
@@ -45,6 +50,7 @@ public final class RegistryServer implements Closeable {
     private final Undertow undertow;
     private final GracefulShutdownHandler shutdown;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService bodyThreads;
     private final Metrics metrics;
     private final AccessLog accessLog;
     private final int port;
@@ -61,7 +67,9 @@ public final class RegistryServer implements Closeable {
         this.https = ssl != null;
         Authorizer auth = Access.create(config, storage);
         HttpHandler api = new RegistryHandler(registry, auth);
-        HttpHandler root = new RootHandler(api, auth, metrics, config);
+        HttpHandler gc = new GcHandler(registry, auth, config.gc().deleteUntagged());
+        this.bodyThreads = bodyThreads(config.limits().bodyThreads());
+        HttpHandler root = dispatchBodies(new RootHandler(api, gc, auth, metrics, config), bodyThreads);
         this.accessLog = AccessLog.open(config.accessLog());
         if (accessLog != null) {
             root = accessLog.wrap(root);
@@ -86,7 +94,7 @@ public final class RegistryServer implements Closeable {
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, accessLog != null)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
-                // A body that stops arriving would hold a worker thread (and its upload) forever.
+                // A body that stops arriving would hold a body thread (and its upload) forever.
                 .setSocketOption(Options.READ_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
                 .setSocketOption(Options.WRITE_TIMEOUT, (int) config.limits().idleTimeout().value().toMillis())
                 .setHandler(shutdown);
@@ -128,14 +136,46 @@ public final class RegistryServer implements Closeable {
      *                     htpasswd file cannot be read; the message says which
      */
     public static RegistryServer start(RegistryConfig config) throws IOException {
-        RegistryStorage storage = RegistryStorage.filesystem(config.storage(),
-                new StorageOptions(config.fsync(), StorageOptions.defaults().manifestCacheBytes()));
+        return start(config, RegistryStorage.filesystem(config.storage(),
+                new StorageOptions(config.fsync(), StorageOptions.defaults().manifestCacheBytes())));
+    }
+
+    /** Starts serving {@code storage}, which it closes when it stops (or fails to start). */
+    static RegistryServer start(RegistryConfig config, RegistryStorage storage) throws IOException {
         try {
             return new RegistryServer(config, storage);
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
         }
+    }
+
+    /** The threads that read request bodies, as many as {@code n}; more bodies wait their turn. */
+    private static ExecutorService bodyThreads(int n) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "registry-body-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /**
+     * Sends requests with a body to {@code bodyThreads}, the others on to {@code next}, which runs them on the
+     * worker threads. A body holds its thread while it streams in, for up to {@code limits.idleTimeout} when it
+     * stalls: on threads of their own, stalled bodies (a slow client's, or an attacker's) hold up only other
+     * bodies, never the manifest and blob reads, tag lists and checks that the worker threads answer.
+     */
+    private static HttpHandler dispatchBodies(HttpHandler next, Executor bodyThreads) {
+        return ex -> {
+            if (ex.isInIoThread() && !ex.isRequestComplete()) {
+                ex.dispatch(bodyThreads, next);
+            } else {
+                next.handleRequest(ex);
+            }
+        };
     }
 
     /**
@@ -243,6 +283,7 @@ public final class RegistryServer implements Closeable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        bodyThreads.shutdownNow();
         try {
             if (accessLog != null) {
                 accessLog.close();

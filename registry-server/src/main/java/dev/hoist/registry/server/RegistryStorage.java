@@ -72,8 +72,10 @@ public interface RegistryStorage extends Closeable {
     UploadStatus uploadStatus(String repo, String id) throws IOException, RegistryException;
 
     /**
-     * Appends a chunk to the session. The chunk is all or nothing: when it fails (a gap, more bytes than
-     * {@code maxBytes}, fewer than {@code exactBytes}, the client going away) the session is as before.
+     * Appends a chunk to the session. When the chunk is refused (a gap, more bytes than {@code maxBytes}, an
+     * end before or after {@code exactBytes}) the session is as before. When reading {@code data} fails (the
+     * client went away), the bytes read before are kept, durably, and the session's offset says how many: the
+     * client resumes from there.
      *
      * @param start      the offset the client says the chunk starts at, or -1 when it does not say
      * @param exactBytes the chunk's declared length, or -1 when not declared

@@ -8,17 +8,19 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sends {@code /healthz}, {@code /metrics} and the token endpoint to their handlers and everything else to
- * the distribution API. Thread-safe.
+ * Sends {@code /healthz}, {@code /metrics}, {@code /admin/gc} and the token endpoint to their handlers and
+ * everything else to the distribution API. Thread-safe.
  */
 final class RootHandler implements HttpHandler {
     private final HttpHandler api;
+    private final HttpHandler gc;
     private final Authorizer auth;
     private final Metrics metrics;
     private final RegistryConfig config;
 
-    RootHandler(HttpHandler api, Authorizer auth, Metrics metrics, RegistryConfig config) {
+    RootHandler(HttpHandler api, HttpHandler gc, Authorizer auth, Metrics metrics, RegistryConfig config) {
         this.api = api;
+        this.gc = gc;
         this.auth = auth;
         this.metrics = metrics;
         this.config = config;
@@ -33,6 +35,7 @@ final class RootHandler implements HttpHandler {
         }
         switch (path) {
             case "/healthz", "/health" -> text(ex, 200, "{\"status\":\"ok\"}\n", "application/json");
+            case GcHandler.PATH -> gc.handleRequest(ex);
             case "/metrics" -> {
                 if (config.metrics()) {
                     text(ex, 200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");

@@ -67,7 +67,10 @@ final class TokenEndpoint implements HttpHandler {
                 user = u;
             } else if ("refresh_token".equals(grant)) {
                 TokenService.Claims c = tokens.verify(String.valueOf(first(params, "refresh_token")));
-                if (c == null || !c.refresh() || c.subject() == null) {
+                // The user must still be in the htpasswd file with the password the token was issued for:
+                // removing the user or changing the password ends their refresh tokens.
+                if (c == null || !c.refresh() || c.subject() == null || c.credential() == null
+                        || !c.credential().equals(users.fingerprint(c.subject()))) {
                     deny(ex);
                     return;
                 }
@@ -114,7 +117,7 @@ final class TokenEndpoint implements HttpHandler {
         o.put("expires_in", tokens.expiry().getSeconds());
         o.put("issued_at", tokens.now().toString());
         if (refresh) {
-            o.put("refresh_token", tokens.issueRefresh(user));
+            o.put("refresh_token", tokens.issueRefresh(user, users.fingerprint(user)));
         }
         reply(ex, 200, OciJson.writeString(o));
     }

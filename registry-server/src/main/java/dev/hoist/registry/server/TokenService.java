@@ -29,7 +29,8 @@ import java.util.UUID;
  * Issues and verifies the JSON Web Tokens of Docker token auth: ES256 with an EC P-256 key or RS256 with an
  * RSA key, through JCA. Claims: {@code iss}, {@code sub}, {@code aud} (the service), {@code iat},
  * {@code nbf}, {@code exp}, {@code jti} and {@code access} (type, name, actions). Refresh tokens (for
- * {@code docker login}'s identity tokens) are tokens with {@code "typ":"refresh"} and no access. Thread-safe.
+ * {@code docker login}'s identity tokens) are tokens with {@code "typ":"refresh"}, a {@code cred} binding them
+ * to the user's password entry, and no access. Thread-safe.
  */
 final class TokenService {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -103,10 +104,14 @@ final class TokenService {
         return sign(claims);
     }
 
-    /** A long-lived refresh token for {@code subject}. */
-    String issueRefresh(String subject) {
+    /**
+     * A long-lived refresh token for {@code subject}, bound to {@code credential} (a fingerprint of the user's
+     * password entry, which the refresh grant compares with the current one).
+     */
+    String issueRefresh(String subject, String credential) {
         ObjectNode claims = baseClaims(subject, Duration.ofDays(90));
         claims.put("typ", "refresh");
+        claims.put("cred", credential);
         return sign(claims);
     }
 
@@ -139,8 +144,8 @@ final class TokenService {
         }
     }
 
-    /** What a verified token says. */
-    record Claims(String subject, boolean refresh, List<Access> access) {
+    /** What a verified token says; {@code credential} is a refresh token's binding, else null. */
+    record Claims(String subject, boolean refresh, String credential, List<Access> access) {
         Set<String> actions(String type, String name) {
             Set<String> out = new HashSet<>();
             for (Access a : access) {
@@ -182,7 +187,7 @@ final class TokenService {
                 access.add(new Access(a.path("type").asText(), a.path("name").asText(), acts));
             }
             String sub = c.path("sub").asText();
-            return new Claims(sub.isEmpty() ? null : sub, "refresh".equals(c.path("typ").asText()), access);
+            return new Claims(sub.isEmpty() ? null : sub, "refresh".equals(c.path("typ").asText()), c.path("cred").textValue(), access);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             return null;
         }

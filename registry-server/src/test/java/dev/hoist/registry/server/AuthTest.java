@@ -201,6 +201,67 @@ class AuthTest {
         }
     }
 
+    String token(TestRegistry r, String user, String scope) throws Exception {
+        HttpResponse<byte[]> t = get(r, "/auth/token?service=hoist-registry&scope=" + scope, basic(user, user + "-pw"));
+        assertEquals(200, t.statusCode(), TestRegistry.body(t));
+        return "Bearer " + OciJson.mapper().readTree(t.body()).path("token").asText();
+    }
+
+    @Test
+    void mountWithoutSourceOnlyFromEverywhereThePullerMayPull() throws Exception {
+        htpasswd(dir);
+        String rules = "  htpasswd: htpasswd\n  token: {}\n  rules:\n"
+                + "    - repository: \"alice/**\"\n      users: [alice]\n      actions: [\"*\"]\n"
+                + "    - repository: \"**\"\n      users: [bob]\n      actions: [\"*\"]\n";
+        try (TestRegistry r = start(rules)) {
+            assertEquals(201, pushBlob(r, "t/a", token(r, "bob", "repository:t/a:pull,push")).statusCode());
+            dev.hoist.oci.Digest d = dev.hoist.oci.Digest.sha256("blob for t/a");
+            String alice = token(r, "alice", "repository:alice/steal:pull,push");
+            HttpResponse<byte[]> steal = r.send(r.req("/v2/alice/steal/blobs/uploads/?mount=" + d)
+                    .header("Authorization", alice).POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(202, steal.statusCode(), "alice may not pull t/a: she gets an upload, not a mount");
+            assertTrue(steal.headers().firstValue("Location").orElseThrow().startsWith("/v2/alice/steal/blobs/uploads/"));
+            DistributionApiTest.assertError(get(r, "/v2/alice/steal/blobs/" + d, alice), 404, "BLOB_UNKNOWN");
+
+            String bob = token(r, "bob", "repository:bob/copy:pull,push");
+            HttpResponse<byte[]> mount = r.send(r.req("/v2/bob/copy/blobs/uploads/?mount=" + d)
+                    .header("Authorization", bob).POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(201, mount.statusCode(), "bob may pull everywhere");
+            assertEquals(200, get(r, "/v2/bob/copy/blobs/" + d, bob).statusCode());
+        }
+    }
+
+    HttpResponse<byte[]> refresh(TestRegistry r, String refreshToken) throws Exception {
+        return r.send(r.req("/auth/token").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token=" + refreshToken
+                        + "&scope=repository:a:pull")).build());
+    }
+
+    @Test
+    void refreshTokensEndWhenTheUserIsRemovedOrChangesPassword() throws Exception {
+        Path file = htpasswd(dir);
+        String original = Files.readString(file);
+        try (TestRegistry r = start("  htpasswd: htpasswd\n  token: {}\n")) {
+            HttpResponse<byte[]> login = get(r, "/auth/token?scope=repository:a:pull&offline_token=true", basic("alice", "alice-pw"));
+            String identity = OciJson.mapper().readTree(login.body()).path("refresh_token").asText();
+            assertEquals(200, refresh(r, identity).statusCode());
+
+            // htpasswd -D htpasswd alice
+            Files.writeString(file, original.lines().filter(l -> !l.startsWith("alice:")).map(l -> l + "\n")
+                    .reduce("", String::concat));
+            DistributionApiTest.assertError(refresh(r, identity), 401, "UNAUTHORIZED");
+
+            // Back, with another password: the old identity token stays dead.
+            byte[] salt = new byte[16];
+            new SecureRandom().nextBytes(salt);
+            Files.writeString(file, "alice:" + OpenBSDBCrypt.generate("2y", "new-pw".toCharArray(), salt, 5) + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            assertEquals(200, get(r, "/v2/", "Bearer " + OciJson.mapper().readTree(
+                    get(r, "/auth/token", basic("alice", "new-pw")).body()).path("token").asText()).statusCode());
+            assertEquals(401, refresh(r, identity).statusCode());
+        }
+    }
+
     @Test
     void tokenKeyIsKeptAcrossRestarts() throws Exception {
         htpasswd(dir);

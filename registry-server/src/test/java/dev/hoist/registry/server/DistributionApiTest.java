@@ -54,6 +54,43 @@ class DistributionApiTest {
         assertFalse(n.path("errors").path(0).path("message").asText().isEmpty());
     }
 
+    /** The upload's Range once it is {@code expected}, or what it is after 10 s: the server may still be reading. */
+    static String awaitRange(TestRegistry r, String location, String expected) throws Exception {
+        String range = null;
+        for (int i = 0; i < 200 && !expected.equals(range); i++) {
+            if (i > 0) {
+                Thread.sleep(50);
+            }
+            range = r.get(location).headers().firstValue("Range").orElseThrow();
+        }
+        return range;
+    }
+
+    @Test
+    void aCutPatchKeepsWhatArrivedAndTheClientResumes() throws Exception {
+        byte[] data = new byte[2 << 20];
+        new java.util.Random(7).nextBytes(data);
+        int half = 1 << 20;
+        HttpResponse<byte[]> start = reg.send(reg.req("/v2/resume/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
+        String location = header(start, "Location");
+        try (java.net.Socket sock = new java.net.Socket(reg.base.getHost(), reg.base.getPort())) {
+            java.io.OutputStream out = sock.getOutputStream();
+            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                    + data.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(data, 0, half);
+            out.flush();
+        }
+        assertEquals("0-" + (half - 1), awaitRange(reg, location, "0-" + (half - 1)), "the upload keeps the bytes that arrived");
+        HttpResponse<byte[]> rest = reg.send(reg.req(location).header("Content-Range", half + "-" + (data.length - 1))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(data, half, data.length))).build());
+        assertEquals(202, rest.statusCode(), TestRegistry.body(rest));
+        Digest d = Digest.sha256(data);
+        String sep = location.contains("?") ? "&" : "?";
+        HttpResponse<byte[]> put = reg.send(reg.req(location + sep + "digest=" + d).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(201, put.statusCode(), TestRegistry.body(put));
+        assertArrayEquals(data, reg.get("/v2/resume/app/blobs/" + d).body());
+    }
+
     static String header(HttpResponse<?> r, String name) {
         return r.headers().firstValue(name).orElse(null);
     }
@@ -92,7 +129,9 @@ class DistributionApiTest {
         assertEquals("bytes 2-5/16", header(part, "Content-Range"));
         assertEquals("def", TestRegistry.body(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=-3")));
         assertEquals("ef", TestRegistry.body(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=14-")));
-        assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=16-20"), 416, "RANGE_INVALID");
+        HttpResponse<byte[]> beyond = reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=16-20");
+        assertError(beyond, 416, "RANGE_INVALID");
+        assertEquals("bytes */16", header(beyond, "Content-Range"), "a 416 says the blob's size");
         assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=5-2"), 416, "RANGE_INVALID");
         assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "items=1-2"), 416, "RANGE_INVALID");
         assertError(reg.get("/v2/blobs/mono/blobs/" + d, "Range", "bytes=1-2,4-5"), 416, "RANGE_INVALID");
@@ -284,7 +323,7 @@ class DistributionApiTest {
         assertEquals(MediaTypes.OCI_INDEX, header(reg.get("/v2/img/docker/manifests/oci-index"), "Content-Type"));
 
         // An index whose child is not in the repository is refused.
-        assertError(reg.putManifest("img/docker2", "multi", MediaTypes.DOCKER_MANIFEST_LIST, list.bytes()), 404, "MANIFEST_BLOB_UNKNOWN");
+        assertError(reg.putManifest("img/docker2", "multi", MediaTypes.DOCKER_MANIFEST_LIST, list.bytes()), 400, "MANIFEST_BLOB_UNKNOWN");
     }
 
     @Test
@@ -294,7 +333,7 @@ class DistributionApiTest {
         reg.pushBlob(repo, config);
         ImageManifest missingLayer = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_CONFIG, config))
                 .addLayer(Descriptor.of(MediaTypes.OCI_LAYER_GZIP, "not pushed".getBytes(StandardCharsets.UTF_8))).build();
-        assertError(reg.putManifest(repo, "v1", MediaTypes.OCI_MANIFEST, missingLayer.bytes()), 404, "MANIFEST_BLOB_UNKNOWN");
+        assertError(reg.putManifest(repo, "v1", MediaTypes.OCI_MANIFEST, missingLayer.bytes()), 400, "MANIFEST_BLOB_UNKNOWN");
         ImageManifest wrongSize = ImageManifest.builder().config(new Descriptor(MediaTypes.OCI_CONFIG, Digest.sha256(config), 99)).build();
         assertError(reg.putManifest(repo, "v1", MediaTypes.OCI_MANIFEST, wrongSize.bytes()), 400, "MANIFEST_INVALID");
         String schema1 = "{\"schemaVersion\":1,\"name\":\"x\",\"tag\":\"v1\",\"fsLayers\":[],\"history\":[]}";

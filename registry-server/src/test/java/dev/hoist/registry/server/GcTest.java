@@ -53,6 +53,7 @@ class GcTest {
             // Offline gc is refused while the registry serves.
             IOException busy = assertThrows(IOException.class, () -> RegistryGc.run(c, true, false));
             assertTrue(busy.getMessage().contains("in use"), busy.getMessage());
+            assertTrue(busy.getMessage().contains("POST /admin/gc"), "says how to collect while serving: " + busy.getMessage());
         }
 
         GcReport dry = RegistryGc.run(c, true, false);
@@ -114,6 +115,110 @@ class GcTest {
             ImageManifest m = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_CONFIG,
                     "layer of a push in progress".getBytes(StandardCharsets.UTF_8))).build();
             assertEquals(201, r.putManifest("app", "v2", MediaTypes.OCI_MANIFEST, m.bytes()).statusCode());
+        }
+    }
+
+    /**
+     * A storage that, once {@code armed}, runs {@code hook} after the next manifest read: armed right before a
+     * collection, that is the collection's mark, and what the hook pushes comes after it chose its roots.
+     */
+    static RegistryStorage hookAfterManifestRead(RegistryStorage real, java.util.concurrent.atomic.AtomicBoolean armed,
+                                                 java.util.concurrent.Callable<Void> hook) {
+        return (RegistryStorage) java.lang.reflect.Proxy.newProxyInstance(RegistryStorage.class.getClassLoader(),
+                new Class<?>[]{RegistryStorage.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("getManifest") && armed.compareAndSet(true, false)) {
+                        hook.call();
+                    }
+                    return result;
+                });
+    }
+
+    @Test
+    void onlineGcKeepsUntaggedManifestsThatPushesTakeUpWhileItRuns() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of("gc.grace", "0s"));
+        RegistryStorage storage = RegistryStorage.filesystem(c.storage(), new StorageOptions(false, 1 << 20));
+        TestRegistry[] reg = new TestRegistry[1];
+        ImageManifest[] m = new ImageManifest[4];
+        ImageManifest referrer = ImageManifest.builder().config(Descriptor.of(MediaTypes.OCI_EMPTY, "{}".getBytes(StandardCharsets.UTF_8)))
+                .artifactType("application/x-sig").build();
+        java.util.concurrent.Callable<Void> pushes = () -> {
+            TestRegistry r = reg[0];
+            // m0 gets a tag, m1 a parent index, m2 a referrer; m3 nothing.
+            assertEquals(201, r.putManifest("app", "again", MediaTypes.OCI_MANIFEST, m[0].bytes()).statusCode());
+            dev.hoist.oci.ImageIndex index = dev.hoist.oci.ImageIndex.builder().addManifest(m[1].descriptor()).build();
+            assertEquals(201, r.putManifest("app", "index", MediaTypes.OCI_INDEX, index.bytes()).statusCode());
+            ImageManifest sig = referrer.toBuilder().subject(m[2].descriptor()).build();
+            assertEquals(201, r.putManifest("app", sig.digest().toString(), MediaTypes.OCI_MANIFEST, sig.bytes()).statusCode());
+            return null;
+        };
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (TestRegistry r = new TestRegistry(RegistryServer.start(c, hookAfterManifestRead(storage, armed, pushes)))) {
+            reg[0] = r;
+            r.pushBlob("app", "{}".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < m.length; i++) {
+                m[i] = r.pushImage("app", "tmp", "untagged " + i);
+            }
+            assertEquals(202, r.delete("/v2/app/manifests/tmp").statusCode());
+            Thread.sleep(50); // past the grace period of 0s, and out of the memory of recent pushes
+
+            armed.set(true);
+            GcReport report = r.server.gc(false, true);
+
+            assertEquals(java.util.List.of("app@" + m[3].digest()), report.deletedManifests(), report.summary());
+            assertEquals(404, r.get("/v2/app/manifests/" + m[3].digest()).statusCode());
+            assertEquals(200, r.get("/v2/app/manifests/again").statusCode(), "the tag pushed during gc");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, r.get("/v2/app/manifests/" + m[i].digest()).statusCode(), "m" + i);
+                Digest layer = m[i].layers().get(0).digest();
+                assertEquals(layer, Digest.sha256(r.get("/v2/app/blobs/" + layer).body()), "a layer of m" + i);
+            }
+            assertEquals(200, r.get("/v2/app/manifests/index").statusCode());
+            assertTrue(TestRegistry.body(r.get("/v2/app/referrers/" + m[2].digest())).contains("application/x-sig"));
+        }
+    }
+
+    @Test
+    void operatorsRunTheOnlineGcByHand() throws Exception {
+        AuthTest.htpasswd(dir);
+        Path cfg = dir.resolve("config.yaml");
+        Files.writeString(cfg, "listen: 127.0.0.1:0\nfsync: false\ngc: {grace: 0s}\nauth:\n  htpasswd: htpasswd\n  rules:\n"
+                + "    - repository: \"**\"\n      users: [alice]\n      actions: [\"*\"]\n"
+                + "    - repository: \"bob/**\"\n      users: [bob]\n      actions: [\"*\"]\n");
+        String alice = AuthTest.basic("alice", "alice-pw");
+        try (TestRegistry r = new TestRegistry(RegistryConfig.load(cfg, dir))) {
+            byte[] data = "an orphan".getBytes(StandardCharsets.UTF_8);
+            Digest orphan = Digest.sha256(data);
+            assertEquals(201, r.send(r.req("/v2/bob/app/blobs/uploads/?digest=" + orphan).header("Authorization", alice)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(data)).build()).statusCode());
+            Thread.sleep(50); // past the grace period of 0s
+
+            DistributionApiTest.assertError(r.send(r.req("/admin/gc").POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build()),
+                    401, "UNAUTHORIZED");
+            DistributionApiTest.assertError(r.send(r.req("/admin/gc").header("Authorization", AuthTest.basic("bob", "bob-pw"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build()), 403, "DENIED");
+            DistributionApiTest.assertError(r.get("/admin/gc", "Authorization", alice), 405, "UNSUPPORTED");
+
+            java.net.http.HttpResponse<byte[]> dry = r.send(r.req("/admin/gc?dryRun=true").header("Authorization", alice)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(200, dry.statusCode(), TestRegistry.body(dry));
+            com.fasterxml.jackson.databind.JsonNode report = dev.hoist.oci.OciJson.mapper().readTree(dry.body());
+            assertTrue(report.path("dryRun").asBoolean());
+            assertEquals(orphan.toString(), report.path("deletedBlobs").path(0).asText(), TestRegistry.body(dry));
+            // (Checked on disk: a HEAD would mark the blob as needed by a push.)
+            assertTrue(Files.exists(blobFile(r.server.config(), orphan)), "a dry run deletes nothing");
+
+            java.net.http.HttpResponse<byte[]> run = r.send(r.req("/admin/gc").header("Authorization", alice)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(200, run.statusCode(), TestRegistry.body(run));
+            assertTrue(TestRegistry.body(run).contains("\"summary\":\"deleted 0 manifests and 1 blobs"), TestRegistry.body(run));
+            assertEquals(404, r.send(r.req("/v2/bob/app/blobs/" + orphan).header("Authorization", alice)
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build()).statusCode());
         }
     }
 

@@ -142,13 +142,14 @@ class HostileInputTest {
                 + "b\r\nhello world\r\n0\r\n\r\n"));
         assertEquals(400, s);
         assertEquals("0-0", reg.get(loc).headers().firstValue("Range").orElseThrow());
-        // A body cut short of its Content-Length: the connection ends, nothing appended.
+        // A body cut short of its Content-Length: the connection ends, and what the server read before it saw the
+        // end (all of it, or nothing when the close came first) is kept to resume from.
         try (Socket sock = new Socket(reg.base.getHost(), reg.base.getPort())) {
             sock.getOutputStream().write(ascii("PATCH " + loc + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nonly this"));
             sock.getOutputStream().flush();
         }
-        Thread.sleep(200);
-        assertEquals("0-0", reg.get(loc).headers().firstValue("Range").orElseThrow());
+        String range = DistributionApiTest.awaitRange(reg, loc, "0-8");
+        assertTrue(range.equals("0-8") || range.equals("0-0"), range);
         // A monolithic push whose body is longer than its Content-Length: the digest is of what was declared.
         byte[] data = ascii("0123456789");
         int m = raw(ascii("POST /v2/victim/up3/blobs/uploads/?digest=" + Digest.sha256(data) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n0123456789"));

@@ -110,7 +110,7 @@ class OperationsTest {
                 sock.getOutputStream().flush();
                 assertEquals(-1, sock.getInputStream().read(), "the server closes the connection");
             }
-            // A body that stops arriving: the upload keeps what it had.
+            // A body that stops arriving: the upload keeps what arrived.
             HttpResponse<byte[]> start = reg.send(reg.req("/v2/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build());
             String location = start.headers().firstValue("Location").orElseThrow();
             try (Socket sock = new Socket(reg.base.getHost(), reg.base.getPort())) {
@@ -122,7 +122,46 @@ class OperationsTest {
                 String answer = new String(rest, StandardCharsets.US_ASCII);
                 assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400"), answer);
             }
-            assertEquals("0-0", reg.get(location).headers().firstValue("Range").orElseThrow());
+            assertEquals("0-2", DistributionApiTest.awaitRange(reg, location, "0-2"), "the upload keeps what arrived");
+        }
+    }
+
+    @Test
+    void stalledUploadsDoNotStarveOtherRequests() throws Exception {
+        int stalled = 100; // more than the 64 worker threads, and than the 64 body threads
+        try (TestRegistry reg = new TestRegistry(dir)) {
+            reg.pushImage("app", "v1", "served while uploads stall");
+            List<Socket> sockets = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < stalled; i++) {
+                    Socket sock = new Socket(reg.base.getHost(), reg.base.getPort());
+                    sockets.add(sock);
+                    // A monolithic upload that sends 10 of its 1000 bytes, then nothing.
+                    sock.getOutputStream().write(("POST /v2/app/blobs/uploads/?digest=" + Digest.sha256("x" + i)
+                            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789").getBytes(StandardCharsets.US_ASCII));
+                    sock.getOutputStream().flush();
+                }
+                String inFlight = "hoist_registry_http_requests_in_flight " + (stalled + 1);
+                for (int i = 0; i < 500 && !TestRegistry.body(reg.get("/metrics")).contains(inFlight); i++) {
+                    Thread.sleep(20);
+                }
+                assertTrue(TestRegistry.body(reg.get("/metrics")).contains(inFlight), "all the uploads are being served or queued");
+                for (int i = 0; i < 20; i++) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<byte[]> m = reg.send(reg.req("/v2/app/manifests/v1").timeout(java.time.Duration.ofSeconds(5)).GET().build());
+                    assertEquals(200, m.statusCode());
+                    HttpResponse<byte[]> tags = reg.send(reg.req("/v2/app/tags/list").timeout(java.time.Duration.ofSeconds(5)).GET().build());
+                    assertEquals(200, tags.statusCode());
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertTrue(ms < 2000, "a manifest and a tag list took " + ms + " ms with " + stalled + " uploads stalled");
+                }
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            // The stalled uploads gone, the body threads take uploads again.
+            reg.pushBlob("app", "an upload after the stalled ones".getBytes(StandardCharsets.UTF_8));
         }
     }
 

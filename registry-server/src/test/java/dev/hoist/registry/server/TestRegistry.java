@@ -30,7 +30,11 @@ final class TestRegistry implements AutoCloseable {
     }
 
     TestRegistry(RegistryConfig config) throws IOException {
-        this.server = RegistryServer.start(config);
+        this(RegistryServer.start(config));
+    }
+
+    TestRegistry(RegistryServer server) {
+        this.server = server;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         this.base = server.uri();
     }

@@ -147,9 +147,10 @@ class BuildCommandTest {
         assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
         assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
         Path ctx = Files.createDirectories(dir.resolve("slow"));
-        String marker = "hoist-signal-test-" + ProcessHandle.current().pid();
+        // a sleep long enough and, by its length, this test's own
+        String marker = "sleep " + (100_000 + ProcessHandle.current().pid() % 100_000);
         Files.writeString(ctx.resolve("Dockerfile"),
-                "FROM busybox:local\nRUN echo started && exec sleep 120 " + marker + "\n");
+                "FROM busybox:local\nRUN echo started && exec " + marker + "\n");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.hoist.cli.Main", "--root", dir.resolve("root").toString(), "build", "--progress", "plain",

@@ -8,9 +8,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -63,9 +67,8 @@ class RunCommandTest {
 
         MainTest.Result missing = hoist("run", "--rm", "busybox:local", "no-such-program");
         assertEquals(127, missing.status());
-        try (var s = Files.list(dir.resolve("root").resolve("tmp"))) {
-            assertEquals(0, s.count(), "the container's writable layer is removed");
-        }
+        assertEquals(List.of(), entries("container-layers"), "the containers' writable layers are removed");
+        assertEquals(List.of(), entries("containers"));
     }
 
     @Test
@@ -123,5 +126,139 @@ class RunCommandTest {
         MainTest.Result noImage = hoist("run", "--rm", "nope:1");
         assertEquals(1, noImage.status());
         assertTrue(noImage.err().contains("No such image: nope:1"), noImage.err());
+    }
+    private Path root() {
+        return dir.resolve("root");
+    }
+
+    /** The entries of a directory under the hoist root (none when it does not exist). */
+    private List<String> entries(String under) throws Exception {
+        Path d = root().resolve(under);
+        if (!Files.isDirectory(d)) {
+            return List.of();
+        }
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private void awaitInPs(String name) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!hoist("ps").out().contains(name)) {
+            assertTrue(System.nanoTime() < deadline, "container " + name + " did not show in ps");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void foregroundContainersHaveANameAndAreReachableFromAnotherShell() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        CompletableFuture<MainTest.Result> fg = CompletableFuture.supplyAsync(() -> hoist("run", "--name", "fg",
+                "busybox:local", "sh", "-c", "echo up; while true; do sleep 0.1; done"));
+        awaitInPs("fg");
+        MainTest.Result exec = hoist("exec", "fg", "cat", "/proc/1/cmdline");
+        assertEquals(0, exec.status(), exec.err());
+        assertTrue(exec.out().startsWith("sh\0-c\0echo up"), exec.out());
+        MainTest.Result conflict = hoist("run", "--name", "fg", "busybox:local", "true");
+        assertEquals(125, conflict.status());
+        assertTrue(conflict.err().contains("Conflict. The container name \"fg\" is already in use"), conflict.err());
+        MainTest.Result stop = hoist("stop", "-t", "0", "fg");
+        assertEquals("fg\n", stop.out(), stop.err());
+        MainTest.Result run = fg.get(20, TimeUnit.SECONDS);
+        assertEquals(137, run.status(), run.err());
+        assertEquals("up\n", run.out());
+        assertTrue(hoist("ps", "-a").out().contains("Exited (137)"), "kept without --rm, as Docker keeps it");
+        assertEquals(0, hoist("rm", "fg").status());
+
+        CompletableFuture<MainTest.Result> rm = CompletableFuture.supplyAsync(() -> hoist("run", "--rm",
+                "busybox:local", "sh", "-c", "while true; do sleep 0.1; done"));
+        awaitInPs("busybox:local");
+        String[] row = hoist("ps").out().split("\n")[1].split("\\s+");
+        String generated = row[row.length - 1];
+        assertTrue(generated.matches("[a-z]+_[a-z]+"), "a generated name: " + generated);
+        assertEquals(0, hoist("kill", generated).status());
+        assertEquals(137, rm.get(20, TimeUnit.SECONDS).status());
+        assertEquals("", hoist("ps", "-a", "-q").out(), "--rm: removed");
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    @Test
+    void setupFailuresExitWithDockersCodesAndLeaveNothing() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result user = hoist("run", "-d", "-u", "nosuch", "busybox:local", "true");
+        assertEquals(125, user.status(), user.err());
+        assertEquals("", user.out(), "no id for a container that did not start");
+        assertTrue(user.err().contains("unable to find user nosuch"), user.err());
+        MainTest.Result cmd = hoist("run", "-d", "busybox:local", "nosuchcmd");
+        assertEquals(127, cmd.status(), cmd.err());
+        assertTrue(cmd.err().contains("\"nosuchcmd\": executable file not found in $PATH"), cmd.err());
+        MainTest.Result attached = hoist("run", "-u", "nosuch", "busybox:local", "true");
+        assertEquals(125, attached.status(), attached.err());
+        MainTest.Result attachedCmd = hoist("run", "busybox:local", "nosuchcmd");
+        assertEquals(127, attachedCmd.status(), attachedCmd.err());
+        assertEquals("", attachedCmd.out());
+        assertEquals("", hoist("ps", "-a", "-q").out());
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    @Test
+    void invalidVolumesAreRefusedBeforeAnythingIsMade() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        for (String[] args : new String[][] {{"-v", "relative:/x"}, {"-d", "-v", "/tmp:/x:bogus"}, {"--tmpfs", "relative"},
+                {"-d", "--tmpfs", "relative"}}) {
+            List<String> argv = new java.util.ArrayList<>(List.of("run", "--rm"));
+            argv.addAll(List.of(args));
+            argv.addAll(List.of("busybox:local", "true"));
+            MainTest.Result r = hoist(argv.toArray(new String[0]));
+            assertEquals(Main.USAGE, r.status(), String.join(" ", args) + ": " + r.err());
+        }
+        assertEquals(List.of(), entries("tmp"));
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    @Test
+    void detachedAutoRemoveContainersAreRemovedWhenTheyExit() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result run = hoist("run", "-d", "--rm", "busybox:local", "true");
+        assertEquals(0, run.status(), run.err());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!entries("containers").isEmpty() || !entries("container-layers").isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "still there: " + entries("containers") + entries("container-layers"));
+            Thread.sleep(20);
+        }
+        assertEquals("", hoist("ps", "-a", "-q").out());
+    }
+
+    @Test
+    void containersOfAKilledHoistAreSeenAndCleanedUp() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Process rm = hoistProcess("run", "--rm", "--name", "orphan", "busybox:local", "sleep", "100");
+        Process kept = hoistProcess("run", "--name", "kept", "busybox:local", "sleep", "100");
+        awaitInPs("orphan");
+        awaitInPs("kept");
+        rm.destroyForcibly().waitFor();   // SIGKILL: the JVM cannot remove its container
+        kept.destroyForcibly().waitFor();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (hoist("ps").out().contains("kept") || hoist("ps").out().contains("orphan")) {   // they die with their JVM
+            assertTrue(System.nanoTime() < deadline, hoist("ps").out());
+            Thread.sleep(20);
+        }
+        MainTest.Result all = hoist("ps", "-a");
+        assertFalse(all.out().contains("orphan"), "a --rm container is removed by the next hoist: " + all.out());
+        assertTrue(all.out().contains("kept") && all.out().contains("Exited (137)"), all.out());
+        assertEquals(0, hoist("rm", "kept").status());
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    /** hoist in a JVM of its own, as from a shell. */
+    private Process hoistProcess(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root().toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     }
 }

@@ -1,5 +1,7 @@
 package dev.hoist.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hoist.runtime.ContainerRuntime;
 import dev.hoist.testdata.Busybox;
 import org.junit.jupiter.api.BeforeEach;
@@ -230,6 +232,74 @@ class RunCommandTest {
             Thread.sleep(20);
         }
         assertEquals("", hoist("ps", "-a", "-q").out());
+    }
+
+    @Test
+    void inspectShowsContainersAsDockerDoes() throws Exception {
+        assertEquals(0, hoist("import", "-c", "LABEL team=infra", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path vol = Files.createDirectories(dir.resolve("vol"));
+        MainTest.Result run = hoist("run", "-d", "--name", "insp", "-m", "64m", "--cpus", "0.5", "--pids-limit", "20",
+                "-e", "A=1", "-v", vol + ":/data:ro", "--tmpfs", "/t:size=1m", "--read-only", "--network", "none",
+                "busybox:local", "sleep", "100");
+        assertEquals(0, run.status(), run.err());
+        String id = run.out().trim();
+        MainTest.Result inspect = hoist("inspect", "insp");
+        assertEquals(0, inspect.status(), inspect.err());
+        JsonNode c = new ObjectMapper().readTree(inspect.out()).get(0);
+        assertEquals(id, c.get("Id").asText());
+        assertEquals("/insp", c.get("Name").asText());
+        assertEquals("sleep", c.get("Path").asText());
+        assertEquals("[\"100\"]", c.get("Args").toString());
+        assertEquals("running", c.at("/State/Status").asText());
+        assertTrue(c.at("/State/Running").asBoolean());
+        assertTrue(c.at("/State/Pid").asLong() > 0);
+        assertEquals("0001-01-01T00:00:00Z", c.at("/State/FinishedAt").asText());
+        assertTrue(c.get("Image").asText().startsWith("sha256:"));
+        assertEquals("busybox:local", c.at("/Config/Image").asText());
+        assertEquals("[\"sleep\",\"100\"]", c.at("/Config/Cmd").toString());
+        assertTrue(c.at("/Config/Entrypoint").isNull());
+        assertEquals("infra", c.at("/Config/Labels/team").asText());
+        assertTrue(c.at("/Config/Env").toString().contains("\"A=1\""), c.at("/Config/Env").toString());
+        assertEquals(64L << 20, c.at("/HostConfig/Memory").asLong());
+        assertEquals(500_000_000L, c.at("/HostConfig/NanoCpus").asLong());
+        assertEquals(20, c.at("/HostConfig/PidsLimit").asLong());
+        assertTrue(c.at("/HostConfig/ReadonlyRootfs").asBoolean());
+        assertEquals("[\"" + vol + ":/data:ro\"]", c.at("/HostConfig/Binds").toString());
+        assertEquals("{\"/t\":\"size=1m\"}", c.at("/HostConfig/Tmpfs").toString());
+        assertEquals("none", c.at("/HostConfig/NetworkMode").asText());
+        assertFalse(c.at("/HostConfig/AutoRemove").asBoolean());
+        assertEquals("bind", c.at("/Mounts/0/Type").asText());
+        assertFalse(c.at("/Mounts/0/RW").asBoolean());
+
+        assertEquals("running /insp false\n", hoist("inspect", "-f", "{{.State.Status}} {{.Name}} {{.State.OOMKilled}}", "insp").out());
+        MainTest.Result asImage = hoist("inspect", "--type", "image", "insp");
+        assertEquals(1, asImage.status());
+        assertTrue(asImage.err().contains("No such image: insp"), asImage.err());
+        MainTest.Result nothing = hoist("inspect", "nothing");
+        assertEquals(1, nothing.status());
+        assertTrue(nothing.err().contains("No such object: nothing"), nothing.err());
+        MainTest.Result notContainer = hoist("inspect", "--type", "container", "busybox:local");
+        assertTrue(notContainer.err().contains("No such container: busybox:local"), notContainer.err());
+
+        // a name that is an image's and a container's: the container, as docker inspect has it
+        assertEquals(0, hoist("tag", "busybox:local", "both").status());
+        assertEquals(0, hoist("run", "-d", "--name", "both", "busybox:local", "true").status());
+        assertTrue(hoist("inspect", "both").out().contains("\"State\""));
+        assertTrue(hoist("inspect", "--type", "image", "both").out().contains("\"RepoTags\""));
+        assertEquals(0, hoist("rm", "-f", "insp", "both").status());
+    }
+
+    @Test
+    void anOomKillShowsInInspect() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        assertEquals(0, hoist("run", "-d", "--name", "hog", "-m", "16m", "busybox:local", "tail", "/dev/zero").status());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!hoist("inspect", "-f", "{{.State.Status}}", "hog").out().equals("exited\n")) {
+            assertTrue(System.nanoTime() < deadline, "still running");
+            Thread.sleep(50);
+        }
+        assertEquals("true 137\n", hoist("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog").out());
+        assertEquals(0, hoist("rm", "hog").status());
     }
 
     @Test

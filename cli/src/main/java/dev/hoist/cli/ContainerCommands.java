@@ -109,9 +109,11 @@ final class ContainerCommands {
                     continue;
                 }
                 String command = "\"" + String.join(" ", s.command()) + "\"";
-                String status = s.status() == ContainerState.Status.RUNNING
-                        ? "Up " + Humans.duration(Duration.between(s.created(), ctx.now()))
-                        : "Exited (" + s.exitCode() + ") " + (s.finished() == null ? "" : Humans.ago(s.finished(), ctx.now()));
+                String status = switch (s.status()) {
+                    case RUNNING -> "Up " + Humans.duration(Duration.between(s.created(), ctx.now()));
+                    case CREATED -> "Created";
+                    case EXITED -> "Exited (" + s.exitCode() + ") " + (s.finished() == null ? "" : Humans.ago(s.finished(), ctx.now()));
+                };
                 rows.add(new String[] {id, s.image(), noTrunc ? command : Humans.truncate(command, 20),
                         Humans.ago(s.created(), ctx.now()), status.strip(), s.name()});
             }
@@ -165,7 +167,7 @@ final class ContainerCommands {
                         continue;
                     }
                     ctx.out.flush();
-                    if (!args.flag("follow") || runtime.inspect(state.id()).map(s -> s.status() != ContainerState.Status.RUNNING).orElse(true)) {
+                    if (!args.flag("follow") || runtime.inspect(state.id()).map(s -> s.status() == ContainerState.Status.EXITED).orElse(true)) {
                         // one last read: output written just before the exit
                         while ((n = in.read(buf)) > 0) {
                             ctx.out.write(buf, 0, n);

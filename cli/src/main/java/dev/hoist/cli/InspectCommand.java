@@ -179,7 +179,7 @@ final class InspectCommand implements Command {
         o.set("Args", strings(s.command().isEmpty() ? List.of() : s.command().subList(1, s.command().size())));
         ObjectNode state = o.putObject("State");
         boolean running = s.status() == ContainerState.Status.RUNNING;
-        state.put("Status", running ? "running" : "exited");
+        state.put("Status", s.status().name().toLowerCase(java.util.Locale.ROOT));   // created, running, exited
         state.put("Running", running);
         state.put("Paused", false);
         state.put("Restarting", false);

@@ -180,8 +180,10 @@ public final class ContainerRuntime {
                         StateFiles.modified(dir.resolve(StatusFile.NAME)), saved.settings());
             }
             if (StateFiles.helperAlive(saved.helperPid(), dir)) {
-                return new ContainerState(saved.id(), saved.info(), command, created, saved.helperPid(),
-                        containerPid(saved.id()).orElse(0), ContainerState.Status.RUNNING, 0, false, null, saved.settings());
+                long pid = containerPid(saved.id()).orElse(0);   // published once the command has been exec'd
+                return new ContainerState(saved.id(), saved.info(), command, created, saved.helperPid(), pid,
+                        pid == 0 ? ContainerState.Status.CREATED : ContainerState.Status.RUNNING, 0, false, null,
+                        saved.settings());
             }
             // its helper died without a status (killed with its JVM, or the machine went down)
             return new ContainerState(saved.id(), saved.info(), command, created, saved.helperPid(), 0,
@@ -196,7 +198,7 @@ public final class ContainerRuntime {
      */
     public void signal(String idOrName, int signal) throws ContainerException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
-        if (s.status() != ContainerState.Status.RUNNING) {
+        if (s.status() == ContainerState.Status.EXITED) {
             throw new ContainerException("container " + idOrName + " is not running");
         }
         java.util.OptionalLong pid = containerPid(s.id());
@@ -265,7 +267,7 @@ public final class ContainerRuntime {
             throws ContainerException, InterruptedException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
         Path dir = containerDirectory(s.id());
-        if (s.status() == ContainerState.Status.RUNNING) {
+        if (s.status() != ContainerState.Status.EXITED) {
             LibC.signal(s.helperPid(), RunningContainer.SIGTERM);
             long deadline = System.nanoTime() + grace.toNanos();
             while (StateFiles.helperAlive(s.helperPid(), dir) && System.nanoTime() < deadline) {
@@ -292,7 +294,7 @@ public final class ContainerRuntime {
     public void remove(String idOrName, boolean force) throws ContainerException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
         Path dir = containerDirectory(s.id());
-        if (s.status() == ContainerState.Status.RUNNING) {
+        if (s.status() != ContainerState.Status.EXITED) {
             if (!force) {
                 throw new ContainerException("container " + idOrName + " is running: stop it first (hoist stop "
                         + idOrName + ") or remove it with -f");

@@ -13,7 +13,7 @@ import java.util.List;
  * @param created   when it was started
  * @param helperPid the host pid of the process holding the container
  * @param pid       the host pid of its PID 1 while it runs, else 0
- * @param status    running or exited
+ * @param status    created, running or exited
  * @param exitCode  the exit code once exited (128+signal when killed; 255 when it vanished without a status)
  * @param oomKilled whether the OOM killer killed a process of it
  * @param finished  when it exited, if known
@@ -23,8 +23,11 @@ public record ContainerState(String id, ContainerInfo info, List<String> command
                              long pid, Status status, int exitCode, boolean oomKilled, Instant finished,
                              Settings settings) {
 
-    /** Running or exited. */
-    public enum Status { RUNNING, EXITED }
+    /**
+     * Created (its helper sets it up; its command has not been exec'd yet), running, or exited. As Docker's
+     * "created", a container in setup is not running: exec cannot enter it yet.
+     */
+    public enum Status { CREATED, RUNNING, EXITED }
 
     public ContainerState {
         command = List.copyOf(command);

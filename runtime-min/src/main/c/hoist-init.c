@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
@@ -47,6 +48,8 @@ struct mnt { char kind; int ro; char *src; char *dst; char *opts; int fd; };
 static struct mnt mounts[256]; static int nmounts;
 static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pidfile, *statusfile, *netmode = "none";
 static char *slirp_path, *slirp_log;
+static char *removals[8]; static int nremovals;   /* removed once the container has ended (run -d --rm) */
+static int exec_fd = -1;           /* write end of a close-on-exec pipe: it closes when the target's exec succeeds */
 static int readonly_root, use_init, new_session, errfd = -1, exec_pid, use_tty, interactive;
 
 static void die(const char *fmt, ...) {
@@ -55,6 +58,7 @@ static void die(const char *fmt, ...) {
     if (n < 0) n = 0;
     if (n > (int) sizeof buf - 2) n = sizeof buf - 2;
     buf[n++] = '\n';
+    if (exec_fd >= 0) { if (write(exec_fd, "x", 1) < 0) {} }   /* the container failed before its exec */
     if (errfd >= 0) { if (write(errfd, buf, n) < 0) {} }
     else if (write(2, buf, n) < 0) {}
     _exit(125);
@@ -92,6 +96,7 @@ static void read_config(const char *path) {
         else if (!strcmp(rec, "statusfile")) statusfile = v;
         else if (!strcmp(rec, "exec-target")) exec_pid = atoi(v);
         else if (!strcmp(rec, "setsid")) new_session = !strcmp(v, "1");
+        else if (!strcmp(rec, "remove")) { if (nremovals < 8) removals[nremovals++] = v; }
         else if (!strcmp(rec, "network")) netmode = v;
         else if (!strcmp(rec, "slirp4netns")) slirp_path = v;
         else if (!strcmp(rec, "slirp4netns-log")) slirp_log = v;
@@ -492,14 +497,16 @@ static void exec_target(void) {
     if (!has_home) setenv("HOME", home, 1);
     execvp(argv_t[0], argv_t);
     int e = errno;
-    dprintf(2, "hoist: exec: \"%s\": %s\n", argv_t[0], e == ENOENT ? "executable file not found in $PATH" : strerror(e));
+    /* as a setup error: the caller reports it (docker run's 127 or 126), not the target's stderr */
+    if (exec_fd >= 0) { if (write(exec_fd, "x", 1) < 0) {} }
+    dprintf(errfd >= 0 ? errfd : 2, "hoist: exec: \"%s\": %s\n", argv_t[0],
+            e == ENOENT ? "executable file not found in $PATH" : strerror(e));
     _exit(e == ENOENT ? 127 : 126);
 }
 
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
 static int ready_fd = -1;          /* write end of a pipe: one byte once the container is set up */
 static int go_fd = -1;             /* network=private: the container side of a socket pair; 'g' once the network is up */
-static int exec_fd = -1;           /* write end of a close-on-exec pipe: it closes when the target's exec succeeds */
 
 static int ns_flags;
 static pid_t jvm_pid;
@@ -810,6 +817,17 @@ static void stop_network(void) {
     }
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    (void) st; (void) type; (void) ftw;
+    remove(path);   /* best effort: what stays is found by hoist rm and by the next run's pruning */
+    return 0;
+}
+
+/* Removes a file or a directory tree without following links or crossing into other file systems. */
+static void remove_tree(const char *path) {
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
     install_forwarding();   /* first: a signal before the container exists must not kill this process */
@@ -882,7 +900,12 @@ int main(int argc, char **argv) {
      * runs: its exec closed the pipe, or it could not start, and then the pipe closed as it exited. With a
      * terminal the container first waits for this process to take the terminal (in relay_tty), so there the pid
      * is published when the container is set up. */
-    if (got == 1 && !use_tty) { ssize_t n; while ((n = read(execd[0], &byte, 1)) < 0 && errno == EINTR) {} (void) n; }
+    /* A byte instead of the end of the pipe: the container failed before its target's exec (its error is in the
+     * error file) and gets no pid; its caller, waiting for the pid, reports the failure and removes it. */
+    if (got == 1 && !use_tty) {
+        ssize_t n; while ((n = read(execd[0], &byte, 1)) < 0 && errno == EINTR) {}
+        if (n == 1) got = 0;
+    }
     close(execd[0]);
     if (pidfile && got == 1) {   /* no pid for a container that failed to set up */
         char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
@@ -901,6 +924,7 @@ int main(int argc, char **argv) {
             /* only a detached container's status must survive a crash of the machine; an attached one's is read at once */
             if (f >= 0) { dprintf(f, "%d %d\n", code, oom); if (new_session) fsync(f); close(f); rename(tmp, statusfile); }
         }
+        if (got == 1) for (int i = 0; i < nremovals; i++) remove_tree(removals[i]);
         return code;
     }
 }

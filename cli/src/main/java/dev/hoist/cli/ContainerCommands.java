@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
 import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.runtime.ContainerSetupException;
 import dev.hoist.runtime.ContainerState;
 import dev.hoist.runtime.ExecProcess;
 
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** The commands for detached containers: ps, logs, stop, kill, rm, exec. */
+/** The commands for containers: ps, logs, stop, kill, rm, exec. */
 final class ContainerCommands {
     private ContainerCommands() {
     }
@@ -28,7 +29,7 @@ final class ContainerCommands {
         return new ContainerRuntime(ctx.images().root().path());
     }
 
-    /** Where a detached container's writable layer lives until {@code hoist rm}. */
+    /** Where a container's writable layer lives until it is removed. */
     static Path layersDirectory(Context ctx, String id) {
         return ctx.images().root().path().resolve("container-layers").resolve(id);
     }
@@ -91,7 +92,9 @@ final class ContainerCommands {
 
         @Override
         public int run(Context ctx, Args args) throws Exception {
-            List<ContainerState> states = new ArrayList<>(runtime(ctx).list());
+            ContainerRuntime runtime = runtime(ctx);
+            runtime.pruneOrphans();   // --rm containers whose remover was killed: Docker would not list them
+            List<ContainerState> states = new ArrayList<>(runtime.list());
             states.sort(Comparator.comparing(ContainerState::created).reversed());
             boolean noTrunc = args.flag("no-trunc");
             List<String[]> rows = new ArrayList<>();
@@ -106,9 +109,11 @@ final class ContainerCommands {
                     continue;
                 }
                 String command = "\"" + String.join(" ", s.command()) + "\"";
-                String status = s.status() == ContainerState.Status.RUNNING
-                        ? "Up " + Humans.duration(Duration.between(s.created(), ctx.now()))
-                        : "Exited (" + s.exitCode() + ") " + (s.finished() == null ? "" : Humans.ago(s.finished(), ctx.now()));
+                String status = switch (s.status()) {
+                    case RUNNING -> "Up " + Humans.duration(Duration.between(s.created(), ctx.now()));
+                    case CREATED -> "Created";
+                    case EXITED -> "Exited (" + s.exitCode() + ") " + (s.finished() == null ? "" : Humans.ago(s.finished(), ctx.now()));
+                };
                 rows.add(new String[] {id, s.image(), noTrunc ? command : Humans.truncate(command, 20),
                         Humans.ago(s.created(), ctx.now()), status.strip(), s.name()});
             }
@@ -162,7 +167,7 @@ final class ContainerCommands {
                         continue;
                     }
                     ctx.out.flush();
-                    if (!args.flag("follow") || runtime.inspect(state.id()).map(s -> s.status() != ContainerState.Status.RUNNING).orElse(true)) {
+                    if (!args.flag("follow") || runtime.inspect(state.id()).map(s -> s.status() == ContainerState.Status.EXITED).orElse(true)) {
                         // one last read: output written just before the exit
                         while ((n = in.read(buf)) > 0) {
                             ctx.out.write(buf, 0, n);
@@ -301,10 +306,7 @@ final class ContainerCommands {
         @Override
         public int run(Context ctx, Args args) throws Exception {
             boolean force = args.flag("force");
-            return forEach(ctx, args.positionals(), (runtime, c) -> {
-                runtime.remove(c.id(), force);
-                dev.hoist.cache.FileTrees.delete(layersDirectory(ctx, c.id()));
-            });
+            return forEach(ctx, args.positionals(), (runtime, c) -> runtime.remove(c.id(), force));
         }
     }
 
@@ -356,9 +358,15 @@ final class ContainerCommands {
                             args.value("workdir"), args.flag("tty"), args.flag("interactive"))
                     : runtime.exec(state.id(), p.subList(1, p.size()), args.values("env"), args.value("user"),
                             args.value("workdir"), ctx.out, ctx.err, args.flag("interactive") ? ctx.in : null);
-            int code = proc.waitFor();
-            ctx.out.flush();
-            return code;
+            try {
+                int code = proc.waitFor();
+                ctx.out.flush();
+                return code;
+            } catch (ContainerSetupException e) {
+                ctx.out.flush();
+                ctx.err.println("hoist exec: " + e.getMessage());
+                return e.exitCode();
+            }
         }
     }
 }

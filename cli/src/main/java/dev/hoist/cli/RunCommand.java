@@ -4,7 +4,10 @@ import dev.hoist.cache.FileTrees;
 import dev.hoist.cache.image.Image;
 import dev.hoist.cache.image.Snapshots;
 import dev.hoist.oci.ContainerConfig;
+import dev.hoist.runtime.ContainerException;
+import dev.hoist.runtime.ContainerInfo;
 import dev.hoist.runtime.ContainerRuntime;
+import dev.hoist.runtime.ContainerSetupException;
 import dev.hoist.runtime.ContainerSpec;
 import dev.hoist.runtime.ExitStatus;
 import dev.hoist.runtime.Limits;
@@ -19,8 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code hoist run IMAGE [CMD...]}: runs an image as a container in the foreground, as {@code docker run} does,
- * on an overlay of the image's unpacked layers with a writable layer of its own, and exits with its status.
+ * {@code hoist run IMAGE [CMD...]}: runs an image as a container, as {@code docker run} does, on an overlay of the
+ * image's unpacked layers with a writable layer of its own ({@code container-layers/<id>}, removed with the
+ * container); in the foreground it exits with the container's status. Like Docker's, every container has a state
+ * and a name, so that {@code ps}, {@code exec}, {@code stop} and {@code inspect} reach it from another shell. A failure
+ * before the container's command runs exits with {@code docker run}'s codes: 125, or 127 / 126 when the command is
+ * not found / cannot be executed.
  */
 final class RunCommand implements Command {
     @Override
@@ -51,9 +58,9 @@ final class RunCommand implements Command {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.flag("--rm", "Automatically remove the container when it exits (a container in the foreground always is)"),
+                OptionSpec.flag("--rm", "Automatically remove the container when it exits"),
                 OptionSpec.flag("-d, --detach", "Run the container in the background and print its ID (see hoist ps, logs, stop, rm)"),
-                OptionSpec.value("--name", "NAME", "Assign a name to a detached container"),
+                OptionSpec.value("--name", "NAME", "Assign a name to the container (default: a generated one)"),
                 OptionSpec.list("-e, --env", "NAME=VALUE", "Set environment variables (NAME alone takes the value from hoist's environment)"),
                 OptionSpec.list("--env-file", "FILE", "Read environment variables from a file, one NAME=VALUE a line"),
                 OptionSpec.value("-w, --workdir", "DIR", "Working directory inside the container (created if missing)"),
@@ -123,21 +130,15 @@ final class RunCommand implements Command {
             int shares = args.value("cpu-shares") == null ? limits.cpuShares() : Integer.parseInt(args.value("cpu-shares"));
             limits = new Limits(limits.memoryBytes(), swap, limits.cpus(), shares, limits.pidsLimit());
         }
-        Path rootfs = new Snapshots(ctx.images()).rootfs(image);
-        ContainerRuntime runtime = new ContainerRuntime(ctx.images().root().path());
-        boolean detach = args.flag("detach");
-        // The container's writable layer: for a container in the foreground, a temporary directory removed when
-        // it exits; for a detached one, container-layers/<id>, removed by hoist rm.
-        Path dir = detach ? ContainerCommands.layersDirectory(ctx, id) : ctx.images().root().createTempDirectory("container");
-        Path upper = dir.resolve("upper");
-        Path work = dir.resolve("work");
-        Files.createDirectories(upper);
-        Files.createDirectories(work);
         boolean tty = args.flag("tty");
         boolean interactive = args.flag("interactive");
+        boolean detach = args.flag("detach");
+        int stopTimeout = Integer.parseInt(args.value("stop-timeout", "10"));
+        // The writable layer: container-layers/<id>, made once everything is parsed, removed with the container.
+        Path dir = ContainerCommands.layersDirectory(ctx, id);
         ContainerSpec.Builder spec = ContainerSpec.builder()
                 .id(id)
-                .overlay(List.of(rootfs), upper, work)
+                .overlay(List.of(new Snapshots(ctx.images()).rootfs(image)), dir.resolve("upper"), dir.resolve("work"))
                 .argv(argv)
                 .env(ProcessSpecs.environment(config, env, hostname, tty))
                 .cwd(args.value("workdir") != null ? args.value("workdir")
@@ -152,21 +153,32 @@ final class RunCommand implements Command {
         if (user != null && !user.isEmpty()) {
             spec.user(user);
         }
-        for (String v : args.values("volume")) {
-            spec.addMount(Mount.parseVolume(v));
+        try {
+            for (String v : args.values("volume")) {
+                spec.addMount(Mount.parseVolume(v));
+            }
+            for (String t : args.values("tmpfs")) {
+                spec.addMount(Mount.parseTmpfs(t));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        for (String t : args.values("tmpfs")) {
-            spec.addMount(Mount.parseTmpfs(t));
-        }
-        int stopTimeout = Integer.parseInt(args.value("stop-timeout", "10"));
+        ContainerSpec built = spec.build();
+        ContainerInfo info = new ContainerInfo(args.value("name"), positionals.get(0), image.id().toString(),
+                orNull(entrypoint != null ? (entrypoint.get(0).isEmpty() ? null : entrypoint) : config.entrypoint()),
+                orNull(!command.isEmpty() ? command : (entrypoint != null ? null : config.cmd())),
+                config.labels(), args.flag("rm"), dir);
+        ContainerRuntime runtime = new ContainerRuntime(ctx.images().root().path());
+        runtime.pruneOrphans();   // containers to be removed whose remover was killed
+        Files.createDirectories(built.upperDir());
+        Files.createDirectories(built.workDir());
         if (detach) {
             try {
-                RunningContainer container = runtime.runDetached(spec.build(), args.value("name"), positionals.get(0));
+                RunningContainer container = runtime.runDetached(built, info);
                 ctx.out.println(container.id());
                 return Main.OK;
-            } catch (Exception e) {
-                FileTrees.delete(dir);
-                throw e;
+            } catch (ContainerException e) {
+                return failed(ctx, e, dir);
             }
         }
         ExitStatus status;
@@ -175,8 +187,8 @@ final class RunCommand implements Command {
         ctx.out.flush();
         ctx.err.flush();
         try (RunningContainer container = ctx.standardStreams
-                ? runtime.runInherited(spec.build(), interactive)
-                : runtime.run(spec.build(), ctx.out, ctx.err, interactive ? ctx.in : null)) {
+                ? runtime.runInherited(built, interactive, info)
+                : runtime.run(built, info, ctx.out, ctx.err, interactive ? ctx.in : null)) {
             Thread stopper = new Thread(new Runnable() {   // not a lambda: CONTRIBUTING.md, "Start-up paths"
                 @Override
                 public void run() {
@@ -194,14 +206,31 @@ final class RunCommand implements Command {
             } catch (IllegalStateException shuttingDown) {
                 // already stopping
             }
-        } finally {
-            FileTrees.delete(dir);
+        } catch (ContainerException e) {
+            return failed(ctx, e, dir);
         }
         if (status.oomKilled()) {
             ctx.err.println("hoist run: the container was killed for running out of memory (OOMKilled)");
         }
         ctx.out.flush();
         return status.code();
+    }
+
+    /** Null for an empty list, as {@code docker inspect} shows an absent Entrypoint or Cmd. */
+    private static List<String> orNull(List<String> list) {
+        return list == null || list.isEmpty() ? null : list;
+    }
+
+    /**
+     * Reports a container that could not be started or set up, as {@code docker run} does: its code (127 or 126 for
+     * a command that cannot be run, else 125). The runtime has removed the container; the writable layer goes too,
+     * for the failures before the runtime took it over.
+     */
+    private static int failed(Context ctx, ContainerException e, Path layer) throws java.io.IOException {
+        FileTrees.delete(layer);
+        ctx.out.flush();
+        ctx.err.println("hoist run: " + e.getMessage());
+        return e instanceof ContainerSetupException setup ? setup.exitCode() : 125;
     }
 
     /**

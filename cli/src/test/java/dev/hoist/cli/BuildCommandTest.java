@@ -103,7 +103,7 @@ class BuildCommandTest {
         assertTrue(rmi.out().contains("Deleted: " + id), rmi.out());
         MainTest.Result gone = hoist("inspect", id);
         assertEquals(1, gone.status());
-        assertTrue(gone.err().contains("No such image"), gone.err());
+        assertTrue(gone.err().contains("No such object"), gone.err());   // as docker inspect: no container, no image
         assertTrue(!hoist("images").out().contains("<none>"));
         assertEquals(0, hoist("inspect", "hello:1").status(), "the named image is untouched");
     }

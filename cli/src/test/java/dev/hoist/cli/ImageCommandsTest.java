@@ -114,7 +114,7 @@ class ImageCommandsTest {
     void unknownImagesAndBadChangesAreClearErrors() throws Exception {
         MainTest.Result r = hoist("inspect", "nope");
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("No such image: nope"), r.err());
+        assertTrue(r.err().contains("No such object: nope"), r.err());   // as docker inspect: a container or an image
         assertEquals("[]\n", r.out());
 
         MainTest.Result change = hoist("import", "-c", "RUN echo", Busybox.rootfsTar().toString());

@@ -1,5 +1,7 @@
 package dev.hoist.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hoist.runtime.ContainerRuntime;
 import dev.hoist.testdata.Busybox;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,9 +10,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -63,9 +69,8 @@ class RunCommandTest {
 
         MainTest.Result missing = hoist("run", "--rm", "busybox:local", "no-such-program");
         assertEquals(127, missing.status());
-        try (var s = Files.list(dir.resolve("root").resolve("tmp"))) {
-            assertEquals(0, s.count(), "the container's writable layer is removed");
-        }
+        assertEquals(List.of(), entries("container-layers"), "the containers' writable layers are removed");
+        assertEquals(List.of(), entries("containers"));
     }
 
     @Test
@@ -123,5 +128,207 @@ class RunCommandTest {
         MainTest.Result noImage = hoist("run", "--rm", "nope:1");
         assertEquals(1, noImage.status());
         assertTrue(noImage.err().contains("No such image: nope:1"), noImage.err());
+    }
+    private Path root() {
+        return dir.resolve("root");
+    }
+
+    /** The entries of a directory under the hoist root (none when it does not exist). */
+    private List<String> entries(String under) throws Exception {
+        Path d = root().resolve(under);
+        if (!Files.isDirectory(d)) {
+            return List.of();
+        }
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private void awaitInPs(String name) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!hoist("ps").out().contains(name)) {
+            assertTrue(System.nanoTime() < deadline, "container " + name + " did not show in ps");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void foregroundContainersHaveANameAndAreReachableFromAnotherShell() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        CompletableFuture<MainTest.Result> fg = CompletableFuture.supplyAsync(() -> hoist("run", "--name", "fg",
+                "busybox:local", "sh", "-c", "echo up; while true; do sleep 0.1; done"));
+        awaitInPs("fg");
+        MainTest.Result exec = hoist("exec", "fg", "cat", "/proc/1/cmdline");
+        assertEquals(0, exec.status(), exec.err());
+        assertTrue(exec.out().startsWith("sh\0-c\0echo up"), exec.out());
+        MainTest.Result conflict = hoist("run", "--name", "fg", "busybox:local", "true");
+        assertEquals(125, conflict.status());
+        assertTrue(conflict.err().contains("Conflict. The container name \"fg\" is already in use"), conflict.err());
+        MainTest.Result stop = hoist("stop", "-t", "0", "fg");
+        assertEquals("fg\n", stop.out(), stop.err());
+        MainTest.Result run = fg.get(20, TimeUnit.SECONDS);
+        assertEquals(137, run.status(), run.err());
+        assertEquals("up\n", run.out());
+        assertTrue(hoist("ps", "-a").out().contains("Exited (137)"), "kept without --rm, as Docker keeps it");
+        assertEquals(0, hoist("rm", "fg").status());
+
+        CompletableFuture<MainTest.Result> rm = CompletableFuture.supplyAsync(() -> hoist("run", "--rm",
+                "busybox:local", "sh", "-c", "while true; do sleep 0.1; done"));
+        awaitInPs("busybox:local");
+        String[] row = hoist("ps").out().split("\n")[1].split("\\s+");
+        String generated = row[row.length - 1];
+        assertTrue(generated.matches("[a-z]+_[a-z]+"), "a generated name: " + generated);
+        assertEquals(0, hoist("kill", generated).status());
+        assertEquals(137, rm.get(20, TimeUnit.SECONDS).status());
+        assertEquals("", hoist("ps", "-a", "-q").out(), "--rm: removed");
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    @Test
+    void setupFailuresExitWithDockersCodesAndLeaveNothing() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result user = hoist("run", "-d", "-u", "nosuch", "busybox:local", "true");
+        assertEquals(125, user.status(), user.err());
+        assertEquals("", user.out(), "no id for a container that did not start");
+        assertTrue(user.err().contains("unable to find user nosuch"), user.err());
+        MainTest.Result cmd = hoist("run", "-d", "busybox:local", "nosuchcmd");
+        assertEquals(127, cmd.status(), cmd.err());
+        assertTrue(cmd.err().contains("\"nosuchcmd\": executable file not found in $PATH"), cmd.err());
+        MainTest.Result attached = hoist("run", "-u", "nosuch", "busybox:local", "true");
+        assertEquals(125, attached.status(), attached.err());
+        MainTest.Result attachedCmd = hoist("run", "busybox:local", "nosuchcmd");
+        assertEquals(127, attachedCmd.status(), attachedCmd.err());
+        assertEquals("", attachedCmd.out());
+        assertEquals("", hoist("ps", "-a", "-q").out());
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    @Test
+    void invalidVolumesAreRefusedBeforeAnythingIsMade() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        for (String[] args : new String[][] {{"-v", "relative:/x"}, {"-d", "-v", "/tmp:/x:bogus"}, {"--tmpfs", "relative"},
+                {"-d", "--tmpfs", "relative"}}) {
+            List<String> argv = new java.util.ArrayList<>(List.of("run", "--rm"));
+            argv.addAll(List.of(args));
+            argv.addAll(List.of("busybox:local", "true"));
+            MainTest.Result r = hoist(argv.toArray(new String[0]));
+            assertEquals(Main.USAGE, r.status(), String.join(" ", args) + ": " + r.err());
+        }
+        assertEquals(List.of(), entries("tmp"));
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    @Test
+    void detachedAutoRemoveContainersAreRemovedWhenTheyExit() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result run = hoist("run", "-d", "--rm", "busybox:local", "true");
+        assertEquals(0, run.status(), run.err());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!entries("containers").isEmpty() || !entries("container-layers").isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "still there: " + entries("containers") + entries("container-layers"));
+            Thread.sleep(20);
+        }
+        assertEquals("", hoist("ps", "-a", "-q").out());
+    }
+
+    @Test
+    void inspectShowsContainersAsDockerDoes() throws Exception {
+        assertEquals(0, hoist("import", "-c", "LABEL team=infra", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path vol = Files.createDirectories(dir.resolve("vol"));
+        MainTest.Result run = hoist("run", "-d", "--name", "insp", "-m", "64m", "--cpus", "0.5", "--pids-limit", "20",
+                "-e", "A=1", "-v", vol + ":/data:ro", "--tmpfs", "/t:size=1m", "--read-only", "--network", "none",
+                "busybox:local", "sleep", "100");
+        assertEquals(0, run.status(), run.err());
+        String id = run.out().trim();
+        MainTest.Result inspect = hoist("inspect", "insp");
+        assertEquals(0, inspect.status(), inspect.err());
+        JsonNode c = new ObjectMapper().readTree(inspect.out()).get(0);
+        assertEquals(id, c.get("Id").asText());
+        assertEquals("/insp", c.get("Name").asText());
+        assertEquals("sleep", c.get("Path").asText());
+        assertEquals("[\"100\"]", c.get("Args").toString());
+        assertEquals("running", c.at("/State/Status").asText());
+        assertTrue(c.at("/State/Running").asBoolean());
+        assertTrue(c.at("/State/Pid").asLong() > 0);
+        assertEquals("0001-01-01T00:00:00Z", c.at("/State/FinishedAt").asText());
+        assertTrue(c.get("Image").asText().startsWith("sha256:"));
+        assertEquals("busybox:local", c.at("/Config/Image").asText());
+        assertEquals("[\"sleep\",\"100\"]", c.at("/Config/Cmd").toString());
+        assertTrue(c.at("/Config/Entrypoint").isNull());
+        assertEquals("infra", c.at("/Config/Labels/team").asText());
+        assertTrue(c.at("/Config/Env").toString().contains("\"A=1\""), c.at("/Config/Env").toString());
+        assertEquals(64L << 20, c.at("/HostConfig/Memory").asLong());
+        assertEquals(500_000_000L, c.at("/HostConfig/NanoCpus").asLong());
+        assertEquals(20, c.at("/HostConfig/PidsLimit").asLong());
+        assertTrue(c.at("/HostConfig/ReadonlyRootfs").asBoolean());
+        assertEquals("[\"" + vol + ":/data:ro\"]", c.at("/HostConfig/Binds").toString());
+        assertEquals("{\"/t\":\"size=1m\"}", c.at("/HostConfig/Tmpfs").toString());
+        assertEquals("none", c.at("/HostConfig/NetworkMode").asText());
+        assertFalse(c.at("/HostConfig/AutoRemove").asBoolean());
+        assertEquals("bind", c.at("/Mounts/0/Type").asText());
+        assertFalse(c.at("/Mounts/0/RW").asBoolean());
+
+        assertEquals("running /insp false\n", hoist("inspect", "-f", "{{.State.Status}} {{.Name}} {{.State.OOMKilled}}", "insp").out());
+        MainTest.Result asImage = hoist("inspect", "--type", "image", "insp");
+        assertEquals(1, asImage.status());
+        assertTrue(asImage.err().contains("No such image: insp"), asImage.err());
+        MainTest.Result nothing = hoist("inspect", "nothing");
+        assertEquals(1, nothing.status());
+        assertTrue(nothing.err().contains("No such object: nothing"), nothing.err());
+        MainTest.Result notContainer = hoist("inspect", "--type", "container", "busybox:local");
+        assertTrue(notContainer.err().contains("No such container: busybox:local"), notContainer.err());
+
+        // a name that is an image's and a container's: the container, as docker inspect has it
+        assertEquals(0, hoist("tag", "busybox:local", "both").status());
+        assertEquals(0, hoist("run", "-d", "--name", "both", "busybox:local", "true").status());
+        assertTrue(hoist("inspect", "both").out().contains("\"State\""));
+        assertTrue(hoist("inspect", "--type", "image", "both").out().contains("\"RepoTags\""));
+        assertEquals(0, hoist("rm", "-f", "insp", "both").status());
+    }
+
+    @Test
+    void anOomKillShowsInInspect() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        assertEquals(0, hoist("run", "-d", "--name", "hog", "-m", "16m", "busybox:local", "tail", "/dev/zero").status());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!hoist("inspect", "-f", "{{.State.Status}}", "hog").out().equals("exited\n")) {
+            assertTrue(System.nanoTime() < deadline, "still running");
+            Thread.sleep(50);
+        }
+        assertEquals("true 137\n", hoist("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog").out());
+        assertEquals(0, hoist("rm", "hog").status());
+    }
+
+    @Test
+    void containersOfAKilledHoistAreSeenAndCleanedUp() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Process rm = hoistProcess("run", "--rm", "--name", "orphan", "busybox:local", "sleep", "100");
+        Process kept = hoistProcess("run", "--name", "kept", "busybox:local", "sleep", "100");
+        awaitInPs("orphan");
+        awaitInPs("kept");
+        rm.destroyForcibly().waitFor();   // SIGKILL: the JVM cannot remove its container
+        kept.destroyForcibly().waitFor();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (hoist("ps").out().contains("kept") || hoist("ps").out().contains("orphan")) {   // they die with their JVM
+            assertTrue(System.nanoTime() < deadline, hoist("ps").out());
+            Thread.sleep(20);
+        }
+        MainTest.Result all = hoist("ps", "-a");
+        assertFalse(all.out().contains("orphan"), "a --rm container is removed by the next hoist: " + all.out());
+        assertTrue(all.out().contains("kept") && all.out().contains("Exited (137)"), all.out());
+        assertEquals(0, hoist("rm", "kept").status());
+        assertEquals(List.of(), entries("container-layers"));
+        assertEquals(List.of(), entries("containers"));
+    }
+
+    /** hoist in a JVM of its own, as from a shell. */
+    private Process hoistProcess(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root().toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     }
 }

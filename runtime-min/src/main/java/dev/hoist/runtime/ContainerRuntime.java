@@ -25,8 +25,10 @@ import java.util.List;
  * execs the target; the JVM never changes its own namespaces. Thread-safe: one runtime serves many containers.
  *
  * <p>Layout under the hoist root: {@code runtime/hoist-init-<hash>}, {@code runtime/init-layer/} (the mount points
- * every overlay root gets) and {@code containers/<id>/} (the container's
- * hosts, hostname and resolv.conf files and the helper's config, removed when the container has exited).
+ * every overlay root gets), {@code containers/<id>/} (the container's hosts, hostname and resolv.conf files, the
+ * helper's config, and for a user's container its state; removed when the container has exited, or for a user's
+ * container without {@code --rm}, when it is removed) and {@code container-names/<name>}, a link to the id of the
+ * container holding the name (stale once that container's directory is gone).
  */
 public final class ContainerRuntime {
 
@@ -95,31 +97,32 @@ public final class ContainerRuntime {
      */
     public RunningContainer run(ContainerSpec spec, OutputStream stdout, OutputStream stderr, InputStream stdin)
             throws ContainerException {
-        return start(spec, HelperIo.pipes(stdout, stderr, stdin), false, null, null);
+        return start(spec, HelperIo.pipes(stdout, stderr, stdin), false, null);
     }
 
     /**
-     * Starts a detached container ({@code docker run -d}): its stdout and stderr go to {@link #logFile}, its
-     * directory and state stay after it exits, for {@link #list}, {@link #inspect} and {@link #remove}, in this
-     * process or a later one. It keeps running when this JVM exits. Returns once the container's PID 1 exists.
+     * As {@link #run(ContainerSpec, OutputStream, OutputStream, InputStream)}, for a user's container: it has a
+     * state, a name and is listed while it runs, and after it has exited unless {@link ContainerInfo#autoRemove()}.
      *
-     * @param name  the {@code --name}, unique among the containers of this root; null or empty for none
-     * @param image the image as the caller names it, shown by {@code ps}
+     * @throws ContainerException when its name is in use, or as the other {@code run}
      */
-    public RunningContainer runDetached(ContainerSpec spec, String name, String image) throws ContainerException {
-        if (name != null && !name.isEmpty()) {
-            if (!ContainerSpec.isName(name, Integer.MAX_VALUE, true, "_.-")) {
-                throw new ContainerException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
-            }
-            for (ContainerState s : list()) {
-                if (s.name().equals(name)) {
-                    throw new ContainerException("the container name " + name + " is in use by container " + s.id()
-                            + "; remove it (hoist rm " + name + ") or choose another name");
-                }
-            }
-        }
-        RunningContainer c = start(spec, HelperIo.log(logFile(spec.id()).toFile()), true, name, image);
-        c.awaitPid1();   // as docker run -d: once it returns, the container runs (for exec, say) or has ended
+    public RunningContainer run(ContainerSpec spec, ContainerInfo info, OutputStream stdout, OutputStream stderr,
+                                InputStream stdin) throws ContainerException {
+        return start(spec, HelperIo.pipes(stdout, stderr, stdin), false, java.util.Objects.requireNonNull(info));
+    }
+
+    /**
+     * Starts a detached container ({@code docker run -d}): its stdout and stderr go to {@link #logFile}; it keeps
+     * running when this JVM exits, and is removed by hoist-init when it exits with {@link ContainerInfo#autoRemove()},
+     * else by {@link #remove}. Returns once its command runs, as {@code docker run -d} does (with a terminal: once
+     * it is set up).
+     *
+     * @throws ContainerSetupException when it failed before its command's exec (it has been removed)
+     * @throws ContainerException      when its name is in use, the cgroups cannot be made or the helper cannot start
+     */
+    public RunningContainer runDetached(ContainerSpec spec, ContainerInfo info) throws ContainerException {
+        RunningContainer c = start(spec, HelperIo.log(logFile(spec.id()).toFile()), true, java.util.Objects.requireNonNull(info));
+        c.awaitStarted();
         return c;
     }
 
@@ -128,22 +131,27 @@ public final class ContainerRuntime {
         return containerDirectory(id).resolve(StateFiles.LOG);
     }
 
-    /** The detached containers under this root, running and exited, oldest first. */
+    /** The users' containers under this root (those started with a {@link ContainerInfo}), running and exited, oldest first. */
     public List<ContainerState> list() {
-        Path containers = root.resolve("containers");
-        if (!Files.isDirectory(containers)) {
-            return List.of();
-        }
         List<ContainerState> out = new ArrayList<>();
-        try (var dirs = Files.list(containers)) {
-            for (Path d : (Iterable<Path>) dirs::iterator) {
-                state(d).ifPresent(out::add);
-            }
-        } catch (IOException e) {
-            return List.copyOf(out);
+        for (Path d : containerDirectories()) {
+            state(d).ifPresent(out::add);
         }
         out.sort(java.util.Comparator.comparing(ContainerState::created));
         return List.copyOf(out);
+    }
+
+    /** The directories under {@code containers/}; no lambdas: {@link #pruneOrphans} runs at every {@code hoist run}. */
+    private List<Path> containerDirectories() {
+        List<Path> out = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(root.resolve("containers"))) {
+            for (Path d : dirs) {
+                out.add(d);
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // none yet, or unreadable: as many as were read
+        }
+        return out;
     }
 
     /** The state of the container with this id, unique id prefix or name. */
@@ -165,28 +173,32 @@ public final class ContainerRuntime {
         return StateFiles.readSaved(dir).map(saved -> {
             java.util.Optional<int[]> status = StatusFile.read(dir);
             java.time.Instant created = java.time.Instant.parse(saved.created());
+            List<String> command = saved.command() == null ? List.of() : saved.command();
             if (status.isPresent()) {
-                return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
-                        saved.helperPid(), ContainerState.Status.EXITED, status.get()[0], status.get()[1] != 0,
-                        StateFiles.modified(dir.resolve(StatusFile.NAME)));
+                return new ContainerState(saved.id(), saved.info(), command, created, saved.helperPid(), 0,
+                        ContainerState.Status.EXITED, status.get()[0], status.get()[1] != 0,
+                        StateFiles.modified(dir.resolve(StatusFile.NAME)), saved.settings());
             }
             if (StateFiles.helperAlive(saved.helperPid(), dir)) {
-                return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
-                        saved.helperPid(), ContainerState.Status.RUNNING, 0, false, null);
+                long pid = containerPid(saved.id()).orElse(0);   // published once the command has been exec'd
+                return new ContainerState(saved.id(), saved.info(), command, created, saved.helperPid(), pid,
+                        pid == 0 ? ContainerState.Status.CREATED : ContainerState.Status.RUNNING, 0, false, null,
+                        saved.settings());
             }
-            return new ContainerState(saved.id(), saved.name(), saved.image(), saved.command(), created,
-                    saved.helperPid(), ContainerState.Status.EXITED, 255, false, null);
+            // its helper died without a status (killed with its JVM, or the machine went down)
+            return new ContainerState(saved.id(), saved.info(), command, created, saved.helperPid(), 0,
+                    ContainerState.Status.EXITED, 255, false, null, saved.settings());
         });
     }
 
     /**
-     * Sends a signal to a detached container (SIGKILL ends the whole container).
+     * Sends a signal to a user's container (SIGKILL ends the whole container).
      *
      * @throws ContainerException when there is no such container or it is not running
      */
     public void signal(String idOrName, int signal) throws ContainerException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
-        if (s.status() != ContainerState.Status.RUNNING) {
+        if (s.status() == ContainerState.Status.EXITED) {
             throw new ContainerException("container " + idOrName + " is not running");
         }
         java.util.OptionalLong pid = containerPid(s.id());
@@ -199,51 +211,63 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Removes what attached containers left when their JVM died (the container itself died with it): directories
-     * without a live helper, and their cgroups. Safe while other processes run containers under the same root.
+     * Removes the containers that should have been removed when they exited but whose remover died first: those of
+     * a JVM that was killed (the container died with it) and those of {@code run -d --rm} whose helper was killed;
+     * with their cgroups, writable layers and names. Safe while other processes run containers under the same root,
+     * and cheap (a few file reads a container), so that every {@code hoist run} can call it.
      *
      * @return how many were removed
      */
     public int pruneOrphans() {
-        Path containers = root.resolve("containers");
-        if (!Files.isDirectory(containers)) {
-            return 0;
-        }
         int removed = 0;
-        try (var dirs = Files.list(containers)) {
-            for (Path d : (Iterable<Path>) dirs::iterator) {
-                if (Files.exists(d.resolve(StateFiles.STATE))) {
-                    continue;   // detached: removed with remove()
+        for (Path d : containerDirectories()) {
+            if (orphan(d)) {
+                java.util.Optional<StateFiles.Saved> saved = StateFiles.readSaved(d);
+                String id = d.getFileName().toString();
+                Cgroups.removeAll(id);
+                if (saved.isPresent()) {
+                    releaseName(saved.get().info().name(), id);
                 }
-                Path helperFile = d.resolve(StateFiles.HELPER);
-                boolean orphan;
-                try {
-                    orphan = Files.exists(helperFile)
-                            ? !StateFiles.helperAlive(Long.parseLong(Files.readString(helperFile).trim()), d)
-                            : Files.getLastModifiedTime(d).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
-                } catch (IOException | NumberFormatException e) {
-                    continue;
+                RunningContainer.deleteTree(d);
+                if (saved.isPresent() && saved.get().info().writableLayer() != null) {
+                    RunningContainer.deleteTree(saved.get().info().writableLayer());
                 }
-                if (orphan) {
-                    Cgroups.removeAll(d.getFileName().toString());
-                    RunningContainer.deleteTree(d);
-                    removed++;
-                }
+                removed++;
             }
-        } catch (IOException e) {
-            return removed;
         }
         return removed;
     }
 
     /**
-     * Stops a detached container as {@code docker stop}: SIGTERM, then SIGKILL when it still runs after
-     * {@code grace}. Returns its state afterwards; an exited container is left as it is.
+     * Whether the container in {@code dir} is to be removed when it exits (it has {@link StateFiles#HELPER}), has
+     * exited, and neither its helper nor the JVM that would remove it lives; or is a directory that never got so far
+     * (no helper, no state) and is older than a minute, left by a start that died midway.
      */
-    public ContainerState stop(String idOrName, java.time.Duration grace) throws ContainerException, InterruptedException {
+    private static boolean orphan(Path dir) {
+        Path helperFile = dir.resolve(StateFiles.HELPER);
+        if (!Files.exists(helperFile)) {
+            if (Files.exists(dir.resolve(StateFiles.STATE))) {
+                return false;   // kept until hoist rm
+            }
+            java.time.Instant modified = StateFiles.modified(dir);
+            return modified != null && modified.isBefore(java.time.Instant.now().minusSeconds(60));
+        }
+        long helperPid = StateFiles.readPid(helperFile);
+        long owner = StateFiles.readPid(dir.resolve(StateFiles.OWNER));
+        return helperPid != 0 && !StateFiles.helperAlive(helperPid, dir)
+                && (owner == 0 || !Files.isDirectory(Path.of("/proc", Long.toString(owner))));
+    }
+
+    /**
+     * Stops a container as {@code docker stop}: SIGTERM, then SIGKILL when it still runs after {@code grace}.
+     * Returns its state afterwards, empty when it was removed as it exited ({@code --rm}); an exited container is
+     * left as it is.
+     */
+    public java.util.Optional<ContainerState> stop(String idOrName, java.time.Duration grace)
+            throws ContainerException, InterruptedException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
         Path dir = containerDirectory(s.id());
-        if (s.status() == ContainerState.Status.RUNNING) {
+        if (s.status() != ContainerState.Status.EXITED) {
             LibC.signal(s.helperPid(), RunningContainer.SIGTERM);
             long deadline = System.nanoTime() + grace.toNanos();
             while (StateFiles.helperAlive(s.helperPid(), dir) && System.nanoTime() < deadline) {
@@ -255,22 +279,22 @@ public final class ContainerRuntime {
                     Thread.sleep(5);
                 }
             }
-            if (StatusFile.read(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
+            if (Files.isDirectory(dir) && StatusFile.read(dir).isEmpty() && !StateFiles.helperAlive(s.helperPid(), dir)) {
                 StatusFile.write(dir, 137, false);   // the helper was killed before it could record it
             }
         }
-        return inspect(s.id()).orElseThrow(() -> noSuch(idOrName));
+        return inspect(s.id());
     }
 
     /**
-     * Removes a detached container's directory and cgroups; with {@code force} a running one is killed first.
+     * Removes a container's directory, cgroups, writable layer and name; with {@code force} a running one is killed first.
      *
      * @throws ContainerException when there is no such container, or it runs and force is false
      */
     public void remove(String idOrName, boolean force) throws ContainerException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
         Path dir = containerDirectory(s.id());
-        if (s.status() == ContainerState.Status.RUNNING) {
+        if (s.status() != ContainerState.Status.EXITED) {
             if (!force) {
                 throw new ContainerException("container " + idOrName + " is running: stop it first (hoist stop "
                         + idOrName + ") or remove it with -f");
@@ -286,13 +310,78 @@ public final class ContainerRuntime {
             }
         }
         Cgroups.removeAll(s.id());
+        releaseName(s.name(), s.id());
         RunningContainer.deleteTree(dir);
+        if (s.info().writableLayer() != null) {
+            RunningContainer.deleteTree(s.info().writableLayer());
+        }
+    }
+
+    private Path nameLink(String name) {
+        return root.resolve("container-names").resolve(name);
+    }
+
+    /** The id {@code name}'s link points to, or null when there is none. */
+    private String nameHolder(String name) {
+        try {
+            return Files.readSymbolicLink(nameLink(name)).toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void releaseName(String name, String id) {
+        if (!name.isEmpty() && id.equals(nameHolder(name))) {
+            RunningContainer.deleteTree(nameLink(name));
+        }
+    }
+
+    /**
+     * Takes {@code info}'s name for container {@code id}, or a generated one when it has none, as a link in
+     * {@code container-names/}: made atomically, so that of two runs asking for one name, one gets it. A link whose
+     * container is gone is taken over.
+     *
+     * @return the name
+     * @throws ContainerSetupException (125, as Docker's "Conflict") when a container holds the name
+     */
+    private String reserveName(ContainerInfo info, String id) throws ContainerException {
+        boolean generated = info.name().isEmpty();
+        if (!generated && !ContainerSpec.isName(info.name(), Integer.MAX_VALUE, true, "_.-")) {
+            throw new ContainerSetupException("invalid container name '" + info.name()
+                    + "': use letters, digits, '_', '.' and '-'", 125);
+        }
+        try {
+            Files.createDirectories(root.resolve("container-names"));
+            for (int attempt = 0; attempt < 100; attempt++) {
+                String name = generated ? ContainerNames.generate(id, attempt) : info.name();
+                try {
+                    Files.createSymbolicLink(nameLink(name), Path.of(id));
+                    return name;
+                } catch (FileAlreadyExistsException e) {
+                    String holder = nameHolder(name);
+                    if (holder != null && Files.isDirectory(containerDirectory(holder))) {
+                        if (generated) {
+                            continue;
+                        }
+                        throw new ContainerSetupException("Conflict. The container name \"" + name
+                                + "\" is already in use by container \"" + holder + "\". Remove that container (hoist rm "
+                                + name + ") or choose another name.", 125);
+                    }
+                    // stale: its container is gone. Between two runs taking it over at once, the later unlink
+                    // can remove the earlier one's new link; the name is then held twice until one is removed.
+                    Files.deleteIfExists(nameLink(name));
+                }
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot record the container's name under " + root.resolve("container-names") + ": " + e, e);
+        }
+        throw new ContainerException("cannot find a free name for container " + id + "; give one with --name");
     }
 
     /**
      * Runs another process in a running container ({@code hoist exec}): in its namespaces and cgroups, with its
      * environment plus {@code env}, as {@code user} (empty: the container's) in {@code cwd} (empty: the container's).
-     * Works for detached containers and for attached ones of this root (by full id).
+     * Works for users' containers (by id, id prefix or name) and for internal ones of this root (by full id).
      *
      * @throws ContainerException when there is no such container or it is not running
      */
@@ -418,15 +507,26 @@ public final class ContainerRuntime {
      * that keys (^C too) go to the container's terminal; its window size follows this one.
      */
     public RunningContainer runInherited(ContainerSpec spec, boolean interactive) throws ContainerException {
-        return start(spec, HelperIo.inherited(interactive), false, null, null);
+        return start(spec, HelperIo.inherited(interactive), false, null);
+    }
+
+    /** As {@link #runInherited(ContainerSpec, boolean)}, for a user's container (see {@link #run(ContainerSpec, ContainerInfo, OutputStream, OutputStream, InputStream)}). */
+    public RunningContainer runInherited(ContainerSpec spec, boolean interactive, ContainerInfo info) throws ContainerException {
+        return start(spec, HelperIo.inherited(interactive), false, java.util.Objects.requireNonNull(info));
     }
 
     /** Starts a container whose helper has {@code device} (a terminal, in tests) as stdin, stdout and stderr. */
     RunningContainer runOnDevice(ContainerSpec spec, java.io.File device, boolean interactive) throws ContainerException {
-        return start(spec, HelperIo.device(device, interactive), false, null, null);
+        return start(spec, HelperIo.device(device, interactive), false, null);
     }
 
-    private RunningContainer start(ContainerSpec spec, HelperIo io, boolean detached, String name, String image)
+    /**
+     * Starts a container; with {@code info} (a user's container) it gets a name and a state, and is removed on exit
+     * (by this JVM, or by hoist-init when detached) only with {@link ContainerInfo#autoRemove()}; without, it is
+     * an internal one (a build step's), removed on exit. A container removed on exit records the pids of its helper
+     * and of this JVM, so that {@link #pruneOrphans} can tell when both died before removing it.
+     */
+    private RunningContainer start(ContainerSpec spec, HelperIo io, boolean detached, ContainerInfo info)
             throws ContainerException {
         Path slirp = null;
         if (spec.network() == NetworkMode.PRIVATE) {
@@ -447,39 +547,63 @@ public final class ContainerRuntime {
         } catch (IOException e) {
             throw new ContainerException("cannot create the container directory " + dir + ": " + e, e);
         }
+        List<Path> owned = new ArrayList<>();
+        owned.add(dir);
+        if (info != null && info.writableLayer() != null) {
+            owned.add(info.writableLayer());
+        }
+        boolean autoRemove = info == null || info.autoRemove();
         Cgroups cgroups = Cgroups.none();
         try {
+            if (info != null) {
+                String name = reserveName(info, spec.id());
+                owned.add(0, nameLink(name));   // first: hoist-init removes in order, and the name is free before the rest
+                info = new ContainerInfo(name, info.image(), info.imageId(), info.entrypoint(), info.cmd(),
+                        info.labels(), info.autoRemove(), info.writableLayer());
+            }
             cgroups = Cgroups.create(spec.id(), spec.limits());
-            Path config = writeFiles(spec, dir, cgroups, detached, io.input(), slirp);
+            Path config = writeFiles(spec, dir, cgroups, detached, io.input(), slirp,
+                    detached && autoRemove ? owned : List.of());
             ProcessBuilder pb = new ProcessBuilder(helperPath.toString(), config.toString());
             pb.environment().clear();
             pb.directory(dir.toFile());
             io.applyTo(pb);
             Process process = pb.start();
-            if (!detached) {
-                Files.writeString(dir.resolve(StateFiles.HELPER), Long.toString(process.pid()));
-            } else {
-                try {
-                    StateFiles.writeSaved(dir, new StateFiles.Saved(spec.id(), name, image, spec.argv(),
-                            java.time.Instant.now().toString(), process.pid()));
-                } catch (IOException e) {
-                    process.destroyForcibly();
-                    throw e;
+            try {
+                if (autoRemove) {
+                    Files.writeString(dir.resolve(StateFiles.HELPER), Long.toString(process.pid()));
+                    Files.writeString(dir.resolve(StateFiles.OWNER), Long.toString(ProcessHandle.current().pid()));
                 }
+                if (info != null) {
+                    StateFiles.writeSaved(dir, new StateFiles.Saved(spec.id(), info, spec.argv(),
+                            StateFiles.iso(java.time.Instant.now()), process.pid(),
+                            ContainerState.Settings.of(spec, io.input(), detached)));
+                }
+            } catch (IOException e) {
+                process.destroyForcibly();
+                throw e;
             }
-            return new RunningContainer(spec, dir, process, cgroups, io.stdout(), io.stderr(), io.stdin(), !detached);
+            return new RunningContainer(spec, dir, process, cgroups, io.stdout(), io.stderr(), io.stdin(),
+                    autoRemove && !detached, owned);
         } catch (IOException | RuntimeException e) {
             cgroups.remove();
-            RunningContainer.deleteTree(dir);
+            deleteAll(owned);
             throw new ContainerException("cannot start container " + spec.id() + ": " + e, e);
         } catch (ContainerException e) {
-            RunningContainer.deleteTree(dir);
+            cgroups.remove();
+            deleteAll(owned);
             throw e;
         }
     }
 
-    private Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached, boolean input, Path slirp)
-            throws IOException {
+    private static void deleteAll(List<Path> paths) {
+        for (Path p : paths) {
+            RunningContainer.deleteTree(p);
+        }
+    }
+
+    private Path writeFiles(ContainerSpec spec, Path dir, Cgroups cgroups, boolean detached, boolean input, Path slirp,
+                            List<Path> removeOnExit) throws IOException {
         Path hosts = dir.resolve("hosts");
         Path hostnameFile = dir.resolve("hostname");
         Path resolv = dir.resolve("resolv.conf");
@@ -531,6 +655,9 @@ public final class ContainerRuntime {
         record(out, "pidfile", dir.resolve("pid").toString());
         record(out, "statusfile", dir.resolve(StatusFile.NAME).toString());
         record(out, "setsid", detached ? "1" : "0");
+        for (Path p : removeOnExit) {
+            record(out, "remove", p.toString());
+        }
         for (Path cg : cgroups.dirs()) {
             record(out, "cgroup", cg.toString());
         }

@@ -45,7 +45,7 @@ public final class ExecProcess {
         try {
             String message = Files.exists(error) ? Files.readString(error, StandardCharsets.UTF_8).strip() : "";
             if (!message.isEmpty()) {
-                throw new ContainerException(message);
+                throw new ContainerSetupException(message, code == 126 || code == 127 ? code : 125);
             }
             return code;
         } catch (IOException e) {

@@ -36,11 +36,18 @@ public final class RunningContainer implements AutoCloseable {
     private final Cgroups cgroups;
     private final List<Thread> pumps = new ArrayList<>();
     private final CompletableFuture<ExitStatus> result = new CompletableFuture<>();
-    private final boolean ephemeral;
+    private final boolean autoRemove;
+    private final List<Path> owned;
 
+    /**
+     * @param autoRemove whether this process removes the container once it has exited
+     * @param owned      what removing it deletes: its directory, and the caller's writable layer and its name, if any;
+     *                   deleted too when it fails to set up
+     */
     RunningContainer(ContainerSpec spec, Path dir, Process process, Cgroups cgroups, OutputStream stdout,
-                     OutputStream stderr, InputStream stdin, boolean ephemeral) {
-        this.ephemeral = ephemeral;
+                     OutputStream stderr, InputStream stdin, boolean autoRemove, List<Path> owned) {
+        this.autoRemove = autoRemove;
+        this.owned = List.copyOf(owned);
         this.spec = spec;
         this.dir = dir;
         this.process = process;
@@ -110,19 +117,23 @@ public final class RunningContainer implements AutoCloseable {
                 t.join();
             }
             String error = readError();
+            boolean failed = error != null && !error.isBlank();
             Optional<int[]> recorded = StatusFile.read(dir);
             boolean oom = recorded.isPresent() ? recorded.get()[1] != 0 : cgroups.oomKilled();
             if (recorded.isPresent()) {
                 code = recorded.get()[0];
-            } else if (!ephemeral) {
+            } else if (!autoRemove && !failed && Files.isDirectory(dir)) {
                 StatusFile.write(dir, code, oom);   // the helper was killed before it could
             }
             cgroups.remove();
-            if (ephemeral) {
-                deleteTree(dir);
+            if (autoRemove || failed) {
+                for (Path p : owned) {
+                    deleteTree(p);
+                }
             }
-            if (error != null && !error.isBlank()) {
-                result.completeExceptionally(new ContainerException(error.strip()));
+            if (failed) {
+                // hoist-init exits with 127 or 126 when the command cannot be executed, 125 for other setup errors
+                result.completeExceptionally(new ContainerSetupException(error.strip(), code == 126 || code == 127 ? code : 125));
             } else {
                 result.complete(new ExitStatus(code, oom, timedOut));
             }
@@ -171,12 +182,23 @@ public final class RunningContainer implements AutoCloseable {
         return OptionalLong.empty();
     }
 
-    /** Waits until the container's PID 1 has been forked (its pid is known) or the helper has exited. */
-    void awaitPid1() throws ContainerException {
+    /**
+     * Waits until the container's command runs: hoist-init publishes PID 1's pid once the command's exec has
+     * succeeded (with a terminal, once the container is set up), and never for a container that failed before it.
+     *
+     * @throws ContainerSetupException when the container failed to set up (it has been removed)
+     */
+    void awaitStarted() throws ContainerException {
         try {
             while (pid().isEmpty() && process.isAlive()) {
                 Thread.sleep(1);
             }
+            if (pid().isEmpty() && Files.isDirectory(dir)) {
+                ExitStatus status = waitFor();   // throws the setup error the helper recorded
+                throw new ContainerSetupException("container " + spec.id() + " ended before its command started (exit code "
+                        + status.code() + ")", 125);
+            }
+            // else it runs, or it ran and was removed already (--rm: hoist-init removes only a container that started)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while starting container " + spec.id());
@@ -273,8 +295,9 @@ public final class RunningContainer implements AutoCloseable {
         }
     }
 
+    /** Deletes a file, a directory tree or a link (not what it points to), best effort. */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {

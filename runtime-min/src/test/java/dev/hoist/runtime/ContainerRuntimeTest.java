@@ -266,9 +266,10 @@ class ContainerRuntimeTest {
     void exitCodesComeBack() throws Exception {
         assertEquals(3, sh("exit 3").status().code());
         assertEquals(0, sh("true").status().code());
-        Result missing = run(overlay("no-such-program").build());
-        assertEquals(127, missing.status().code());
-        assertTrue(missing.err().contains("executable file not found"), missing.err());
+        // a command that cannot be run fails the container's setup, with docker run's code
+        ContainerSetupException missing = assertThrows(ContainerSetupException.class, () -> run(overlay("no-such-program").build()));
+        assertEquals(127, missing.exitCode());
+        assertTrue(missing.getMessage().contains("\"no-such-program\": executable file not found"), missing.getMessage());
     }
 
     @Test

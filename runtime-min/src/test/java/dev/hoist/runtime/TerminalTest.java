@@ -119,7 +119,7 @@ class TerminalTest {
     void execWithATerminal() throws Exception {
         Path root = tmp.resolve("root");
         ContainerRuntime rt = new ContainerRuntime(root);
-        RunningContainer c = rt.runDetached(spec("echo up; sleep 100").tty(false).build(), "", "busybox");
+        RunningContainer c = rt.runDetached(spec("echo up; sleep 100").tty(false).build(), DetachedContainersTest.info("", "busybox"));
         try {
             while (!Files.exists(rt.logFile(c.id())) || !Files.readString(rt.logFile(c.id())).contains("up")) {
                 assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running");
@@ -141,7 +141,7 @@ class TerminalTest {
     void aDetachedContainerWithATerminalWritesItToItsLog() throws Exception {
         Path root = tmp.resolve("root");
         ContainerRuntime rt = new ContainerRuntime(root);
-        RunningContainer c = rt.runDetached(spec("tty; echo done").build(), "", "busybox");
+        RunningContainer c = rt.runDetached(spec("tty; echo done").build(), DetachedContainersTest.info("", "busybox"));
         assertEquals(0, c.waitFor().code());
         assertEquals("/dev/pts/0\r\ndone\r\n", Files.readString(rt.logFile(c.id())));
         rt.remove(c.id(), false);

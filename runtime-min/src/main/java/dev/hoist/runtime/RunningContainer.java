@@ -193,10 +193,15 @@ public final class RunningContainer implements AutoCloseable {
             while (pid().isEmpty() && process.isAlive()) {
                 Thread.sleep(1);
             }
-            if (pid().isEmpty() && Files.isDirectory(dir)) {
-                ExitStatus status = waitFor();   // throws the setup error the helper recorded
-                throw new ContainerSetupException("container " + spec.id() + " ended before its command started (exit code "
-                        + status.code() + ")", 125);
+            if (pid().isEmpty()) {
+                // ended without a pid, or its directory (where the pid is kept) is gone already: the outcome says
+                // which. A setup failure was recorded, and waitFor throws it, whether or not the container's
+                // directory has been cleaned up by now.
+                ExitStatus status = waitFor();
+                if (Files.isDirectory(dir)) {
+                    throw new ContainerSetupException("container " + spec.id() + " ended before its command started (exit code "
+                            + status.code() + ")", 125);
+                }
             }
             // else it runs, or it ran and was removed already (--rm: hoist-init removes only a container that started)
         } catch (InterruptedException e) {

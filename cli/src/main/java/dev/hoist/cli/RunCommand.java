@@ -119,10 +119,11 @@ final class RunCommand implements Command {
             limits = limits.withMemory(Limits.parseBytes(args.value("memory")));
         }
         if (args.value("cpus") != null) {
-            limits = limits.withCpus(Double.parseDouble(args.value("cpus")));
+            limits = limits.withCpus(cpus(args.value("cpus")));
         }
         if (args.value("pids-limit") != null) {
-            limits = limits.withPidsLimit(Long.parseLong(args.value("pids-limit")));
+            long pids = Long.parseLong(args.value("pids-limit"));
+            limits = limits.withPidsLimit(Math.max(pids, 0));   // 0 or -1: unlimited, as in Docker
         }
         if (args.value("memory-swap") != null || args.value("cpu-shares") != null) {
             long swap = args.value("memory-swap") == null ? limits.memorySwapBytes()
@@ -132,6 +133,10 @@ final class RunCommand implements Command {
         }
         boolean tty = args.flag("tty");
         boolean interactive = args.flag("interactive");
+        if (tty && interactive && ctx.standardStreams && !stdinIsTerminal()) {
+            // the container would wait on a terminal nobody types into
+            throw new UsageException("the input device is not a TTY: drop -t, or run hoist from a terminal");
+        }
         boolean detach = args.flag("detach");
         int stopTimeout = Integer.parseInt(args.value("stop-timeout", "10"));
         // The writable layer: container-layers/<id>, made once everything is parsed, removed with the container.
@@ -261,5 +266,31 @@ final class RunCommand implements Command {
         }
         String v = ctx.env.get(e);
         return v == null ? e : e + "=" + v;
+    }
+
+    /** {@code --cpus}, in Docker's range: from 0.01 to the number of processors. */
+    private static double cpus(String value) throws UsageException {
+        double cpus;
+        try {
+            cpus = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--cpus: invalid number " + value);
+        }
+        int available = Runtime.getRuntime().availableProcessors();
+        if (cpus < 0.01 || cpus > available) {
+            throw new UsageException("--cpus: range of CPUs is from 0.01 to " + available + ".00, as there are only "
+                    + available + " CPUs available");
+        }
+        return cpus;
+    }
+
+    /** Whether standard input is a terminal (file descriptor 0 is a tty device). */
+    private static boolean stdinIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return true;    // cannot tell: let the container try
+        }
     }
 }

@@ -39,6 +39,29 @@ class RunCommandTest {
     }
 
     @Test
+    void limitsAndTerminalFlagsAreCheckedAsDockerDoes() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result unlimited = hoist("run", "--rm", "--pids-limit", "-1", "busybox:local", "true");
+        assertEquals(0, unlimited.status(), "-1 is unlimited: " + unlimited.err());
+        int cpus = Runtime.getRuntime().availableProcessors();
+        MainTest.Result tooMany = hoist("run", "--rm", "--cpus", Integer.toString(cpus + 1), "busybox:local", "true");
+        assertEquals(Main.USAGE, tooMany.status());
+        assertTrue(tooMany.err().contains("range of CPUs is from 0.01 to " + cpus + ".00"), tooMany.err());
+
+        // -it with a pipe for standard input: refused at once rather than waiting on a terminal nobody types into
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.hoist.cli.Main", "--root", dir.resolve("root").toString(), "run", "--rm", "-it", "busybox:local", "cat")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write("typed\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "it should not wait");
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Main.USAGE, p.exitValue(), out);
+        assertTrue(out.contains("the input device is not a TTY"), out);
+    }
+
+    @Test
     void runsTheImageCommandWithDockerSemantics() throws Exception {
         assertEquals(0, hoist("import", "-c", "CMD [\"echo\", \"default command\"]", "-c", "ENV GREETING=hi",
                 Busybox.rootfsTar().toString(), "busybox:local").status());

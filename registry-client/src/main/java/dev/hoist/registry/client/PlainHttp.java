@@ -53,7 +53,8 @@ final class PlainHttp implements AutoCloseable {
         }
         String authority = uri.getRawAuthority();
         for (int attempt = 0; ; attempt++) {
-            Connection c = take(authority);
+            // The retry takes a new connection, not another idle one: the server may have closed those too.
+            Connection c = attempt == 0 ? take(authority) : null;
             boolean reused = c != null;
             if (c == null) {
                 c = open(uri);
@@ -64,7 +65,7 @@ final class PlainHttp implements AutoCloseable {
                 head = readHead(c);
             } catch (IOException e) {
                 c.close();
-                if (reused && attempt == 0) {
+                if (reused) {
                     continue; // the server closed an idle connection: once more on a new one
                 }
                 throw e;

@@ -74,6 +74,14 @@ final class PlainHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a connection to {@code uri}'s host and keeps it among the idle ones, for a request to come. Should the
+     * server close it first, that request retries on a new connection, as after any idle connection.
+     */
+    void connectAhead(URI uri) throws IOException {
+        release(open(uri), true);
+    }
+
     /** A response's status line and headers; names are case-insensitive. */
     private record Head(int status, Map<String, List<String>> headers, boolean http10) {
         /** The first value of header {@code name}, or null. */

@@ -137,11 +137,13 @@ public final class Transports {
     public static Descriptor copy(RegistryClient client, Location src, Location dst, List<Platform> platforms)
             throws IOException {
         LocalImages images = client.images();
+        if (dst instanceof Registry d) {
+            client.prepare(d.ref()); // while the source is read
+        }
         if (src instanceof Registry s && dst instanceof Registry d) {
             return client.copy(s.ref(), d.ref(), platforms);
         }
         if (src instanceof OciLayout s && dst instanceof Registry d) {
-            client.prepare(d.ref()); // while the layout is read
             OciLayoutReader reader = OciLayoutReader.open(s.dir());
             Descriptor entry;
             if (s.tag() == null) {

@@ -327,6 +327,43 @@ class ProtocolTest {
     }
 
     @Test
+    void whereTheBlobsAreIsWrittenDownBeforeAPushReturnsEvenWhenTheManifestIsRefused() throws Exception {
+        ImageManifest m = storedImage(random(2000, 17));
+        knownIn(m, "test/other");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"errors\":[{\"code\":\"MANIFEST_INVALID\",\"message\":\"no\"}]}")));
+        Path file = dir.resolve("registry-client").resolve("blob-sources.json");
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(m.descriptor(), ref("v1")));
+            assertEquals("MANIFEST_INVALID", e.code());
+            // read while the client is open: written by the push, not by close()
+            for (Descriptor d : List.of(m.config(), m.layers().get(0))) {
+                assertEquals(List.of(REPO, "test/other"), new BlobSources(file).repositories(d.digest(), host()));
+            }
+        }
+    }
+
+    @Test
+    void aFailedPushStillWritesDownTheBlobsItMounted() throws Exception {
+        ImageManifest m = storedImage(random(2000, 18));
+        knownIn(m, "test/other");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).atPriority(1).withQueryParam("mount", equalTo(m.config().digest().toString()))
+                .willReturn(aResponse().withStatus(201)));
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).atPriority(5).willReturn(aResponse().withStatus(500)));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        Path file = dir.resolve("registry-client").resolve("blob-sources.json");
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(m.descriptor(), ref("v1")));
+            assertEquals(500, e.status());
+            BlobSources recorded = new BlobSources(file);
+            assertEquals(List.of(REPO, "test/other"), recorded.repositories(m.config().digest(), host()));
+            assertEquals(List.of("test/other"), recorded.repositories(m.layers().get(0).digest(), host()));
+        }
+        wm.verify(0, putRequestedFor(urlPathMatching("/v2/" + REPO + "/manifests/.*")));
+    }
+
+    @Test
     void aMountAnswered202IsCheckedWithAHeadThenUploadedIntoItsSession() throws Exception {
         ImageManifest m = storedImage(random(2000, 12));
         knownIn(m, "test/gone");

@@ -53,7 +53,8 @@ final class PlainHttp implements AutoCloseable {
         }
         String authority = uri.getRawAuthority();
         for (int attempt = 0; ; attempt++) {
-            Connection c = take(authority);
+            // The retry takes a new connection, not another idle one: the server may have closed those too.
+            Connection c = attempt == 0 ? take(authority) : null;
             boolean reused = c != null;
             if (c == null) {
                 c = open(uri);
@@ -64,13 +65,21 @@ final class PlainHttp implements AutoCloseable {
                 head = readHead(c);
             } catch (IOException e) {
                 c.close();
-                if (reused && attempt == 0) {
+                if (reused) {
                     continue; // the server closed an idle connection: once more on a new one
                 }
                 throw e;
             }
             return respond(c, method, uri, head, sink);
         }
+    }
+
+    /**
+     * Opens a connection to {@code uri}'s host and keeps it among the idle ones, for a request to come. Should the
+     * server close it first, that request retries on a new connection, as after any idle connection.
+     */
+    void connectAhead(URI uri) throws IOException {
+        release(open(uri), true);
     }
 
     /** A response's status line and headers; names are case-insensitive. */

@@ -32,7 +32,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The registry operations behind {@link RegistryClient}: manifests, verified and resumable blob downloads,
- * blob uploads (HEAD, mount, monolithic or chunked and resumable), manifest and index pushes, tag lists.
+ * blob uploads (a cross-repository mount or a HEAD, then monolithic or chunked and resumable), manifest and
+ * index pushes, tag lists.
  * Thread-safe.
  */
 final class Transfers {
@@ -511,18 +512,41 @@ final class Transfers {
                 }
                 pushTree(child, dst, child.digest().toString(), source);
             }
-        } else {
-            ImageManifest im = (ImageManifest) m;
-            List<Descriptor> all = new ArrayList<>();
-            all.add(im.config());
-            all.addAll(im.layers());
-            runAll(all, new BlobTask() {
+            return putManifest(target, m, bytes, dst, tagOrDigest);
+        }
+        ImageManifest im = (ImageManifest) m;
+        List<Descriptor> all = new ArrayList<>();
+        all.add(im.config());
+        all.addAll(im.layers());
+        try {
+            runEach(all, new BlobTask() {
                 @Override
                 public void run(Descriptor d) throws IOException {
                     pushBlob(d, dst, source);
                 }
             });
+        } catch (IOException | RuntimeException e) {
+            sources.flush(); // what did get there, for the next try
+            throw e;
         }
+        // Where the blobs now are is written down while the manifest goes up, not before (~3 ms of a push whose
+        // blobs were all mounted), and for certain before this returns, whether the manifest was accepted or not.
+        CompletableFuture<Void> recorded = CompletableFuture.runAsync(new Runnable() {
+            @Override
+            public void run() {
+                sources.flush();
+            }
+        }, executor);
+        try {
+            return putManifest(target, m, bytes, dst, tagOrDigest);
+        } finally {
+            recorded.join();
+        }
+    }
+
+    /** Puts the manifest or index {@code m} ({@code bytes}, {@code target}) to {@code dst} as {@code tagOrDigest}. */
+    private Descriptor putManifest(Descriptor target, Manifest m, byte[] bytes, Reference dst, String tagOrDigest)
+            throws IOException {
         RegistryHttp.Request req = new RegistryHttp.Request("PUT", uri(dst, "/manifests/" + tagOrDigest))
                 .header("Content-Type", m.contentType())
                 .body(RequestBody.of(bytes));
@@ -541,57 +565,51 @@ final class Transfers {
         return new Descriptor(m.contentType(), target.digest(), bytes.length);
     }
 
-    /** Uploads one blob unless {@code dst} has it: HEAD, then a mount, then a monolithic or chunked upload. */
+    /**
+     * Uploads one blob unless {@code dst} has it. When the blob is known to be in another repository of the
+     * registry, a cross-repository mount comes first: its answer (201 mounted, or 202 with an upload session)
+     * takes the round trip a HEAD would. A HEAD comes first when no other repository is known to hold the blob,
+     * or when {@code dst}'s repository is known to; after mounts that all failed, before anything is uploaded.
+     * Then a monolithic or chunked upload, into the session a refused mount opened when there is one.
+     */
     void pushBlob(Descriptor d, Reference dst, BlobSource source) throws IOException {
-        ProgressListener progress = settings.progress();
         String registry = dst.domain();
         List<String> scopes = List.of(pushScope(dst));
-        RegistryHttp.Response head = http.send(registry, new RegistryHttp.Request("HEAD", uri(dst, "/blobs/" + d.digest())), scopes);
-        head.close();
-        if (head.ok()) {
-            sources.record(d.digest(), registry, dst.repository());
-            progress.skipped(d, "already in " + dst.repository());
+        List<String> others = knownRepositories(d, dst, source);
+        boolean headFirst = others.remove(dst.repository()) || others.isEmpty();
+        if (headFirst && present(d, dst)) {
+            skipped(d, dst, "already in " + dst.repository());
             return;
         }
-        if (head.status() != 404) {
-            throw RegistryHttp.error(registry, head, "checking for " + d.digest() + " in " + dst.repository(), dst.repository());
-        }
         URI location = null;
-        List<String> candidates = new ArrayList<>();
-        Optional<Reference> origin = source.origin();
-        if (origin.isPresent() && origin.get().domain().equals(registry)) {
-            candidates.add(origin.get().repository());
-        }
-        for (String known : sources.repositories(d.digest(), registry)) {
-            if (!candidates.contains(known)) {
-                candidates.add(known);
-            }
-        }
-        for (String from : candidates) {
-            if (from.equals(dst.repository())) {
-                continue;
-            }
+        for (String from : others) {
             String q = "?mount=" + enc(d.digest().toString()) + "&from=" + enc(from);
             RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("POST", uri(dst, "/blobs/uploads/" + q)),
                     List.of(pushScope(dst), "repository:" + from + ":pull"));
             r.close();
             if (r.status() == 201) {
-                sources.record(d.digest(), registry, dst.repository());
-                progress.skipped(d, "mounted from " + from);
+                skipped(d, dst, "mounted from " + from);
                 return;
             }
             if (r.status() == 202) {
                 location = location(r, registry);
                 break;
             }
-            // a registry that refuses mounts: upload
+            // a registry that refuses mounts: the next source, else a HEAD and an upload
+        }
+        if (!headFirst && present(d, dst)) {
+            if (location != null) {
+                cancelUpload(registry, location, scopes);
+            }
+            skipped(d, dst, "already in " + dst.repository());
+            return;
         }
         if (location == null) {
             location = startUpload(dst);
         }
         Path file = source.path(d);
         long size = Files.size(file);
-        progress.started(d, 0);
+        settings.progress().started(d, 0);
         if (size <= settings.monolithicLimit()) {
             URI put = withDigest(location, d.digest());
             RegistryHttp.Response r = http.send(registry, new RegistryHttp.Request("PUT", put)
@@ -605,7 +623,59 @@ final class Transfers {
             chunked(d, dst, file, size, location);
         }
         sources.record(d.digest(), registry, dst.repository());
-        progress.finished(d);
+        settings.progress().finished(d);
+    }
+
+    /**
+     * The repositories of {@code dst}'s registry known to hold {@code d}, {@code dst}'s own among them when it is:
+     * the origin of a copy first, then those this client recorded, most recent first.
+     */
+    private List<String> knownRepositories(Descriptor d, Reference dst, BlobSource source) {
+        List<String> known = new ArrayList<>();
+        Optional<Reference> origin = source.origin();
+        if (origin.isPresent() && origin.get().domain().equals(dst.domain())) {
+            known.add(origin.get().repository());
+        }
+        for (String repository : sources.repositories(d.digest(), dst.domain())) {
+            if (!known.contains(repository)) {
+                known.add(repository);
+            }
+        }
+        return known;
+    }
+
+    /** Records that {@code dst}'s repository holds {@code d}, which was not uploaded, and tells the progress why. */
+    private void skipped(Descriptor d, Reference dst, String why) {
+        sources.record(d.digest(), dst.domain(), dst.repository());
+        settings.progress().skipped(d, why);
+    }
+
+    /** Whether {@code dst}'s repository holds {@code d}, by a HEAD. */
+    private boolean present(Descriptor d, Reference dst) throws IOException {
+        RegistryHttp.Response head = http.send(dst.domain(), new RegistryHttp.Request("HEAD", uri(dst, "/blobs/" + d.digest())),
+                List.of(pushScope(dst)));
+        head.close();
+        if (head.ok()) {
+            return true;
+        }
+        if (head.status() != 404) {
+            throw RegistryHttp.error(dst.domain(), head, "checking for " + d.digest() + " in " + dst.repository(),
+                    dst.repository());
+        }
+        return false;
+    }
+
+    /**
+     * Ends the upload session at {@code location} that nothing will be sent through (one a refused mount opened for
+     * a blob that turned out to be there, or one whose state cannot be told). Failures are left alone: the registry
+     * expires sessions nobody finishes.
+     */
+    private void cancelUpload(String registry, URI location, List<String> scopes) {
+        try {
+            http.send(registry, new RegistryHttp.Request("DELETE", location).noRetry(), scopes).close();
+        } catch (RegistryException ignored) {
+            // the registry expires abandoned sessions itself
+        }
     }
 
     private URI startUpload(Reference dst) throws IOException {
@@ -699,15 +769,6 @@ final class Transfers {
         }
         cancelUpload(registry, at, scopes);
         return new Resumption(startUpload(dst), 0);
-    }
-
-    /** Asks the registry to drop the upload session at {@code location}; a failure only leaves it to expire. */
-    private void cancelUpload(String registry, URI location, List<String> scopes) {
-        try {
-            http.send(registry, new RegistryHttp.Request("DELETE", location).noRetry(), scopes).close();
-        } catch (RegistryException ignored) {
-            // the registry expires abandoned sessions itself
-        }
     }
 
     private static long rangeEnd(String range) {

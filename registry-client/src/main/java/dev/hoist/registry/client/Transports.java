@@ -146,6 +146,9 @@ public final class Transports {
             throw new IllegalArgumentException("--all copies every platform and --platform chooses some: give one of them");
         }
         LocalImages images = client.images();
+        if (dst instanceof Registry d) {
+            client.prepare(d.ref()); // while the source is read
+        }
         if (src instanceof Registry s && dst instanceof Registry d) {
             return client.copy(s.ref(), d.ref(), all ? List.of() : platforms.isEmpty() ? List.of(Platform.current()) : platforms);
         }
@@ -156,7 +159,6 @@ public final class Transports {
         // null: every platform
         Platform platform = all ? null : platforms.isEmpty() ? Platform.current() : platforms.get(0);
         if (src instanceof OciLayout s && dst instanceof Registry d) {
-            client.prepare(d.ref()); // while the layout is read
             OciLayoutReader reader = OciLayoutReader.open(s.dir());
             Descriptor entry;
             if (s.tag() == null) {

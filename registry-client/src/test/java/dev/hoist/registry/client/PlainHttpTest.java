@@ -120,6 +120,64 @@ class PlainHttpTest {
                 requests.get(1));
     }
 
+    @Test
+    void theRetryAfterAClosedIdleConnectionTakesANewOneNotAnotherIdleOne() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            // two connections that answer once each and are then closed by the server, both idle by then; a third
+            Thread t = serve(server, requests, List.of(
+                    List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
+                    List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"),
+                    List.of("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            RegistryHttp.Response one = http.send("GET", base.resolve("/1"), Map.of(), null, null);
+            RegistryHttp.Response two = http.send("GET", base.resolve("/2"), Map.of(), null, null); // on a second connection
+            assertEquals("one", read(one));
+            assertEquals("two", read(two));
+            assertEquals(201, http.send("POST", base.resolve("/3"), Map.of(), null, null).status());
+            t.join(5000);
+        }
+        assertEquals(3, requests.size(), requests.toString());
+        assertTrue(requests.get(2).startsWith("POST /3 HTTP/1.1\r\n"), requests.get(2));
+    }
+
+    @Test
+    void aConnectionOpenedAheadCarriesTheFirstRequest() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            // one connection only: a second would never be answered, and the request would time out
+            Thread t = serve(server, requests, List.of(List.of("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            http.connectAhead(base);
+            assertEquals(201, http.send("POST", base.resolve("/v2/a/blobs/uploads/"), Map.of(), null, null).status());
+            t.join(5000);
+        }
+        assertEquals(1, requests.size(), requests.toString());
+    }
+
+    @Test
+    void aConnectionOpenedAheadThatTheServerClosedIsReplaced() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            // the server closes the connection opened ahead without reading from it; the next one answers
+            Thread t = serve(server, requests, List.of(List.of(),
+                    List.of("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            http.connectAhead(base);
+            RegistryHttp.Response r = http.send("POST", base.resolve("/v2/a/blobs/uploads/"), Map.of(),
+                    RequestBody.of("body".getBytes(StandardCharsets.UTF_8)), null);
+            assertEquals(201, r.status());
+            r.close();
+            t.join(5000);
+        }
+        assertEquals(1, requests.size(), requests.toString());
+        assertTrue(requests.get(0).startsWith("POST /v2/a/blobs/uploads/ HTTP/1.1\r\n") && requests.get(0).endsWith("body"),
+                requests.get(0));
+    }
+
     /** Keeps what it is given of 2xx bodies; fails after {@code failAfter} bytes. */
     private static final class Collector implements ResponseSink {
         final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();

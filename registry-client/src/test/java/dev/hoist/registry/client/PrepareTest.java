@@ -6,6 +6,8 @@ import dev.hoist.oci.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,6 +35,27 @@ class PrepareTest {
             assertTrue(executor.submit(() -> true).get(), "the executor still runs tasks after a failed preparation");
             Exception e = assertThrows(Exception.class, () -> client.manifest(ref));
             assertTrue(mentions(e, "cannot read the CA certificates"), () -> "reported: " + e);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void aConnectionThatCannotBeOpenedAheadIsReportedByTheFirstRequest() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        LocalImages images = LocalImages.open(HoistRoot.at(Files.createDirectories(dir.resolve("root"))));
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        Reference ref = Reference.parse("127.0.0.1:" + port + "/a/b:1");
+        try (RegistryClient client = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of()).retryPolicy(RetryPolicy.NONE)
+                .executor(executor).build()) {
+            client.prepare(ref);
+            assertTrue(executor.submit(() -> true).get(), "the executor still runs tasks after a failed preparation");
+            RegistryException e = assertThrows(RegistryException.class, () -> client.manifest(ref));
+            assertTrue(e.getMessage().contains("GET http://127.0.0.1:" + port + "/v2/a/b/manifests/1 failed"), e.getMessage());
         } finally {
             executor.shutdownNow();
         }

@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,13 +35,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -286,6 +291,172 @@ class ProtocolTest {
         wm.verify(putRequestedFor(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", equalTo("Bearer t2")));
         wm.verify(2, putRequestedFor(urlPathMatching("/v2/" + REPO + "/blobs/uploads/.*"))
                 .withHeader("Authorization", equalTo("Bearer t2")).withQueryParam("digest", matching("sha256:.*")));
+    }
+
+    /** The client's record that {@code other} (a repository of this registry) holds every blob of {@code m}. */
+    private void knownIn(ImageManifest m, String other) throws Exception {
+        StringBuilder json = new StringBuilder("{");
+        for (Descriptor d : List.of(m.config(), m.layers().get(0))) {
+            json.append(json.length() == 1 ? "" : ",").append('"').append(d.digest()).append("\":[\"")
+                    .append(host()).append('/').append(other).append("\"]");
+        }
+        Path file = dir.resolve("registry-client").resolve("blob-sources.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json.append('}').toString());
+    }
+
+    private static final String UPLOADS = "/v2/" + REPO + "/blobs/uploads/";
+
+    @Test
+    void aBlobKnownInAnotherRepositoryIsMountedWithoutAHead() throws Exception {
+        ImageManifest m = storedImage(random(2000, 11));
+        knownIn(m, "test/other");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).withQueryParam("from", equalTo("test/other"))
+                .willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        RegistryRoundTripTest.Recorder rec = new RegistryRoundTripTest.Recorder();
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of()).progress(rec).build()) {
+            assertEquals(m.digest(), c.push(m.descriptor(), ref("v1")).digest());
+        }
+        wm.verify(0, headRequestedFor(urlPathMatching("/v2/.*")));
+        wm.verify(2, postRequestedFor(urlPathEqualTo(UPLOADS)).withQueryParam("mount", matching("sha256:.*")));
+        assertEquals(List.of("mounted from test/other", "mounted from test/other"), List.copyOf(rec.skipped));
+        BlobSources recorded = new BlobSources(dir.resolve("registry-client").resolve("blob-sources.json"));
+        assertEquals(List.of(REPO, "test/other"), recorded.repositories(m.layers().get(0).digest(), host()));
+    }
+
+    @Test
+    void whereTheBlobsAreIsWrittenDownBeforeAPushReturnsEvenWhenTheManifestIsRefused() throws Exception {
+        ImageManifest m = storedImage(random(2000, 17));
+        knownIn(m, "test/other");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"errors\":[{\"code\":\"MANIFEST_INVALID\",\"message\":\"no\"}]}")));
+        Path file = dir.resolve("registry-client").resolve("blob-sources.json");
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(m.descriptor(), ref("v1")));
+            assertEquals("MANIFEST_INVALID", e.code());
+            // read while the client is open: written by the push, not by close()
+            for (Descriptor d : List.of(m.config(), m.layers().get(0))) {
+                assertEquals(List.of(REPO, "test/other"), new BlobSources(file).repositories(d.digest(), host()));
+            }
+        }
+    }
+
+    @Test
+    void aFailedPushStillWritesDownTheBlobsItMounted() throws Exception {
+        ImageManifest m = storedImage(random(2000, 18));
+        knownIn(m, "test/other");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).atPriority(1).withQueryParam("mount", equalTo(m.config().digest().toString()))
+                .willReturn(aResponse().withStatus(201)));
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).atPriority(5).willReturn(aResponse().withStatus(500)));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        Path file = dir.resolve("registry-client").resolve("blob-sources.json");
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.push(m.descriptor(), ref("v1")));
+            assertEquals(500, e.status());
+            BlobSources recorded = new BlobSources(file);
+            assertEquals(List.of(REPO, "test/other"), recorded.repositories(m.config().digest(), host()));
+            assertEquals(List.of("test/other"), recorded.repositories(m.layers().get(0).digest(), host()));
+        }
+        wm.verify(0, putRequestedFor(urlPathMatching("/v2/" + REPO + "/manifests/.*")));
+    }
+
+    @Test
+    void aMountAnswered202IsCheckedWithAHeadThenUploadedIntoItsSession() throws Exception {
+        ImageManifest m = storedImage(random(2000, 12));
+        knownIn(m, "test/gone");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).withQueryParam("mount", matching("sha256:.*"))
+                .willReturn(aResponse().withStatus(202).withHeader("Location", UPLOADS + "from-mount?_state=m")));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(put(urlPathEqualTo(UPLOADS + "from-mount")).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            assertEquals(m.digest(), c.push(m.descriptor(), ref("v1")).digest());
+        }
+        wm.verify(2, headRequestedFor(urlPathMatching("/v2/" + REPO + "/blobs/sha256:.*")));
+        wm.verify(0, postRequestedFor(urlPathEqualTo(UPLOADS)).withQueryParam("mount", absent()));
+        for (Descriptor d : List.of(m.config(), m.layers().get(0))) {
+            wm.verify(1, putRequestedFor(urlPathEqualTo(UPLOADS + "from-mount")).withQueryParam("_state", equalTo("m"))
+                    .withQueryParam("digest", equalTo(d.digest().toString())));
+        }
+    }
+
+    @Test
+    void aMountAnswered202ForABlobTheRepositoryHasEndsTheSessionAndUploadsNothing() throws Exception {
+        ImageManifest m = storedImage(random(2000, 13));
+        knownIn(m, "test/gone");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).willReturn(aResponse().withStatus(202)
+                .withHeader("Location", UPLOADS + "unwanted")));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(200)));
+        wm.stubFor(delete(urlPathEqualTo(UPLOADS + "unwanted")).willReturn(aResponse().withStatus(204)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        RegistryRoundTripTest.Recorder rec = new RegistryRoundTripTest.Recorder();
+        try (RegistryClient c = RegistryClient.builder(images).credentials(CredentialsProvider.ANONYMOUS)
+                .environment(Map.of()).progress(rec).build()) {
+            c.push(m.descriptor(), ref("v1"));
+        }
+        wm.verify(2, deleteRequestedFor(urlPathEqualTo(UPLOADS + "unwanted")));
+        wm.verify(0, putRequestedFor(urlPathMatching(UPLOADS + ".*")));
+        wm.verify(0, patchRequestedFor(urlPathMatching(UPLOADS + ".*")));
+        assertEquals(List.of("already in " + REPO, "already in " + REPO), List.copyOf(rec.skipped));
+    }
+
+    @Test
+    void aRegistryThatRefusesMountsGetsAHeadAndAnUpload() throws Exception {
+        ImageManifest m = storedImage(random(2000, 14));
+        knownIn(m, "test/other");
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).withQueryParam("mount", matching(".*")).willReturn(aResponse().withStatus(405)
+                .withBody("{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"no mounts\"}]}")));
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).withQueryParam("mount", absent())
+                .willReturn(aResponse().withStatus(202).withHeader("Location", UPLOADS + "plain")));
+        wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(404)));
+        wm.stubFor(put(urlPathEqualTo(UPLOADS + "plain")).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            assertEquals(m.digest(), c.push(m.descriptor(), ref("v1")).digest());
+        }
+        wm.verify(2, headRequestedFor(urlPathMatching("/v2/" + REPO + "/blobs/sha256:.*")));
+        wm.verify(2, putRequestedFor(urlPathEqualTo(UPLOADS + "plain")));
+    }
+
+    @Test
+    void aBlobKnownInTheRepositoryItselfIsCheckedWithAHeadFirst() throws Exception {
+        ImageManifest m = storedImage(random(2000, 15));
+        knownIn(m, "test/other");
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            // a push to test/repo records that test/repo holds the blobs, most recent first
+            wm.stubFor(post(urlPathEqualTo(UPLOADS)).willReturn(aResponse().withStatus(201)));
+            wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).willReturn(aResponse().withStatus(201)));
+            c.push(m.descriptor(), ref("v1"));
+            wm.resetRequests();
+            wm.stubFor(head(urlPathMatching("/v2/" + REPO + "/blobs/.*")).willReturn(aResponse().withStatus(200)));
+            c.push(m.descriptor(), ref("v1"));
+        }
+        wm.verify(2, headRequestedFor(urlPathMatching("/v2/" + REPO + "/blobs/sha256:.*")));
+        wm.verify(0, postRequestedFor(urlPathMatching("/v2/.*")));
+    }
+
+    @Test
+    void aMountAsksForATokenThatMayAlsoPullFromTheSourceRepository() throws Exception {
+        ImageManifest m = storedImage(random(2000, 16));
+        knownIn(m, "test/other");
+        String challenge = "Bearer realm=\"http://127.0.0.1:" + wm.port() + "/token\",service=\"reg\"";
+        wm.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", challenge)));
+        wm.stubFor(get(urlPathEqualTo("/token")).withQueryParam("scope", equalTo("repository:test/other:pull"))
+                .atPriority(1).willReturn(aResponse().withBody("{\"token\":\"both\",\"expires_in\":3600}")));
+        wm.stubFor(get(urlPathEqualTo("/token")).atPriority(5)
+                .willReturn(aResponse().withBody("{\"token\":\"push-only\",\"expires_in\":3600}")));
+        wm.stubFor(post(urlPathEqualTo(UPLOADS)).withQueryParam("from", equalTo("test/other"))
+                .withHeader("Authorization", equalTo("Bearer both")).atPriority(1).willReturn(aResponse().withStatus(201)));
+        wm.stubFor(put(urlPathEqualTo("/v2/" + REPO + "/manifests/v1")).withHeader("Authorization", matching("Bearer .*"))
+                .atPriority(1).willReturn(aResponse().withStatus(201)));
+        try (RegistryClient c = client(CredentialsProvider.ANONYMOUS)) {
+            assertEquals(m.digest(), c.push(m.descriptor(), ref("v1")).digest());
+        }
+        wm.verify(2, postRequestedFor(urlPathEqualTo(UPLOADS)).withHeader("Authorization", equalTo("Bearer both")));
+        wm.verify(0, headRequestedFor(urlPathMatching("/v2/.*")));
     }
 
     @Test

@@ -157,6 +157,32 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void aPushToANewRepositoryMountsWhatAnEarlierPushPut() throws Exception {
+        // a store of its own: no other test's pushes are recorded in it
+        LocalImages store = freshStore("mounter");
+        for (Descriptor d : List.of(busybox.manifest().config(), busybox.manifest().layers().get(0),
+                busybox.manifest().descriptor())) {
+            try (InputStream in = source.blobs().open(d.digest())) {
+                store.blobs().put(d, in);
+            }
+        }
+        Image image = store.load(busybox.manifest().descriptor(), List.of());
+        try (RegistryClient c = client(store, ProgressListener.NONE)) {
+            c.push(image, Reference.parse(registry.host() + "/test/mount-a:v1"));
+        }
+        Recorder rec = new Recorder();
+        Reference b = Reference.parse(registry.host() + "/test/mount-b:v1");
+        try (RegistryClient c = client(store, rec)) {
+            assertEquals(busybox.manifestDigest(), c.push(image, b).digest());
+        }
+        assertEquals(List.of("mounted from test/mount-a", "mounted from test/mount-a"), List.copyOf(rec.skipped));
+        assertTrue(rec.finished.isEmpty(), "nothing was uploaded");
+        try (RegistryClient c = client(freshStore("mount-pull"), ProgressListener.NONE)) {
+            assertEquals(busybox.manifestDigest(), c.pull(b, Platform.parse("linux/amd64")).manifestDigest());
+        }
+    }
+
+    @Test
     void copyToAnotherRegistryKeepsDigests() throws Exception {
         Reference src = Reference.parse(registry.host() + "/test/cross:v1");
         try (RegistryClient c = client(source, ProgressListener.NONE)) {

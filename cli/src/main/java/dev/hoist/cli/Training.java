@@ -85,6 +85,12 @@ final class Training {
             }) {
                 Main.run(sink, sink, System.in, env, cmd);
             }
+            // In a process of its own, hoist run forwards its signals (SignalProxy); in-process, as here, it does not.
+            // Load those classes to archive them, without taking this process's signals.
+            for (String c : new String[] {"dev.hoist.cli.SignalProxy", "sun.misc.Signal", "sun.misc.Signal$InternalMiscHandler",
+                    "sun.misc.Signal$SunMiscHandler"}) {
+                Class.forName(c);
+            }
         } finally {
             server.close();
             System.setOut(realOut);

@@ -194,9 +194,11 @@ class RunCommandTest {
         MainTest.Result run = hoist("run", "-d", "--network", "none", "busybox:local", "sh", "-c",
                 "trap 'echo winch' WINCH; trap 'echo alarm' ALRM; echo started; while true; do sleep 0.02; done");
         String id = run.out().trim();
-        for (String signal : new String[] {"WINCH", "SIGALRM", "RTMIN+1"}) {
-            MainTest.Result k = hoist("kill", "-s", signal, id);
-            assertEquals(0, k.status(), signal + ": " + k.err());
+        awaitLog(id, "started");   // the traps are set
+        for (String[] signal : new String[][] {{"WINCH", "winch"}, {"SIGALRM", "alarm"}, {"RTMIN+1", "alarm"}}) {
+            MainTest.Result k = hoist("kill", "-s", signal[0], id);
+            assertEquals(0, k.status(), signal[0] + ": " + k.err());
+            awaitLog(id, signal[1]);
         }
         assertEquals(0, hoist("kill", "-s", "STOP", id).status());
         assertEquals(0, hoist("kill", id).status());
@@ -207,5 +209,12 @@ class RunCommandTest {
         assertTrue(hoist("ps", "-a").out().contains("Exited (137)"), "a stopped helper could not report it: " + hoist("ps", "-a").out());
         assertTrue(hoist("logs", id).out().contains("winch\nalarm\n"), hoist("logs", id).out());
         assertEquals(0, hoist("rm", id).status());
+    }
+
+    private void awaitLog(String id, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!hoist("logs", id).out().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 }

@@ -30,6 +30,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -233,6 +234,49 @@ static const char *masked[] = { "/proc/asound", "/proc/acpi", "/proc/kcore", "/p
     "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
     "/sys/devices/virtual/powercap", NULL };
 static const char *readonly_paths[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
+
+/* ---- the container's own cgroups at /sys/fs/cgroup, read-only, as Docker gives them (JVMs, Go and Node read their
+ * limits there) ---- */
+static int cgroup_fds[64];
+static int cgroup_v2;
+
+/* Before pivot_root: a detached copy of each of the container's cgroup directories (host paths). */
+static void open_cgroups(void) {
+    struct statfs sf;
+    cgroup_v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */;
+    for (int i = 0; i < ncgroups; i++) {
+        cgroup_fds[i] = (int) syscall(SYS_open_tree, AT_FDCWD, cgroups[i], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+        if (cgroup_fds[i] < 0) die("hoist: open the container's cgroup %s: %s", cgroups[i], strerror(errno));
+    }
+}
+
+/* After /sys is mounted: on cgroup v1 (a tmpfs of controller hierarchies on the host) a tmpfs with each controller's
+ * directory bound at /sys/fs/cgroup/CONTROLLER, as Docker does without a cgroup namespace; on v2 the container's
+ * unified directory bound at /sys/fs/cgroup itself. Only the controllers hoist made a cgroup for (the limited ones). */
+static void mount_cgroups(void) {
+    if (ncgroups == 0) return;
+    if (cgroup_v2) {
+        CHECK(syscall(SYS_move_mount, cgroup_fds[0], "", AT_FDCWD, "/sys/fs/cgroup", 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+              "hoist: mount the container's cgroup on /sys/fs/cgroup: %s", strerror(errno));
+        remount_ro("/sys/fs/cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        close(cgroup_fds[0]);
+        return;
+    }
+    CHECK(mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"),
+          "hoist: mount a tmpfs on /sys/fs/cgroup: %s", strerror(errno));
+    for (int i = 0; i < ncgroups; i++) {
+        /* /sys/fs/cgroup/CONTROLLER/... on the host: the controller is the component after /sys/fs/cgroup/ */
+        const char *rest = cgroups[i] + strlen("/sys/fs/cgroup/");
+        if (strncmp(cgroups[i], "/sys/fs/cgroup/", strlen("/sys/fs/cgroup/")) || !strchr(rest, '/')) continue;
+        char dst[PATH_MAX]; snprintf(dst, sizeof dst, "/sys/fs/cgroup/%.*s", (int) (strchr(rest, '/') - rest), rest);
+        CHECK(mkdir(dst, 0755), "hoist: mkdir %s: %s", dst, strerror(errno));
+        CHECK(syscall(SYS_move_mount, cgroup_fds[i], "", AT_FDCWD, dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+              "hoist: mount the container's cgroup on %s: %s", dst, strerror(errno));
+        remount_ro(dst, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        close(cgroup_fds[i]);
+    }
+    remount_ro("/sys/fs/cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+}
 
 static void mask_paths(void) {
     for (int i = 0; masked[i]; i++) {
@@ -666,6 +710,7 @@ static void container_main(void) {
         mounts[i].fd = (int) syscall(SYS_open_tree, AT_FDCWD, mounts[i].src, 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_RECURSIVE);
         if (mounts[i].fd < 0) die("hoist: bind mount source %s: %s", mounts[i].src, strerror(errno));
     }
+    open_cgroups();
     CHECK(chdir(rootfs), "hoist: chdir %s: %s", rootfs, strerror(errno));
     CHECK(syscall(SYS_pivot_root, ".", "."), "hoist: pivot_root into %s: %s", rootfs, strerror(errno));
     CHECK(umount2(".", MNT_DETACH), "hoist: detach the old root: %s", strerror(errno));
@@ -675,6 +720,7 @@ static void container_main(void) {
     CHECK(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "hoist: mount /proc: %s", strerror(errno));
     no_symlink("/sys"); mkdirs("/sys", 0555);
     CHECK(mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "hoist: mount /sys: %s", strerror(errno));
+    mount_cgroups();
     setup_dev();
     for (int i = 0; i < nmounts; i++) {
         struct mnt *m = &mounts[i];

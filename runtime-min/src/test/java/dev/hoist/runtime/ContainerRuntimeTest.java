@@ -411,6 +411,14 @@ class ContainerRuntimeTest {
     }
 
     @Test
+    void theContainersOwnCgroupsAreAtSysFsCgroupReadOnly() throws Exception {
+        // v2: the unified directory itself; v1: a directory per limited controller
+        Result r = run(overlay("sh", "-c", "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes;"
+                + " echo 1 > /sys/fs/cgroup/x 2>/dev/null || echo read-only").limits(Limits.NONE.withMemory(64L << 20)).build());
+        assertEquals("67108864\nread-only\n", r.out(), r.err());
+    }
+
+    @Test
     void capabilitiesAreDockersDefaultAndNoNewPrivs() throws Exception {
         Result r = sh("grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status");
         assertEquals("CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\n", r.out(), r.err());

@@ -31,6 +31,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -165,6 +166,35 @@ static void resolve_destination(const char *dst, char *out, size_t size) {
     die("hoist: the mount destination %s is a chain of too many symbolic links in the image", dst);
 }
 
+/* Mount options as runc parses them: the flags mount(2) takes as MS_* bits set or clear them, in order; the rest
+ * (size=, mode=, uid=, nr_inodes=...) is the filesystem's data, passed on as it is. */
+static const struct { const char *name; int clear; unsigned long flag; } mount_flags[] = {
+    { "defaults", 0, 0 }, { "ro", 0, MS_RDONLY }, { "rw", 1, MS_RDONLY }, { "nosuid", 0, MS_NOSUID }, { "suid", 1, MS_NOSUID },
+    { "nodev", 0, MS_NODEV }, { "dev", 1, MS_NODEV }, { "noexec", 0, MS_NOEXEC }, { "exec", 1, MS_NOEXEC },
+    { "sync", 0, MS_SYNCHRONOUS }, { "async", 1, MS_SYNCHRONOUS }, { "dirsync", 0, MS_DIRSYNC },
+    { "mand", 0, MS_MANDLOCK }, { "nomand", 1, MS_MANDLOCK }, { "noatime", 0, MS_NOATIME }, { "atime", 1, MS_NOATIME },
+    { "nodiratime", 0, MS_NODIRATIME }, { "diratime", 1, MS_NODIRATIME }, { "relatime", 0, MS_RELATIME },
+    { "norelatime", 1, MS_RELATIME }, { "strictatime", 0, MS_STRICTATIME }, { "nostrictatime", 1, MS_STRICTATIME },
+    { NULL, 0, 0 } };
+
+static unsigned long parse_mount_options(const char *opts, unsigned long flags, char *data, size_t size) {
+    size_t used = 0;
+    data[0] = 0;
+    char copy[4096]; snprintf(copy, sizeof copy, "%s", opts);
+    for (char *save = NULL, *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        int i = 0;
+        while (mount_flags[i].name && strcmp(mount_flags[i].name, o)) i++;
+        if (mount_flags[i].name) {
+            if (mount_flags[i].clear) flags &= ~mount_flags[i].flag; else flags |= mount_flags[i].flag;
+            continue;
+        }
+        int n = snprintf(data + used, size - used, "%s%s", used ? "," : "", o);
+        if (n < 0 || (size_t) n >= size - used) die("hoist: mount options too long: %s", opts);
+        used += (size_t) n;
+    }
+    return flags;
+}
+
 static void ensure_target(const char *dst, int is_dir) {
     struct stat st;
     if (stat(dst, &st) == 0) return;
@@ -210,6 +240,49 @@ static const char *masked[] = { "/proc/asound", "/proc/acpi", "/proc/kcore", "/p
     "/sys/devices/virtual/powercap", NULL };
 static const char *readonly_paths[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
 
+/* ---- the container's own cgroups at /sys/fs/cgroup, read-only, as Docker gives them (JVMs, Go and Node read their
+ * limits there) ---- */
+static int cgroup_fds[64];
+static int cgroup_v2;
+
+/* Before pivot_root: a detached copy of each of the container's cgroup directories (host paths). */
+static void open_cgroups(void) {
+    struct statfs sf;
+    cgroup_v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */;
+    for (int i = 0; i < ncgroups; i++) {
+        cgroup_fds[i] = (int) syscall(SYS_open_tree, AT_FDCWD, cgroups[i], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+        if (cgroup_fds[i] < 0) die("hoist: open the container's cgroup %s: %s", cgroups[i], strerror(errno));
+    }
+}
+
+/* After /sys is mounted: on cgroup v1 (a tmpfs of controller hierarchies on the host) a tmpfs with each controller's
+ * directory bound at /sys/fs/cgroup/CONTROLLER, as Docker does without a cgroup namespace; on v2 the container's
+ * unified directory bound at /sys/fs/cgroup itself. Only the controllers hoist made a cgroup for (the limited ones). */
+static void mount_cgroups(void) {
+    if (ncgroups == 0) return;
+    if (cgroup_v2) {
+        CHECK(syscall(SYS_move_mount, cgroup_fds[0], "", AT_FDCWD, "/sys/fs/cgroup", 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+              "hoist: mount the container's cgroup on /sys/fs/cgroup: %s", strerror(errno));
+        remount_ro("/sys/fs/cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        close(cgroup_fds[0]);
+        return;
+    }
+    CHECK(mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"),
+          "hoist: mount a tmpfs on /sys/fs/cgroup: %s", strerror(errno));
+    for (int i = 0; i < ncgroups; i++) {
+        /* /sys/fs/cgroup/CONTROLLER/... on the host: the controller is the component after /sys/fs/cgroup/ */
+        const char *rest = cgroups[i] + strlen("/sys/fs/cgroup/");
+        if (strncmp(cgroups[i], "/sys/fs/cgroup/", strlen("/sys/fs/cgroup/")) || !strchr(rest, '/')) continue;
+        char dst[PATH_MAX]; snprintf(dst, sizeof dst, "/sys/fs/cgroup/%.*s", (int) (strchr(rest, '/') - rest), rest);
+        CHECK(mkdir(dst, 0755), "hoist: mkdir %s: %s", dst, strerror(errno));
+        CHECK(syscall(SYS_move_mount, cgroup_fds[i], "", AT_FDCWD, dst, 4 /* MOVE_MOUNT_F_EMPTY_PATH */),
+              "hoist: mount the container's cgroup on %s: %s", dst, strerror(errno));
+        remount_ro(dst, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        close(cgroup_fds[i]);
+    }
+    remount_ro("/sys/fs/cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+}
+
 static void mask_paths(void) {
     for (int i = 0; masked[i]; i++) {
         struct stat st;
@@ -241,19 +314,70 @@ static int all_digits(const char *s) { if (!*s) return 0; for (; *s; s++) if (*s
 static uid_t uid; static gid_t gid; static gid_t groups[NGROUPS_MAX]; static int ngroups; static char home[PATH_MAX] = "/";
 static char username[256];
 
-static void resolve_user(void) {
+#define DB_MAX_BYTES (16 << 20)   /* a user database larger than this is not one */
+#define DB_MAX_LINE 65536         /* runc's limit (a bufio.Scanner token): Docker fails with "token too long" */
+static char db_line[DB_MAX_LINE + 2];
+
+/* Opens the image's /etc/passwd or /etc/group, called after pivot_root (links resolve in the container, never on
+ * the host). Only a regular file is opened: a FIFO would block and a device (a link to /dev/zero) never end, so the
+ * file is looked at through an O_PATH descriptor first, then reopened for reading. NULL when there is none. */
+static FILE *open_db(const char *path) {
+    int pfd = open(path, O_PATH | O_CLOEXEC);
+    if (pfd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return NULL;
+        die("hoist: cannot open the image's %s: %s", path, strerror(errno));
+    }
+    struct stat st;
+    CHECK(fstat(pfd, &st), "hoist: stat the image's %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode)) die("hoist: the image's %s is not a regular file; cannot look up users in it", path);
+    if (st.st_size > DB_MAX_BYTES) die("hoist: the image's %s is larger than %d MiB; cannot look up users in it", path, DB_MAX_BYTES >> 20);
+    char reopen[64]; snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", pfd);
+    int fd = open(reopen, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) die("hoist: cannot open the image's %s: %s", path, strerror(errno));
+    close(pfd);
+    FILE *f = fdopen(fd, "r");
+    if (!f) die("hoist: cannot read the image's %s: %s", path, strerror(errno));
+    return f;
+}
+
+/* The next line of a user database without its newline, or NULL at its end; a line longer than runc reads, or a
+ * file that grew past the size limit while being read, is an error. */
+static char *next_line(FILE *f, const char *path, long *total) {
+    if (!fgets(db_line, sizeof db_line, f)) {
+        if (ferror(f)) die("hoist: read the image's %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t n = strlen(db_line);
+    *total += (long) n;
+    if (*total > DB_MAX_BYTES) die("hoist: the image's %s is larger than %d MiB; cannot look up users in it", path, DB_MAX_BYTES >> 20);
+    if (n == sizeof db_line - 1 && db_line[n - 1] != '\n')
+        die("hoist: the image's %s has a line longer than %d bytes; cannot look up users in it", path, DB_MAX_LINE);
+    if (n > 0 && db_line[n - 1] == '\n') db_line[n - 1] = 0;
+    return db_line;
+}
+
+/* Splits a database line at ':' into at most `max` fields; returns how many it has. */
+static int split_fields(char *line, char **fields, int max) {
+    int n = 0; char *p = line;
+    while (n < max) { fields[n++] = p; p = strchr(p, ':'); if (!p) break; *p++ = 0; }
+    return n;
+}
+
+/* Resolves USER (name|uid[:group|gid]) as runc does: the passwd entry gives uid, primary gid and HOME (looked up
+ * only when a name, HOME or the supplementary groups need it); an explicit group sets the primary gid and, as in
+ * runc, then no supplementary groups are added from /etc/group; otherwise the user's memberships are. */
+static void resolve_user(int has_home) {
     uid = 0; gid = 0; ngroups = 0;
     char spec[512]; snprintf(spec, sizeof spec, "%s", user && *user ? user : "0");
     char *grp = strchr(spec, ':'); if (grp) *grp++ = 0;
+    int group_given = grp && *grp;
     int found = 0, uid_numeric = all_digits(spec);
-    FILE *f = fopen("/etc/passwd", "re");
     if (uid_numeric) uid = (uid_t) strtoul(spec, NULL, 10);
+    FILE *f = !uid_numeric || !has_home || !group_given ? open_db("/etc/passwd") : NULL;
     if (f) {
-        char line[4096];
-        while (fgets(line, sizeof line, f)) {
-            line[strcspn(line, "\n")] = 0;
-            char *fields[7]; int n = 0; char *p = line;
-            while (n < 7) { fields[n++] = p; p = strchr(p, ':'); if (!p) break; *p++ = 0; }
+        long total = 0; char *line;
+        while ((line = next_line(f, "/etc/passwd", &total))) {
+            char *fields[7]; int n = split_fields(line, fields, 7);
             if (n < 7 || !all_digits(fields[2]) || !all_digits(fields[3])) continue;
             uid_t fu = (uid_t) strtoul(fields[2], NULL, 10);
             if ((uid_numeric && fu == uid) || (!uid_numeric && !strcmp(fields[0], spec))) {
@@ -267,27 +391,24 @@ static void resolve_user(void) {
     }
     if (!found && !uid_numeric) die("hoist: unable to find user %s: no matching entries in the image's /etc/passwd", spec);
     int gid_set = 0;
-    if (grp && *grp) {
-        if (all_digits(grp)) { gid = (gid_t) strtoul(grp, NULL, 10); gid_set = 1; }
-    }
-    f = fopen("/etc/group", "re");
+    if (group_given && all_digits(grp)) { gid = (gid_t) strtoul(grp, NULL, 10); gid_set = 1; }
+    f = (group_given && !gid_set) || (!group_given && *username) ? open_db("/etc/group") : NULL;
     if (f) {
-        char line[65536];
-        while (fgets(line, sizeof line, f)) {
-            line[strcspn(line, "\n")] = 0;
-            char *fields[4]; int n = 0; char *p = line;
-            while (n < 4) { fields[n++] = p; p = strchr(p, ':'); if (!p) break; *p++ = 0; }
+        long total = 0; char *line;
+        while ((line = next_line(f, "/etc/group", &total))) {
+            char *fields[4]; int n = split_fields(line, fields, 4);
             if (n < 4 || !all_digits(fields[2])) continue;
             gid_t g = (gid_t) strtoul(fields[2], NULL, 10);
-            if (grp && *grp && !gid_set && !strcmp(fields[0], grp)) { gid = g; gid_set = 1; }
-            if (*username) {
-                for (char *m = strtok(fields[3], ","); m; m = strtok(NULL, ","))
-                    if (!strcmp(m, username) && ngroups < NGROUPS_MAX) { groups[ngroups++] = g; break; }
+            if (group_given) {
+                if (!strcmp(fields[0], grp)) { gid = g; gid_set = 1; break; }
+                continue;
             }
+            for (char *m = strtok(fields[3], ","); m; m = strtok(NULL, ","))
+                if (!strcmp(m, username) && ngroups < NGROUPS_MAX) { groups[ngroups++] = g; break; }
         }
         fclose(f);
     }
-    if (grp && *grp && !gid_set) die("hoist: unable to find group %s: no matching entries in the image's /etc/group", grp);
+    if (group_given && !gid_set) die("hoist: unable to find group %s: no matching entries in the image's /etc/group", grp);
     /* As Docker (containerd's additional gids): the primary group comes first in the supplementary list. */
     int has_primary = 0;
     for (int i = 0; i < ngroups; i++) if (groups[i] == gid) has_primary = 1;
@@ -320,13 +441,26 @@ static void drop_caps(void) {
 
 
 static volatile pid_t forward_to;
-static void forward(int sig) { if (forward_to > 0) kill(forward_to, sig); }
+static int attached_to_caller;   /* in the caller's session and process group: not a detached container */
 
+/* Forwards a signal to the container as it is. Not forwarded: what this process raised itself (SIGPIPE on a write to a
+ * closed pipe), and, when attached, what a terminal sent the whole foreground process group (Ctrl-C, Ctrl-Z, a
+ * resize, a hang-up), which the caller got as well: hoist run forwards those itself, as docker run's signal proxy
+ * does, and other callers end the container when they end. SIGQUIT is the exception: the JVM keeps it for itself. */
+static void forward(int sig, siginfo_t *info, void *context) {
+    (void) context;
+    if (info->si_code == SI_USER && info->si_pid == getpid()) return;
+    if (attached_to_caller && info->si_code == SI_KERNEL && sig != SIGQUIT) return;
+    if (forward_to > 0) kill(forward_to, sig);
+}
+
+/* Every catchable signal is forwarded, job control's included (as docker run's proxy and tini do); only the ones that
+ * report this process's own faults, and SIGCHLD, are left as they are. */
 static void install_forwarding(void) {
-    struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = forward; sigemptyset(&sa.sa_mask);
+    struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_sigaction = forward; sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
     for (int s = 1; s < NSIG; s++) {
-        if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD || s == SIGSEGV || s == SIGBUS || s == SIGILL || s == SIGFPE
-            || s == SIGTTIN || s == SIGTTOU || s == SIGTSTP || s == SIGPIPE) continue;
+        if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD || s == SIGSEGV || s == SIGBUS || s == SIGILL || s == SIGFPE) continue;
         sigaction(s, &sa, NULL);
     }
 }
@@ -405,9 +539,8 @@ static void setup_tty(void) {
 /* In the process about to exec the target: the terminal becomes its controlling terminal and its stdio. */
 static void attach_tty(void) {
     if (tty_slave < 0) return;
-    CHECK(setsid(), "hoist: setsid: %s", strerror(errno));
+    if (getsid(0) != getpid()) CHECK(setsid(), "hoist: setsid: %s", strerror(errno));
     CHECK(ioctl(tty_slave, TIOCSCTTY, 0), "hoist: make the terminal the controlling terminal: %s", strerror(errno));
-    if (fchown(tty_slave, uid, (gid_t) -1) < 0) {}   /* as runc: the user owns its terminal (group tty) */
     for (int fd = 0; fd <= 2; fd++) CHECK(dup2(tty_slave, fd), "hoist: dup2: %s", strerror(errno));
     if (tty_slave > 2) close(tty_slave);
     tty_slave = -1;
@@ -479,19 +612,30 @@ static int relay_tty(pid_t child, int master, pid_t jvm, int attached) {
     return status;
 }
 
-static void exec_target(void) {
-    resolve_user();
-    attach_tty();
+static int env_has_home(void) {
+    for (int i = 0; i < envc_t; i++) if (!strncmp(env_t[i], "HOME=", 5)) return 1;
+    return 0;
+}
+
+/* Becomes the container's user with Docker's default capabilities and no_new_privs: the target's privileges, which
+ * the init (init=1) takes on too before it starts the target, as Docker's init does. */
+static void become_user(void) {
+    resolve_user(env_has_home());
+    if (tty_slave >= 0 && fchown(tty_slave, uid, (gid_t) -1) < 0) {}   /* as runc: the user owns its terminal (group tty) */
     drop_caps();
     CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "hoist: no_new_privs: %s", strerror(errno));
     CHECK(setgroups(ngroups, groups), "hoist: setgroups: %s", strerror(errno));
     CHECK(setgid(gid), "hoist: setgid %u: %s", gid, strerror(errno));
     CHECK(setuid(uid), "hoist: setuid %u: %s", uid, strerror(errno));
+}
+
+/* Execs the target, once become_user has run in this process or its parent. */
+static void exec_command(void) {
+    attach_tty();
     if (chdir(cwd) < 0) die("hoist: cannot change to the working directory %s: %s", cwd, strerror(errno));
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
         for (int fd = 3; fd < 65536; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
-    int has_home = 0;
-    for (int i = 0; i < envc_t; i++) if (!strncmp(env_t[i], "HOME=", 5)) has_home = 1;
+    int has_home = env_has_home();
     clearenv();
     for (int i = 0; i < envc_t; i++) putenv(env_t[i]);
     if (!has_home) setenv("HOME", home, 1);
@@ -504,6 +648,20 @@ static void exec_target(void) {
     _exit(e == ENOENT ? 127 : 126);
 }
 
+static char *cmdline_start, *cmdline_end;   /* this process's argument strings, as the kernel shows them */
+
+/* The init's command line, as the container sees it in /proc/1/cmdline: "hoist-init" instead of this binary's and its
+ * config's paths on the host. Written over the argument strings, which are all there is room for (changing where the
+ * kernel looks, PR_SET_MM, needs CAP_SYS_RESOURCE); the last byte is left non-NUL, so that the kernel shows the title
+ * up to its NUL, as setproctitle's. */
+static void set_init_cmdline(void) {
+    static const char title[] = "hoist-init";
+    prctl(PR_SET_NAME, title, 0, 0, 0);   /* the name ps shows otherwise: this binary's, with its hash */
+    if (cmdline_end - cmdline_start < (long) sizeof title + 1) return;   /* argv[0] and the config path are longer */
+    memset(cmdline_start, ' ', (size_t) (cmdline_end - cmdline_start));
+    memcpy(cmdline_start, title, sizeof title);
+}
+
 static int parent_alive_fd = -1;   /* read end of a pipe whose write end only the outer process holds */
 static int ready_fd = -1;          /* write end of a pipe: one byte once the container is set up */
 static int go_fd = -1;             /* network=private: the container side of a socket pair; 'g' once the network is up */
@@ -513,6 +671,9 @@ static pid_t jvm_pid;
 
 static void container_main(void) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* A session of its own, as runc's: never in the caller's terminal's foreground group, so that the terminal's
+     * signals reach the container once, through the caller (hoist run forwards them), not also directly. */
+    CHECK(setsid(), "hoist: setsid: %s", strerror(errno));
     CHECK(unshare(ns_flags), "hoist: unshare namespaces: %s (run as root on a kernel with namespaces)", strerror(errno));
     if (parent_alive_fd >= 0) {   /* the outer process died before PR_SET_PDEATHSIG took effect */
         struct pollfd p = { parent_alive_fd, POLLIN, 0 };
@@ -556,6 +717,7 @@ static void container_main(void) {
         mounts[i].fd = (int) syscall(SYS_open_tree, AT_FDCWD, mounts[i].src, 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_RECURSIVE);
         if (mounts[i].fd < 0) die("hoist: bind mount source %s: %s", mounts[i].src, strerror(errno));
     }
+    open_cgroups();
     CHECK(chdir(rootfs), "hoist: chdir %s: %s", rootfs, strerror(errno));
     CHECK(syscall(SYS_pivot_root, ".", "."), "hoist: pivot_root into %s: %s", rootfs, strerror(errno));
     CHECK(umount2(".", MNT_DETACH), "hoist: detach the old root: %s", strerror(errno));
@@ -565,6 +727,7 @@ static void container_main(void) {
     CHECK(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "hoist: mount /proc: %s", strerror(errno));
     no_symlink("/sys"); mkdirs("/sys", 0555);
     CHECK(mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "hoist: mount /sys: %s", strerror(errno));
+    mount_cgroups();
     setup_dev();
     for (int i = 0; i < nmounts; i++) {
         struct mnt *m = &mounts[i];
@@ -579,8 +742,11 @@ static void container_main(void) {
             close(m->fd);
         } else {
             ensure_target(dst, 1);
-            CHECK(mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), *m->opts ? m->opts : NULL),
-                  "hoist: mount tmpfs on %s: %s", m->dst, strerror(errno));
+            char data[4096];
+            /* nosuid and nodev unless the options say suid or dev */
+            unsigned long flags = parse_mount_options(m->opts, MS_NOSUID | MS_NODEV, data, sizeof data) | (m->ro ? MS_RDONLY : 0);
+            CHECK(mount("tmpfs", dst, "tmpfs", flags, *data ? data : NULL),
+                  "hoist: mount tmpfs on %s with options \"%s\": %s", m->dst, m->opts, strerror(errno));
         }
     }
     mask_paths();
@@ -600,12 +766,14 @@ static void container_main(void) {
     }
     if (use_tty) setup_tty();
 
-    if (!use_init) exec_target();
-    /* a small init: PID 1 reaps orphans and forwards signals to the target */
+    if (!use_init) { become_user(); exec_command(); }
+    /* a small init: PID 1 reaps orphans and forwards signals to the target, with the target's privileges */
+    set_init_cmdline();
+    become_user();
     install_forwarding();
     pid_t target = fork_blocked();
     if (target < 0) die("hoist: fork: %s", strerror(errno));
-    if (target == 0) exec_target();
+    if (target == 0) exec_command();
     if (exec_fd >= 0) { close(exec_fd); exec_fd = -1; }   /* only the target's copy tells when it has exec'd */
     if (tty_slave >= 0) { close(tty_slave); tty_slave = -1; }
     for (;;) {
@@ -708,7 +876,8 @@ static int exec_main(void) {
         if (adj >= 0) { if (write(adj, "0", 1) < 0) {} close(adj); }
         CHECK(chdir("/"), "hoist: chdir /: %s", strerror(errno));
         if (use_tty) { close(tty_sock[0]); setup_tty(); }
-        exec_target();
+        become_user();
+        exec_command();
     }
     close(alive[0]);
     int s = wait_outer(child);
@@ -830,6 +999,7 @@ static void remove_tree(const char *path) {
 
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: hoist-init CONFIG\n"); return 125; }
+    cmdline_start = argv[0]; cmdline_end = argv[1] + strlen(argv[1]) + 1;
     install_forwarding();   /* first: a signal before the container exists must not kill this process */
     jvm_pid = getppid();
     read_config(argv[1]);
@@ -838,6 +1008,7 @@ int main(int argc, char **argv) {
         if (errfd < 0) die("hoist-init: open %s: %s", errfile, strerror(errno));
     }
     if (new_session) setsid();
+    attached_to_caller = !new_session;
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) { if (write(fd, "-1000", 5) < 0) {} close(fd); }
     char pid[32]; snprintf(pid, sizeof pid, "%d", getpid());

@@ -4,6 +4,7 @@ import dev.hoist.runtime.ContainerRuntime;
 import dev.hoist.runtime.ContainerSetupException;
 import dev.hoist.runtime.ContainerState;
 import dev.hoist.runtime.ExecProcess;
+import dev.hoist.runtime.Signals;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -195,7 +196,7 @@ final class ContainerCommands {
 
         @Override
         public String summary() {
-            return "Stop running containers: SIGTERM, then SIGKILL after the timeout";
+            return "Stop running containers: their stop signal (SIGTERM unless the image says), then SIGKILL after the timeout";
         }
 
         @Override
@@ -248,32 +249,11 @@ final class ContainerCommands {
         }
 
         static int signalNumber(String s) throws UsageException {
-            String n = s.toUpperCase(java.util.Locale.ROOT);
-            if (n.startsWith("SIG")) {
-                n = n.substring(3);
+            try {
+                return Signals.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
             }
-            return switch (n) {
-                case "HUP" -> 1;
-                case "INT" -> 2;
-                case "QUIT" -> 3;
-                case "KILL" -> 9;
-                case "USR1" -> 10;
-                case "USR2" -> 12;
-                case "TERM" -> 15;
-                case "CONT" -> 18;
-                case "STOP" -> 19;
-                default -> {
-                    try {
-                        int v = Integer.parseInt(n);
-                        if (v < 1 || v > 64) {
-                            throw new NumberFormatException();
-                        }
-                        yield v;
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("invalid signal: " + s);
-                    }
-                }
-            };
         }
     }
 

@@ -15,8 +15,10 @@ import dev.hoist.runtime.Mount;
 import dev.hoist.runtime.NetworkMode;
 import dev.hoist.runtime.ProcessSpecs;
 import dev.hoist.runtime.RunningContainer;
+import dev.hoist.runtime.Signals;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +81,8 @@ final class RunCommand implements Command {
                 OptionSpec.flag("-i, --interactive", "Keep STDIN open (otherwise the container reads nothing)"),
                 OptionSpec.flag("-t, --tty", "Allocate a pseudo-terminal in the container, relayed with this one (raw mode with -i)"),
                 OptionSpec.value("--entrypoint", "CMD", "Overwrite the default ENTRYPOINT of the image (\"\" clears it)"),
-                OptionSpec.value("--stop-timeout", "SECONDS", "Seconds to wait after SIGTERM before SIGKILL when interrupted (default 10)"));
+                OptionSpec.value("--stop-signal", "SIGNAL", "Signal to stop the container (default: the image's STOPSIGNAL, else SIGTERM)"),
+                OptionSpec.value("--stop-timeout", "SECONDS", "Seconds to wait after the stop signal before SIGKILL when hoist ends first (default 10)"));
     }
 
     @Override
@@ -101,7 +104,7 @@ final class RunCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         String id = ContainerSpec.randomId();
-        String hostname = args.value("hostname") != null ? args.value("hostname") : id.substring(0, 12);
+        String hostname = args.value("hostname") != null ? args.value("hostname") : ContainerSpec.defaultHostname(id, network);
         List<String> env = new ArrayList<>();
         for (String file : args.values("env-file")) {
             for (String line : Files.readAllLines(Path.of(file))) {
@@ -153,14 +156,19 @@ final class RunCommand implements Command {
                 .limits(limits)
                 .readOnly(args.flag("read-only"))
                 .init(args.flag("init"))
-                .tty(tty);
+                .tty(tty)
+                .stopSignal(stopSignal(args.value("stop-signal"), config.stopSignal()));
         String user = args.value("user") != null ? args.value("user") : config.user();
         if (user != null && !user.isEmpty()) {
             spec.user(user);
         }
         try {
             for (String v : args.values("volume")) {
-                spec.addMount(Mount.parseVolume(v));
+                Mount volume = Mount.parseVolume(v);
+                if (Files.notExists(volume.source(), LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(volume.source());   // as docker run -v (not --mount) does
+                }
+                spec.addMount(volume);
             }
             for (String t : args.values("tmpfs")) {
                 spec.addMount(Mount.parseTmpfs(t));
@@ -191,6 +199,8 @@ final class RunCommand implements Command {
         // JVM); in-process (tests, embedding) its output is copied to the context's streams.
         ctx.out.flush();
         ctx.err.flush();
+        // as docker run --sig-proxy: hoist's signals go to the container (in-process, the caller's are its own)
+        SignalProxy signals = ctx.standardStreams ? SignalProxy.install(tty) : null;
         try (RunningContainer container = ctx.standardStreams
                 ? runtime.runInherited(built, interactive, info)
                 : runtime.run(built, info, ctx.out, ctx.err, interactive ? ctx.in : null)) {
@@ -205,6 +215,9 @@ final class RunCommand implements Command {
                 }
             }, "hoist-run-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
+            if (signals != null) {
+                signals.forwardTo(container);
+            }
             status = container.waitFor();
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
@@ -256,6 +269,19 @@ final class RunCommand implements Command {
             return NetworkMode.parse(name);
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid --network " + name + ": use private (or bridge, default), none or host");
+        }
+    }
+
+    /** {@code --stop-signal}, else the image's STOPSIGNAL, else SIGTERM. */
+    private static int stopSignal(String option, String image) throws UsageException {
+        String signal = option != null ? option : image;
+        if (signal == null || signal.isEmpty()) {
+            return RunningContainer.SIGTERM;
+        }
+        try {
+            return Signals.parse(signal);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option != null ? e.getMessage() : "the image's STOPSIGNAL: " + e.getMessage());
         }
     }
 

@@ -88,6 +88,12 @@ final class Training {
             // The image has no programs, so no training container gets past its exec, and a container that fails
             // there ends in a setup error: load what the exit of every container that ran uses.
             new dev.hoist.runtime.ExitStatus(0, false, false).success();
+            // In a process of its own, hoist run forwards its signals (SignalProxy); in-process, as here, it does not.
+            // Load those classes to archive them, without taking this process's signals.
+            for (String c : new String[] {"dev.hoist.cli.SignalProxy", "sun.misc.Signal", "sun.misc.Signal$InternalMiscHandler",
+                    "sun.misc.Signal$SunMiscHandler"}) {
+                Class.forName(c);
+            }
         } finally {
             server.close();
             System.setOut(realOut);

@@ -354,4 +354,97 @@ class RunCommandTest {
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     }
+
+    @Test
+    void signalsReachTheContainerAsTheyAreAndHoistExitsWithItsStatus() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        String script = "for s in INT HUP USR1 USR2 ALRM WINCH; do trap \"echo got-$s\" $s; done;"
+                + " trap 'echo got-TERM; exit 7' TERM; echo ready; while true; do sleep 0.02; done";
+        // a process of its own, as hoist run is: only there does it take the process's signals
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.hoist.cli.Main", "--root", dir.resolve("root").toString(), "run", "--rm", "--network", "none",
+                "busybox:local", "sh", "-c", script).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine());
+            for (String signal : new String[] {"INT", "HUP", "USR1", "USR2", "ALRM", "WINCH", "TERM"}) {
+                assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
+                assertEquals("got-" + signal, out.readLine());
+            }
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "hoist exits with the container");
+            assertEquals(7, p.exitValue(), "the container's status, not 128+SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void volumesTakeDockersModesAndMissingHostDirectoriesAreCreated() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        Path missing = dir.resolve("made/by/run");
+        MainTest.Result v = hoist("run", "--rm", "--network", "none", "-v", missing + ":/data:ro,z", "-v",
+                dir.resolve("rw") + ":/rw:Z,cached", "busybox:local", "sh", "-c",
+                "touch /rw/x && echo rw; touch /data/x 2>/dev/null || echo ro");
+        assertEquals("rw\nro\n", v.out(), v.err());
+        assertTrue(Files.isDirectory(missing), "as docker run -v, the host directory is created");
+        MainTest.Result bad = hoist("run", "--rm", "-v", dir + ":/data:ro,rw", "busybox:local", "true");
+        assertTrue(bad.err().contains("ro and rw conflict"), bad.err());
+    }
+
+    @Test
+    void theHostNetworkGivesTheHostsHostnameUnlessOneIsGiven() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        MainTest.Result r = hoist("run", "--rm", "--network", "host", "busybox:local", "sh", "-c", "hostname; echo $HOSTNAME");
+        assertEquals(host + "\n" + host + "\n", r.out(), r.err());
+        MainTest.Result named = hoist("run", "--rm", "--network", "host", "-h", "box", "busybox:local", "hostname");
+        assertEquals("box\n", named.out(), named.err());
+    }
+
+    @Test
+    void theImagesStopSignalStopsADetachedContainer() throws Exception {
+        assertEquals(0, hoist("import", "-c", "STOPSIGNAL SIGUSR1", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result run = hoist("run", "-d", "--network", "none", "busybox:local", "sh", "-c",
+                "trap 'exit 42' USR1; while true; do sleep 0.02; done");
+        assertEquals(0, run.status(), run.err());
+        String id = run.out().trim();
+        assertEquals(0, hoist("stop", "-t", "20", id).status());
+        assertTrue(hoist("ps", "-a").out().contains("Exited (42)"), hoist("ps", "-a").out());
+        assertEquals(0, hoist("rm", id).status());
+        MainTest.Result bad = hoist("run", "--rm", "--stop-signal", "NOPE", "busybox:local", "true");
+        assertEquals(Main.USAGE, bad.status());
+        assertTrue(bad.err().contains("invalid signal: NOPE"), bad.err());
+    }
+
+    @Test
+    void killTakesEverySignalNameAndStopStopsTheContainerNotTheHelper() throws Exception {
+        assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());
+        MainTest.Result run = hoist("run", "-d", "--network", "none", "busybox:local", "sh", "-c",
+                "trap 'echo winch' WINCH; trap 'echo alarm' ALRM; echo started; while true; do sleep 0.02; done");
+        String id = run.out().trim();
+        awaitLog(id, "started");   // the traps are set
+        for (String[] signal : new String[][] {{"WINCH", "winch"}, {"SIGALRM", "alarm"}, {"RTMIN+1", "alarm"}}) {
+            MainTest.Result k = hoist("kill", "-s", signal[0], id);
+            assertEquals(0, k.status(), signal[0] + ": " + k.err());
+            awaitLog(id, signal[1]);
+        }
+        assertEquals(0, hoist("kill", "-s", "STOP", id).status());
+        assertEquals(0, hoist("kill", id).status());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!hoist("ps", "-a").out().contains("Exited (137)") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(hoist("ps", "-a").out().contains("Exited (137)"), "a stopped helper could not report it: " + hoist("ps", "-a").out());
+        assertTrue(hoist("logs", id).out().contains("winch\nalarm\n"), hoist("logs", id).out());
+        assertEquals(0, hoist("rm", id).status());
+    }
+
+    private void awaitLog(String id, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!hoist("logs", id).out().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
 }

@@ -202,12 +202,10 @@ public final class ContainerRuntime {
             throw new ContainerException("container " + idOrName + " is not running");
         }
         java.util.OptionalLong pid = containerPid(s.id());
-        if (signal == RunningContainer.SIGKILL && pid.isPresent()) {
-            // PID 1's death ends the namespace; the helper, still alive, records the status and removes the cgroups
-            LibC.signal(pid.getAsLong(), signal);
-        } else {
-            LibC.signal(s.helperPid(), signal);   // forwarded to PID 1, or kills it before it exists
-        }
+        // To PID 1, as runc does: SIGSTOP would stop the helper, not the container, and for SIGKILL PID 1's death ends
+        // the namespace while the helper, still alive, records the status and removes the cgroups. Before PID 1
+        // exists, to the helper, which forwards it (SIGKILL ends it, and the container with it).
+        LibC.signal(pid.isPresent() ? pid.getAsLong() : s.helperPid(), signal);
     }
 
     /**
@@ -259,16 +257,20 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Stops a container as {@code docker stop}: SIGTERM, then SIGKILL when it still runs after {@code grace}.
-     * Returns its state afterwards, empty when it was removed as it exited ({@code --rm}); an exited container is
-     * left as it is.
+     * Stops a container as {@code docker stop}: its stop signal (the image's STOPSIGNAL, SIGTERM by default), then
+     * SIGKILL when it still runs after {@code grace}. Returns its state afterwards, empty when it was removed as it
+     * exited ({@code --rm}); an exited container is left as it is.
      */
     public java.util.Optional<ContainerState> stop(String idOrName, java.time.Duration grace)
             throws ContainerException, InterruptedException {
         ContainerState s = inspect(idOrName).orElseThrow(() -> noSuch(idOrName));
         Path dir = containerDirectory(s.id());
         if (s.status() != ContainerState.Status.EXITED) {
-            LibC.signal(s.helperPid(), RunningContainer.SIGTERM);
+            try {
+                signal(s.id(), stopSignal(dir));
+            } catch (ContainerException exited) {
+                // it ended meanwhile
+            }
             long deadline = System.nanoTime() + grace.toNanos();
             while (StateFiles.helperAlive(s.helperPid(), dir) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -483,6 +485,12 @@ public final class ContainerRuntime {
         }
     }
 
+    /** The signal a container was started to be stopped with; SIGTERM for one started before it was recorded. */
+    private static int stopSignal(Path dir) throws ContainerException {
+        List<String> recorded = readConfig(dir.resolve(StateFiles.CONFIG)).getOrDefault("stop-signal", List.of());
+        return recorded.isEmpty() ? RunningContainer.SIGTERM : Integer.parseInt(recorded.get(0));
+    }
+
     private java.util.OptionalLong containerPid(String id) {
         try {
             return java.util.OptionalLong.of(Long.parseLong(Files.readString(containerDirectory(id).resolve("pid")).trim()));
@@ -658,6 +666,7 @@ public final class ContainerRuntime {
         for (Path p : removeOnExit) {
             record(out, "remove", p.toString());
         }
+        record(out, "stop-signal", Integer.toString(spec.stopSignal()));   // for stop(); the helper ignores it
         for (Path cg : cgroups.dirs()) {
             record(out, "cgroup", cg.toString());
         }

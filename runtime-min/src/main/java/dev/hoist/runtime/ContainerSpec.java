@@ -32,11 +32,13 @@ import java.util.Objects;
  *                 and stderr ({@code docker run -t}); the runtime relays it with the streams the caller gives (its
  *                 output then arrives on stdout only)
  * @param timeout  kill the container after this long; null for none
+ * @param stopSignal the signal that stops it before SIGKILL (the image's STOPSIGNAL or --stop-signal; SIGTERM
+ *                   by default)
  */
 public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path workDir, Path rootfs, List<String> argv,
                             List<String> env, String cwd, String user, String hostname, List<Mount> mounts,
                             NetworkMode network, Limits limits, boolean readOnly, boolean init, boolean tty,
-                            Duration timeout) {
+                            Duration timeout, int stopSignal) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -77,7 +79,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
         user = user == null ? "" : user;
         network = network == null ? NetworkMode.NONE : network;
         if (hostname == null || hostname.isEmpty()) {
-            hostname = network == NetworkMode.HOST ? hostHostname(id) : id.substring(0, Math.min(12, id.length()));
+            hostname = defaultHostname(id, network);
         }
         if (!isName(hostname, 63, true, ".-")) {
             throw new IllegalArgumentException("invalid hostname '" + hostname + "': use letters, digits, '.' and '-', at most 63");
@@ -86,15 +88,24 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive");
         }
+        if (stopSignal < 1 || stopSignal > 64) {
+            throw new IllegalArgumentException("invalid stop signal " + stopSignal + ": use 1 to 64");
+        }
     }
 
-    /** With the host's network, Docker gives the container the host's hostname. */
-    private static String hostHostname(String id) {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (java.io.IOException e) {
-            return id.substring(0, Math.min(12, id.length()));
+    /**
+     * The hostname Docker gives a container that was not given one: the host's with the host's network, else the
+     * first 12 characters of its id.
+     */
+    public static String defaultHostname(String id, NetworkMode network) {
+        if (network == NetworkMode.HOST) {
+            try {
+                return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            } catch (java.io.IOException e) {
+                // no /proc: the id's, as without the host's network
+            }
         }
+        return id.substring(0, Math.min(12, id.length()));
     }
 
     private static void requireNoNul(String s, String what) {
@@ -132,6 +143,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
         private boolean init;
         private boolean tty;
         private Duration timeout;
+        private int stopSignal = RunningContainer.SIGTERM;
 
         private Builder() {
         }
@@ -230,9 +242,15 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
             return this;
         }
 
+        /** The signal that stops the container before SIGKILL (see {@link Signals#parse}); SIGTERM by default. */
+        public Builder stopSignal(int value) {
+            this.stopSignal = value;
+            return this;
+        }
+
         public ContainerSpec build() {
             return new ContainerSpec(id, layers, upperDir, workDir, rootfs, argv, env, cwd, user, hostname, mounts,
-                    network, limits, readOnly, init, tty, timeout);
+                    network, limits, readOnly, init, tty, timeout, stopSignal);
         }
     }
 

@@ -189,10 +189,8 @@ public final class RunningContainer implements AutoCloseable {
      * @throws ContainerSetupException when the container failed to set up (it has been removed)
      */
     void awaitStarted() throws ContainerException {
+        awaitPid1();
         try {
-            while (pid().isEmpty() && process.isAlive()) {
-                Thread.sleep(1);
-            }
             if (pid().isEmpty()) {
                 // ended without a pid, or its directory (where the pid is kept) is gone already: the outcome says
                 // which. A setup failure was recorded, and waitFor throws it, whether or not the container's
@@ -204,6 +202,18 @@ public final class RunningContainer implements AutoCloseable {
                 }
             }
             // else it runs, or it ran and was removed already (--rm: hoist-init removes only a container that started)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while starting container " + spec.id());
+        }
+    }
+
+    /** Waits until PID 1 runs its target (its pid is published) or the container has ended. */
+    private void awaitPid1() throws ContainerException {
+        try {
+            while (pid().isEmpty() && process.isAlive()) {
+                Thread.sleep(1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while starting container " + spec.id());
@@ -252,20 +262,32 @@ public final class RunningContainer implements AutoCloseable {
     }
 
     /**
-     * Sends {@code signal} to the container's PID 1 (forwarded by the helper). As in Docker, PID 1 ignores signals it
-     * has no handler for, except SIGKILL, which ends the whole container.
+     * Sends {@code signal} to the container's PID 1, as runc does, once PID 1 runs its target (until then it would
+     * reach the container's set-up, which ignores it); a container that ended before gets nothing. As in Docker,
+     * PID 1 ignores signals it has no handler for, except SIGKILL, which ends the whole container, and SIGSTOP.
      */
     public void kill(int signal) {
         if (signal == SIGKILL) {
             killAll();
-        } else if (process.isAlive()) {
-            LibC.signal(process.pid(), signal);
+            return;
+        }
+        try {
+            awaitPid1();
+        } catch (ContainerException interrupted) {
+            return;   // the interrupt is set again
+        }
+        OptionalLong pid = pid();
+        if (pid.isPresent() && process.isAlive()) {
+            LibC.signal(pid.getAsLong(), signal);
         }
     }
 
-    /** SIGTERM, then SIGKILL when the container has not exited after {@code grace}; returns its exit status. */
+    /**
+     * The spec's stop signal (SIGTERM unless the image's STOPSIGNAL says otherwise), then SIGKILL when the container
+     * has not exited after {@code grace}; returns its exit status.
+     */
     public ExitStatus stop(Duration grace) throws ContainerException, InterruptedException {
-        kill(SIGTERM);
+        kill(spec.stopSignal());
         Optional<ExitStatus> status = waitFor(grace);
         if (status.isPresent()) {
             return status.get();

@@ -334,6 +334,92 @@ class ContainerRuntimeTest {
     }
 
     @Test
+    void anExplicitGroupAddsNoSupplementaryGroupsAsInRunc() throws Exception {
+        Files.createDirectories(tmp.resolve("upper/etc"));
+        Files.writeString(tmp.resolve("upper/etc/group"), Busybox.GROUP + "staff:x:50:nobody\nwheel:x:60:nobody\n");
+        Result implicit = run(overlay("grep", "^Groups", "/proc/self/status").user("nobody").build());
+        assertEquals("Groups:\t50 60 65534 \n", implicit.out(), implicit.err());
+        Result named = run(overlay("grep", "^Groups", "/proc/self/status").user("nobody:wheel").build());
+        assertEquals("Groups:\t60 \n", named.out(), named.err());
+        Result numeric = run(overlay("grep", "^Groups", "/proc/self/status").user("nobody:60").build());
+        assertEquals("Groups:\t60 \n", numeric.out(), numeric.err());
+    }
+
+    @Test
+    void theInitHasTheTargetsPrivilegesAndNoHostPaths() throws Exception {
+        Result root = run(overlay("sh", "-c", "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/1/status; tr '\\0' '|' < /proc/1/cmdline; echo; cat /proc/1/comm")
+                .init(true).build());
+        assertEquals("CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\nhoist-init|\nhoist-init\n", root.out(), root.err());
+        Result nobody = run(overlay("sh", "-c", "grep -E '^(Uid|CapEff)' /proc/1/status").init(true).user("nobody").build());
+        assertEquals("Uid:\t65534\t65534\t65534\t65534\nCapEff:\t0000000000000000\n", nobody.out(), nobody.err());
+    }
+
+    @Test
+    void tmpfsOptionsAreFlagsAndDataAsDockerPassesThem() throws Exception {
+        Result r = run(overlay("sh", "-c", "grep -E ' /(run|plain|exec) ' /proc/mounts")
+                .addMount(Mount.parseTmpfs("/run:rw,noexec,nosuid,size=65536k"))   // docker run --help's example
+                .addMount(Mount.parseTmpfs("/plain"))
+                .addMount(Mount.parseTmpfs("/exec:exec,mode=1777,size=1m")).build());
+        assertEquals("tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n"
+                + "tmpfs /plain tmpfs rw,nosuid,nodev,noexec,relatime 0 0\n"
+                + "tmpfs /exec tmpfs rw,nosuid,nodev,relatime,size=1024k 0 0\n", r.out(), r.err());
+        Result ro = run(overlay("sh", "-c", "touch /ro/x 2>&1 || echo refused").addMount(Mount.parseTmpfs("/ro:ro")).build());
+        assertTrue(ro.out().endsWith("refused\n"), ro.out());
+        ContainerException bad = assertThrows(ContainerException.class,
+                () -> run(overlay("true").addMount(Mount.parseTmpfs("/bad:size=lots")).build()));
+        assertTrue(bad.getMessage().contains("mount tmpfs on /bad with options"), bad.getMessage());
+    }
+
+    @Test
+    void signalsGoToPid1AsTheyAreAndStopUsesTheStopSignal() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String script = "for s in USR1 TSTP WINCH; do trap \"echo got-$s\" $s; done; trap 'echo got-QUIT; exit 42' QUIT;"
+                + " echo ready; while true; do sleep 0.02; done";
+        try (RunningContainer c = runtime.run(overlay("sh", "-c", script).stopSignal(Signals.parse("SIGQUIT")).build(),
+                out, null, null)) {
+            awaitOutput(c, out, "ready");
+            c.kill(Signals.parse("USR1"));
+            awaitOutput(c, out, "got-USR1");
+            LibC.signal(c.helperPid(), Signals.parse("TSTP"));   // to the helper, which forwards job control's too
+            awaitOutput(c, out, "got-TSTP");
+            c.kill(Signals.parse("STOP"));   // stops PID 1, not the helper
+            long pid1 = c.pid().getAsLong();
+            assertEquals('T', awaitState(pid1, 'T'));
+            assertEquals('S', state(c.helperPid()));
+            c.kill(Signals.parse("CONT"));
+            c.kill(Signals.parse("WINCH"));
+            awaitOutput(c, out, "got-WINCH");
+            assertEquals(42, c.stop(Duration.ofSeconds(10)).code());
+        }
+    }
+
+    private static void awaitOutput(RunningContainer c, ByteArrayOutputStream out, String text) throws Exception {
+        while (!out.toString(StandardCharsets.UTF_8).contains(text)) {
+            assertTrue(c.waitFor(Duration.ofMillis(20)).isEmpty(), "still running: " + out);
+        }
+    }
+
+    private static char awaitState(long pid, char wanted) throws Exception {
+        for (int i = 0; i < 500 && state(pid) != wanted; i++) {
+            Thread.sleep(10);
+        }
+        return state(pid);
+    }
+
+    private static char state(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    @Test
+    void theContainersOwnCgroupsAreAtSysFsCgroupReadOnly() throws Exception {
+        // v2: the unified directory itself; v1: a directory per limited controller
+        Result r = run(overlay("sh", "-c", "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes;"
+                + " echo 1 > /sys/fs/cgroup/x 2>/dev/null || echo read-only").limits(Limits.NONE.withMemory(64L << 20)).build());
+        assertEquals("67108864\nread-only\n", r.out(), r.err());
+    }
+
+    @Test
     void capabilitiesAreDockersDefaultAndNoNewPrivs() throws Exception {
         Result r = sh("grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status");
         assertEquals("CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\n", r.out(), r.err());

@@ -176,4 +176,78 @@ class HostileImagesTest {
         assertTrue(e.getMessage().contains("unable to find user hostonly"), e.getMessage());
         assertEquals("hostonly:x:4242:4242::/:/bin/sh\n", Files.readString(hostPasswd));
     }
+
+    /** Runs as a named user on a rootfs whose /etc/passwd is what {@code hostile} made it; the error message. */
+    private String userLookupError(String name, java.util.function.Consumer<Path> hostile) throws Exception {
+        Path rootfs = plainRootfs(name);
+        Files.delete(rootfs.resolve("etc/passwd"));
+        hostile.accept(rootfs.resolve("etc/passwd"));
+        long start = System.nanoTime();
+        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
+                .argv("true").user("nobody").build()));
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "fails at once, not after reading forever");
+        return e.getMessage();
+    }
+
+    @Test
+    void passwdThatIsASymlinkToDevZeroIsAClearErrorAtOnce() throws Exception {
+        String error = userLookupError("passwd-zero", p -> uncheck(() -> Files.createSymbolicLink(p, Path.of("/dev/zero"))));
+        assertTrue(error.contains("the image's /etc/passwd is not a regular file"), error);
+    }
+
+    @Test
+    void passwdThatIsAFifoIsAClearErrorAtOnce() throws Exception {
+        String error = userLookupError("passwd-fifo", p -> uncheck(() -> assertEquals(0,
+                new ProcessBuilder("mkfifo", p.toString()).start().waitFor())));
+        assertTrue(error.contains("the image's /etc/passwd is not a regular file"), error);
+    }
+
+    @Test
+    void hugePasswdIsAClearError() throws Exception {
+        String error = userLookupError("passwd-huge", p -> uncheck(() -> {
+            try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+                f.setLength(1L << 30);   // sparse: a gigabyte of NULs
+            }
+        }));
+        assertTrue(error.contains("the image's /etc/passwd is larger than 16 MiB"), error);
+    }
+
+    @Test
+    void passwdWithALineLongerThanRuncReadsIsAClearError() throws Exception {
+        String error = userLookupError("passwd-long-line", p -> uncheck(() -> Files.writeString(p,
+                "root:x:0:0:root:/root:/bin/sh\n" + "x".repeat(70_000) + ":x:7:7::/:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n")));
+        assertTrue(error.contains("the image's /etc/passwd has a line longer than 65536 bytes"), error);
+    }
+
+    @Test
+    void numericUserWithGroupAndHomeDoesNotReadPasswd() throws Exception {
+        Path rootfs = plainRootfs("passwd-unread");
+        Files.delete(rootfs.resolve("etc/passwd"));
+        Files.createSymbolicLink(rootfs.resolve("etc/passwd"), Path.of("/dev/zero"));
+        Result r = run(ContainerSpec.builder().rootfs(rootfs).argv("grep", "-E", "^(Uid|Gid)", "/proc/self/status")
+                .env(List.of("PATH=/bin", "HOME=/")).user("1000:1000").build());   // (id would read /etc/passwd)
+        assertEquals("Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n", r.out(), r.err());
+    }
+
+    @Test
+    void groupThatIsASymlinkToDevZeroIsAClearError() throws Exception {
+        Path rootfs = plainRootfs("group-zero");
+        Files.delete(rootfs.resolve("etc/group"));
+        Files.createSymbolicLink(rootfs.resolve("etc/group"), Path.of("/dev/zero"));
+        ContainerException e = assertThrows(ContainerException.class, () -> run(ContainerSpec.builder().rootfs(rootfs)
+                .argv("true").user("nobody").build()));
+        assertTrue(e.getMessage().contains("the image's /etc/group is not a regular file"), e.getMessage());
+    }
+
+    private interface IoAction {
+        void run() throws Exception;
+    }
+
+    private static void uncheck(IoAction action) {
+        try {
+            action.run();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,10 +36,49 @@ class ValuesTest {
         assertEquals("/data", m.destination());
         assertTrue(m.readOnly());
         assertEquals(Mount.Type.TMPFS, Mount.parseTmpfs("/run:size=1m").type());
-        assertEquals("size=1m", Mount.parseTmpfs("/run:size=1m").options());
+        // Docker's defaults for --tmpfs, then the options given, which the helper applies in order
+        assertEquals("noexec,nosuid,nodev,size=1m", Mount.parseTmpfs("/run:size=1m").options());
+        assertEquals("noexec,nosuid,nodev", Mount.parseTmpfs("/run").options());
+        assertEquals("noexec,nosuid,nodev,rw,exec", Mount.parseTmpfs("/run:rw,exec").options());
         assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("named:/data"));
         assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("/a:/b:xx"));
         assertThrows(IllegalArgumentException.class, () -> Mount.bind(Path.of("/a"), "relative", false));
+    }
+
+    @Test
+    void volumeModesAreTheOnesDockerAcceptsOnLinux() {
+        assertTrue(Mount.parseVolume("/a:/b:ro,z").readOnly());
+        assertTrue(Mount.parseVolume("/a:/b:Z,ro,rprivate").readOnly());
+        for (String mode : List.of("z", "Z", "rw", "", "delegated", "cached", "consistent", "private", "rprivate", "rw,Z,cached")) {
+            assertFalse(Mount.parseVolume("/a:/b:" + mode).readOnly(), mode);
+        }
+        for (String mode : List.of("ro,rw", "z,Z", "cached,delegated", "xx", "ro,")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("/a:/b:" + mode));
+            assertTrue(e.getMessage().contains("invalid volume mode"), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("/a:/b:nocopy")).getMessage()
+                .contains("nocopy applies to named volumes"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Mount.parseVolume("/a:/b:rshared")).getMessage()
+                .contains("propagation rshared is not supported"));
+    }
+
+    @Test
+    void signalsParseAsDocker() {
+        assertEquals(15, Signals.parse("TERM"));
+        assertEquals(15, Signals.parse("sigterm"));
+        assertEquals(1, Signals.parse("SIGHUP"));
+        assertEquals(28, Signals.parse("WINCH"));
+        assertEquals(14, Signals.parse("ALRM"));
+        assertEquals(19, Signals.parse("STOP"));
+        assertEquals(6, Signals.parse("IOT"));
+        assertEquals(34, Signals.parse("RTMIN"));
+        assertEquals(37, Signals.parse("SIGRTMIN+3"));
+        assertEquals(63, Signals.parse("RTMAX-1"));
+        assertEquals(64, Signals.parse("64"));
+        assertEquals(9, Signals.parse("9"));
+        for (String bad : List.of("", "0", "65", "NOPE", "RTMIN-1", "RTMAX+1", "RTMIN+", "-9", "SIG", "123")) {
+            assertThrows(IllegalArgumentException.class, () -> Signals.parse(bad), bad);
+        }
     }
 
     @Test

@@ -207,7 +207,7 @@ final class InspectCommand implements Command {
         ArrayNode mounts = F.arrayNode();
         for (Mount m : set.mounts()) {
             if (m.type() == Mount.Type.TMPFS) {
-                tmpfs.put(m.destination(), m.options());
+                tmpfs.put(m.destination(), m.givenTmpfsOptions());   // as docker inspect shows them
                 continue;
             }
             binds.add(m.source() + ":" + m.destination() + (m.readOnly() ? ":ro" : ""));

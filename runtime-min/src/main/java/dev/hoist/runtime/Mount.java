@@ -94,6 +94,19 @@ public record Mount(Type type, Path source, String destination, boolean readOnly
         int colon = spec.indexOf(':');
         String destination = colon < 0 ? spec : spec.substring(0, colon);
         String options = colon < 0 || colon == spec.length() - 1 ? "" : "," + spec.substring(colon + 1);
-        return tmpfs(destination, "noexec,nosuid,nodev" + options);
+        return tmpfs(destination, TMPFS_DEFAULTS + options);
+    }
+
+    /** The options {@code --tmpfs} starts from, as Docker's; the user's follow them and may undo them. */
+    public static final String TMPFS_DEFAULTS = "noexec,nosuid,nodev";
+
+    /** The options of a {@link #parseTmpfs} mount as the user gave them, without {@link #TMPFS_DEFAULTS}. */
+    public String givenTmpfsOptions() {
+        String o = options();
+        if (o.startsWith(TMPFS_DEFAULTS)) {
+            o = o.substring(TMPFS_DEFAULTS.length());
+            return o.startsWith(",") ? o.substring(1) : o;
+        }
+        return o;
     }
 }

@@ -33,6 +33,8 @@ final class CacheMounts {
     static final String SHARED = "shared";
     static final String PRIVATE = "private";
     static final String LOCKED = "locked";
+    /** How long a lease that must not wait still waits for another thread of this JVM taking the same file lock. */
+    private static final long TAKING_WAIT_NANOS = 200_000_000L;
     /** How many instances of one cache {@code sharing=private} makes at most. */
     private static final int MAX_INSTANCES = 1000;
 
@@ -242,6 +244,9 @@ final class CacheMounts {
             synchronized (this) {
                 while (exclusive || taking || (wantExclusive && shared > 0)) {
                     if (!wait) {
+                        if (taking && !exclusive && !(wantExclusive && shared > 0) && awaitTaken()) {
+                            continue;   // another thread of this JVM was only taking the file lock
+                        }
                         return false;
                     }
                     wait();
@@ -281,6 +286,18 @@ final class CacheMounts {
                 }
             }
             return lock != null;
+        }
+
+        /**
+         * Waits a little for another thread of this JVM to finish taking the file lock (holding this monitor), which
+         * takes a moment unless another process holds the lock; whether it has.
+         */
+        private boolean awaitTaken() throws InterruptedException {
+            long deadline = System.nanoTime() + TAKING_WAIT_NANOS;
+            for (long left = TAKING_WAIT_NANOS; taking && left > 0; left = deadline - System.nanoTime()) {
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return !taking;
         }
 
         synchronized void release(boolean wasExclusive) throws IOException {

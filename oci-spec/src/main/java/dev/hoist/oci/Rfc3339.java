@@ -137,7 +137,7 @@ public final class Rfc3339 {
     }
 
     /** {year, month, day} of a day counted from 1970-01-01 (civil_from_days). */
-    static long[] civil(long epochDay) {
+    public static long[] civil(long epochDay) {
         long z = epochDay + 719_468;
         long era = Math.floorDiv(z, 146_097);
         long doe = z - era * 146_097;

@@ -340,22 +340,12 @@ final class StateFiles {
      */
     static String iso(Instant t) {
         long seconds = t.getEpochSecond();
-        long days = Math.floorDiv(seconds, 86_400);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400);
-        // the civil date of a day number, after Howard Hinnant's days_from_civil inverse (eras of 400 years)
-        long z = days + 719_468;
-        long era = Math.floorDiv(z, 146_097);
-        long dayOfEra = z - era * 146_097;
-        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
-        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
-        long mp = (5 * dayOfYear + 2) / 153;
-        long day = dayOfYear - (153 * mp + 2) / 5 + 1;
-        long month = mp < 10 ? mp + 3 : mp - 9;
-        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        long[] date = dev.hoist.oci.Rfc3339.civil(Math.floorDiv(seconds, 86_400));
         StringBuilder out = new StringBuilder(30);
-        pad(out, year, 4).append('-');
-        pad(out, month, 2).append('-');
-        pad(out, day, 2).append('T');
+        pad(out, date[0], 4).append('-');
+        pad(out, date[1], 2).append('-');
+        pad(out, date[2], 2).append('T');
         pad(out, secondOfDay / 3600, 2).append(':');
         pad(out, secondOfDay / 60 % 60, 2).append(':');
         pad(out, secondOfDay % 60, 2);

@@ -1,6 +1,7 @@
 package dev.hoist.builder;
 
 import dev.hoist.dockerfile.DockerIgnore;
+import dev.hoist.dockerfile.GoGlob;
 
 import java.io.IOException;
 import java.io.InputStream;

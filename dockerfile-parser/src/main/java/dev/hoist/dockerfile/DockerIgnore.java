@@ -105,7 +105,7 @@ public final class DockerIgnore {
                 exclusion = true;
                 p = p.substring(1);
             }
-            if (!validGoPattern(p)) {
+            if (!GoGlob.isValid(p)) {
                 throw new DockerfileException(name, line, 0, "syntax error in pattern " + GoStrings.quote(p));
             }
             try {
@@ -290,64 +290,6 @@ public final class DockerIgnore {
             regex = java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.UNIX_LINES);
         }
         return new Rule(pattern, exclusion, type, regex);
-    }
-
-    /** Whether Go's {@code filepath.Match} accepts the pattern's syntax (bracket expressions and escapes). */
-    static boolean validGoPattern(String p) {
-        int[] cps = GoStrings.codePoints(p);
-        int n = cps.length;
-        int i = 0;
-        while (i < n) {
-            int c = cps[i];
-            if (c == '\\') {
-                if (i + 1 >= n) {
-                    return false;
-                }
-                i += 2;
-            } else if (c == '[') {
-                i++;
-                if (i < n && cps[i] == '^') {
-                    i++;
-                }
-                int ranges = 0;
-                while (true) {
-                    if (i < n && cps[i] == ']' && ranges > 0) {
-                        i++;
-                        break;
-                    }
-                    i = escapedChar(cps, i);
-                    if (i < 0) {
-                        return false;
-                    }
-                    if (i < n && cps[i] == '-') {
-                        i = escapedChar(cps, i + 1);
-                        if (i < 0) {
-                            return false;
-                        }
-                    }
-                    ranges++;
-                }
-            } else {
-                i++;
-            }
-        }
-        return true;
-    }
-
-    /** Go's {@code getEsc}: one class character (maybe escaped); -1 when malformed or at the end. */
-    private static int escapedChar(int[] cps, int i) {
-        int n = cps.length;
-        if (i >= n || cps[i] == '-' || cps[i] == ']') {
-            return -1;
-        }
-        if (cps[i] == '\\') {
-            i++;
-            if (i >= n) {
-                return -1;
-            }
-        }
-        i++;
-        return i >= n ? -1 : i;
     }
 
     /** Go's {@code filepath.Clean} for {@code /}-separated paths. */

@@ -1,4 +1,4 @@
-package dev.hoist.builder;
+package dev.hoist.dockerfile;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,15 +1,16 @@
-package dev.hoist.builder;
+package dev.hoist.dockerfile;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * The wildcards of COPY and ADD sources as BuildKit matches them: Go's {@code filepath.Match} on Linux, byte for
- * byte. {@code *} is any run of bytes but {@code /}, {@code ?} one character but {@code /}, {@code [...]} a class
- * of characters and ranges, negated by a leading {@code ^} (not {@code !}), that may match {@code /};
+ * Go's {@code filepath.Match} on Linux, byte for byte: how BuildKit matches the wildcards of COPY and ADD sources,
+ * and the syntax .dockerignore patterns must have. {@code *} is any run of bytes but {@code /}, {@code ?} one
+ * character but {@code /}, {@code [...]} a class of characters and ranges, negated by a leading {@code ^} (not
+ * {@code !}), that may match {@code /};
  * {@code \} escapes the next character, in a class too; there are no braces. A name that is not valid UTF-8 is
  * read as Go reads it ({@code ?} and a class take one byte of it as U+FFFD). Stateless.
  */
-final class GoGlob {
+public final class GoGlob {
     private GoGlob() {
     }
 
@@ -25,17 +26,17 @@ final class GoGlob {
      * Whether {@code name} matches all of {@code pattern}; false when the pattern is malformed, as BuildKit takes
      * it (see {@link #isValid}).
      */
-    static boolean matches(String pattern, String name) {
+    public static boolean matches(String pattern, String name) {
         return match(utf8(pattern), utf8(name)) == YES;
     }
 
     /** Whether {@code pattern} is well formed: Go's {@code filepath.Match} gives no {@code ErrBadPattern} for it. */
-    static boolean isValid(String pattern) {
+    public static boolean isValid(String pattern) {
         return match(utf8(pattern), new byte[0]) != BAD;
     }
 
     /** Whether {@code component} holds a wildcard ({@code *}, {@code ?} or {@code [}) that is not escaped. */
-    static boolean hasWildcard(String component) {
+    public static boolean hasWildcard(String component) {
         for (int i = 0; i < component.length(); i++) {
             char c = component.charAt(i);
             if (c == '\\') {

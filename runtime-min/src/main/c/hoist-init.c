@@ -51,7 +51,7 @@ static char *rootfs, *upper, *work, *hostname, *user, *cwd = "/", *errfile, *pid
 static char *slirp_path, *slirp_log;
 static char *removals[8]; static int nremovals;   /* removed once the container has ended (run -d --rm) */
 static int exec_fd = -1;           /* write end of a close-on-exec pipe: it closes when the target's exec succeeds */
-static int readonly_root, use_init, new_session, errfd = -1, exec_pid, use_tty, interactive;
+static int volatile_upper, readonly_root, use_init, new_session, errfd = -1, exec_pid, use_tty, interactive;
 
 static void die(const char *fmt, ...) {
     char buf[2048]; va_list ap; va_start(ap, fmt);
@@ -102,6 +102,7 @@ static void read_config(const char *path) {
         else if (!strcmp(rec, "slirp4netns")) slirp_path = v;
         else if (!strcmp(rec, "slirp4netns-log")) slirp_log = v;
         else if (!strcmp(rec, "readonly")) readonly_root = !strcmp(v, "1");
+        else if (!strcmp(rec, "volatile")) volatile_upper = !strcmp(v, "1");
         else if (!strcmp(rec, "init")) use_init = !strcmp(v, "1");
         else if (!strcmp(rec, "tty")) use_tty = !strcmp(v, "1");
         else if (!strcmp(rec, "stdin")) interactive = !strcmp(v, "1");
@@ -705,9 +706,15 @@ static void container_main(void) {
         char *opts = malloc(cap); strcpy(opts, "lowerdir=");
         for (int i = 0; i < nlowers; i++) { if (i) strcat(opts, ":"); strcat(opts, lowers[i]); }
         if (upper) { strcat(opts, ",upperdir="); strcat(opts, upper); strcat(opts, ",workdir="); strcat(opts, work); }
+        size_t plain = strlen(opts);
+        if (upper && volatile_upper) strcat(opts, ",volatile");
         if (strlen(opts) >= 4096)
             die("hoist: too many layers for one overlay mount (%zu bytes of options, at most 4095): keep the layer snapshots in one directory with short names", strlen(opts));
-        CHECK(mount("overlay", rootfs, "overlay", 0, opts), "hoist: mount the overlay root filesystem on %s: %s", rootfs, strerror(errno));
+        /* volatile (Linux 5.10): the upper directory is scratch, so skip the syncs, above all the one at unmount that
+         * would write every file the step made to disk just before they are deleted; older kernels say EINVAL */
+        int r = mount("overlay", rootfs, "overlay", 0, opts);
+        if (r < 0 && errno == EINVAL && plain != strlen(opts)) { opts[plain] = 0; r = mount("overlay", rootfs, "overlay", 0, opts); }
+        CHECK(r, "hoist: mount the overlay root filesystem on %s: %s", rootfs, strerror(errno));
     } else {
         CHECK(mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL), "hoist: bind the root filesystem %s: %s", rootfs, strerror(errno));
     }

@@ -1033,7 +1033,7 @@ final class Build {
                 Path upper = Files.createDirectory(dir.resolve("upper"));
                 Path work = Files.createDirectory(dir.resolve("work"));
                 ContainerSpec.Builder sb = ContainerSpec.builder().overlay(lower.directories(), upper, work).argv(argv).env(secrets.env(runEnv))
-                        .cwd(cwd).user(user).network(net);
+                        .cwd(cwd).user(user).network(net).volatileUpper(true);
                 mounts.forEach(sb::addMount);
                 ContainerSpec spec = sb.build();
                 TailOutput out = new TailOutput(progress, "#" + n + " ");

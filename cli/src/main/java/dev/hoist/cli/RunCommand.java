@@ -157,6 +157,7 @@ final class RunCommand implements Command {
                 .readOnly(args.flag("read-only"))
                 .init(args.flag("init"))
                 .tty(tty)
+                .volatileUpper(args.flag("rm"))   // as podman run --rm: what the container writes goes with it
                 .stopSignal(stopSignal(args.value("stop-signal"), config.stopSignal()));
         String user = args.value("user") != null ? args.value("user") : config.user();
         if (user != null && !user.isEmpty()) {

@@ -639,6 +639,9 @@ public final class ContainerRuntime {
                 record(out, "lower", layers.get(i).toAbsolutePath().normalize().toString());
             }
             record(out, "upper", spec.upperDir().toAbsolutePath().normalize().toString());
+            if (spec.volatileUpper()) {
+                record(out, "volatile", "1");
+            }
             record(out, "work", spec.workDir().toAbsolutePath().normalize().toString());
         }
         for (String a : spec.argv()) {

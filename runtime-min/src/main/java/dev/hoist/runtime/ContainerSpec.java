@@ -34,11 +34,16 @@ import java.util.Objects;
  * @param timeout  kill the container after this long; null for none
  * @param stopSignal the signal that stops it before SIGKILL (the image's STOPSIGNAL or --stop-signal; SIGTERM
  *                   by default)
+ * @param volatileUpper nothing in the upper directory needs to outlive a crash of the machine (it goes with the
+ *                      container, as with {@code run --rm}, or is kept as a cache, as a build step's is): the
+ *                      overlay is mounted {@code volatile}, so that neither a sync in the container nor the
+ *                      unmount waits for its files to reach the disk; the kernel writes back what is kept in its
+ *                      own time (before 5.10, which lacks the option, it is mounted without)
  */
 public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path workDir, Path rootfs, List<String> argv,
                             List<String> env, String cwd, String user, String hostname, List<Mount> mounts,
                             NetworkMode network, Limits limits, boolean readOnly, boolean init, boolean tty,
-                            Duration timeout, int stopSignal) {
+                            Duration timeout, int stopSignal, boolean volatileUpper) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -144,6 +149,7 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
         private boolean tty;
         private Duration timeout;
         private int stopSignal = RunningContainer.SIGTERM;
+        private boolean volatileUpper;
 
         private Builder() {
         }
@@ -248,9 +254,15 @@ public record ContainerSpec(String id, List<Path> layers, Path upperDir, Path wo
             return this;
         }
 
+        /** Whether the overlay is mounted {@code volatile}: see {@link ContainerSpec#volatileUpper}. */
+        public Builder volatileUpper(boolean value) {
+            this.volatileUpper = value;
+            return this;
+        }
+
         public ContainerSpec build() {
             return new ContainerSpec(id, layers, upperDir, workDir, rootfs, argv, env, cwd, user, hostname, mounts,
-                    network, limits, readOnly, init, tty, timeout, stopSignal);
+                    network, limits, readOnly, init, tty, timeout, stopSignal, volatileUpper);
         }
     }
 

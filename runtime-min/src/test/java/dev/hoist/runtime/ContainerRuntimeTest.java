@@ -78,6 +78,17 @@ class ContainerRuntimeTest {
     }
 
     @Test
+    void aVolatileUpperIsMountedVolatileAndStillKeepsWhatTheContainerWrote() throws Exception {
+        String root = "grep ' / / ' /proc/self/mountinfo | grep -c volatile";
+        Result plain = run(overlay("sh", "-c", root).build());
+        assertEquals("0\n", plain.out(), plain.err());
+        // (overlayfs refuses to mount an upper and work directory again once they were mounted volatile)
+        Result v = run(overlay("sh", "-c", "echo kept > /made; " + root).volatileUpper(true).build());
+        assertEquals("1\n", v.out(), v.err());
+        assertEquals("kept\n", Files.readString(tmp.resolve("upper/made")));
+    }
+
+    @Test
     void hostnameIsItsOwn() throws Exception {
         Result r = run(overlay("sh", "-c", "hostname; cat /etc/hostname; grep -c localhost /etc/hosts").hostname("box1").build());
         assertEquals("box1\nbox1\n2\n", r.out(), r.err());

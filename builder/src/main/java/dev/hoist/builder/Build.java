@@ -126,6 +126,9 @@ final class Build {
     // Plain flags under a lock, not AtomicBooleans: AtomicBoolean's VarHandle is set up the first time the class is
     // used, ~0.3 ms of a cached build (CONTRIBUTING.md, "Start-up paths").
     private static boolean nativeCallsLoading;
+    private static boolean layerWritingWarmed;
+    /** How long a RUN step runs before the layer writer is warmed up for it: {@link #warmUpLayerWriting}. */
+    private static final Duration LONG_STEP = Duration.ofMillis(300);
 
     /**
      * Has the native calls that reading a RUN step's changes needs bound on a daemon thread, once per JVM, so that
@@ -139,6 +142,22 @@ final class Build {
             nativeCallsLoading = true;
         }
         Thread t = new Thread(LayerWriter::loadNativeCalls, "hoist-native-calls");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Compiles the layer writer's hot loops on another thread, once a process: a RUN step that runs this
+     * long may well write a big layer, and while it runs a core is often spare. See {@link LayerWriter#warmUp}.
+     */
+    private static void warmUpLayerWriting(LayerWriter writer) {
+        synchronized (Build.class) {
+            if (layerWritingWarmed) {
+                return;
+            }
+            layerWritingWarmed = true;
+        }
+        Thread t = new Thread(writer::warmUp, "hoist-layer-warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -1040,7 +1059,11 @@ final class Build {
                 ExitStatus status;
                 preloadNativeCalls();
                 try (RunningContainer c = runtime.run(spec, out, out, null)) {
-                    status = c.waitFor();
+                    Optional<ExitStatus> quick = c.waitFor(LONG_STEP);
+                    if (quick.isEmpty()) {
+                        warmUpLayerWriting(layerWriter());
+                    }
+                    status = quick.isPresent() ? quick.get() : c.waitFor();
                 } catch (ContainerException e) {
                     throw new BuildException(where(r) + ": " + shown + ": the container could not run: " + e.getMessage(), e);
                 } catch (InterruptedException e) {

@@ -111,6 +111,25 @@ class LayerRoundTripTest {
     }
 
     @Test
+    void warmingUpChangesNoLayer() throws Exception {
+        Path src = Fixtures.richTree(tmp.resolve("src"));
+        LayerWriter writer = LayerWriter.builder().level(1).build();
+        Fixtures.Written before = Fixtures.writeTree(writer, src);
+        Thread[] racers = new Thread[3];
+        for (int i = 0; i < racers.length; i++) {
+            racers[i] = new Thread(writer::warmUp);
+            racers[i].start();
+        }
+        for (Thread t : racers) {
+            t.join();
+        }
+        LayerWriter.builder().build().warmUp();   // done already, by whichever writer
+        Fixtures.Written after = Fixtures.writeTree(writer, src);
+        assertArrayEquals(before.bytes(), after.bytes());
+        assertEquals(before.layer(), after.layer());
+    }
+
+    @Test
     void entriesAreSortedAndNormalised() throws Exception {
         Path src = Fixtures.richTree(tmp.resolve("src"));
         Fixtures.Written w = Fixtures.writeTree(Compression.NONE, src);

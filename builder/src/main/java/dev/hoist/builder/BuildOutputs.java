@@ -51,7 +51,8 @@ public final class BuildOutputs {
      *              standard output
      * @param tar   whether an OCI layout is written as a tar ({@code tar=}, true unless set false)
      * @param push  whether the image is to be pushed ({@code type=registry}, or {@code push=true})
-     * @param names the names the archive gives the image ({@code name=}); empty for the build's tags
+     * @param names the names the archive gives the image ({@code name=}; empty for the build's tags), or, for the
+     *              store and registry types, names the image gets (and is pushed to) besides the build's tags
      */
     public record Output(Type type, Path dest, boolean tar, boolean push, List<String> names) {
 
@@ -103,7 +104,7 @@ public final class BuildOutputs {
             }
             if ((tarAttr != null && type != Type.OCI && type != Type.DOCKER)
                     || (pushAttr != null && type != Type.IMAGE && type != Type.REGISTRY)
-                    || (name != null && type != Type.OCI && type != Type.DOCKER)) {
+                    || (name != null && type == Type.LOCAL)) {
                 String key = tarAttr != null ? "tar" : pushAttr != null ? "push" : "name";
                 throw new IllegalArgumentException("--output type=" + t + " does not support " + key + "=; "
                         + accepted(type));
@@ -158,8 +159,8 @@ public final class BuildOutputs {
 
         private static String accepted(Type type) {
             return switch (type) {
-                case IMAGE -> "it takes push=true|false (name the image with -t)";
-                case REGISTRY -> "it takes push=true (name the image with -t)";
+                case IMAGE -> "it takes name= and push=true|false (or name the image with -t)";
+                case REGISTRY -> "it takes name= and push=true (or name the image with -t)";
                 case OCI -> "it takes dest=, tar=true|false and name=";
                 case DOCKER -> "it takes dest= and name=";
                 case LOCAL -> "it takes dest=";

@@ -451,6 +451,8 @@ class BuildFeaturesTest {
         assertTrue(BuildOutputs.Output.parse("type=registry").push());
         assertTrue(BuildOutputs.Output.parse("type=image,push=true").push());
         assertFalse(BuildOutputs.Output.parse("type=image,push=false").push());
+        assertEquals(List.of("example.test/x:1"), BuildOutputs.Output.parse("type=image,name=example.test/x:1").names());
+        assertEquals(List.of("example.test/y:2"), BuildOutputs.Output.parse("type=registry,name=example.test/y:2").names());
 
         assumeTrue(dockerPeer(), "docker load needs the peer daemon");
         assertTrue(exec("docker", "load", "-i", dockerTar.toString()).contains("hoist-out/x:2"));
@@ -496,7 +498,7 @@ class BuildFeaturesTest {
         refused.put("type=docker,dest=x.tar,annotation.a=b", "annotation.a");
         refused.put("type=local,dest=x,platform-split=false", "platform-split");
         refused.put("type=local,dest=x,tar=true", "tar");
-        refused.put("type=image,name=example.test/x:1", "name");
+        refused.put("type=local,dest=x,name=example.test/x:1", "name");
         refused.put("type=image,unpack=true", "unpack");
         refused.put("type=registry,push=false", "type=image");
         refused.put("type=oci,dest=x.tar,tar=maybe", "tar=maybe");

@@ -58,7 +58,7 @@ final class BuildCommand implements Command {
                 OptionSpec.flag("--pull", "Always pull the base images, even those in the local store"),
                 OptionSpec.list("--secret", "id=ID[,src=FILE|env=VAR]", "A secret for RUN --mount=type=secret (never stored in the image or the cache)"),
                 OptionSpec.list("--ssh", "default|ID[=SOCKET]", "An SSH agent socket for RUN --mount=type=ssh (default: $SSH_AUTH_SOCK)"),
-                OptionSpec.list("-o, --output", "type=TYPE[,dest=PATH][,KEY=VALUE]", "Also write the image: type=oci|docker (a tar: dest=FILE, or - for standard output; type=oci,tar=false: dest=DIR), type=local,dest=DIR (the root filesystem), type=image|registry; name=NAME names the image in a tar"),
+                OptionSpec.list("-o, --output", "type=TYPE[,dest=PATH][,KEY=VALUE]", "Also write the image: type=oci|docker (a tar: dest=FILE, or - for standard output; type=oci,tar=false: dest=DIR), type=local,dest=DIR (the root filesystem), type=image|registry (name=NAME tags, and pushes, the image besides -t); name=NAME names the image in a tar"),
                 OptionSpec.flag("--push", "Push the image to its registry under each -t name"),
                 OptionSpec.value("--platform", "OS/ARCH", "The platform to build for (only this machine's platform is supported)"),
                 OptionSpec.flag("-q, --quiet", "Suppress the build output and print the image ID on success"));
@@ -107,13 +107,19 @@ final class BuildCommand implements Command {
             outputs.add(output);
         }
         boolean push = args.flag("push");
+        // the image's names: -t, and name= of type=image|registry outputs, as buildx takes them
+        List<String> tags = new ArrayList<>(args.values("tag"));
         for (BuildOutputs.Output o : outputs) {
             push |= o.push();
+            if (o.type() == BuildOutputs.Type.IMAGE || o.type() == BuildOutputs.Type.REGISTRY) {
+                o.names().stream().filter(n -> !tags.contains(n)).forEach(tags::add);
+            }
         }
-        if (push && args.values("tag").isEmpty()) {
-            throw new UsageException("--push needs a name to push to: give it with -t REGISTRY/REPOSITORY:TAG");
+        if (push && tags.isEmpty()) {
+            throw new UsageException("--push needs a name to push to: give it with -t REGISTRY/REPOSITORY:TAG"
+                    + " (or name= in --output type=image|registry)");
         }
-        for (String t : args.values("tag")) {
+        for (String t : tags) {
             dev.hoist.cache.image.LocalImages.normaliseName(t);
         }
         try (ContextSources.StreamContext stdin = contextFromStdin
@@ -136,14 +142,15 @@ final class BuildCommand implements Command {
             if (epoch != null && !epoch.isEmpty() && !buildArgs.containsKey("SOURCE_DATE_EPOCH")) {
                 req.buildArg("SOURCE_DATE_EPOCH", epoch);   // as docker buildx passes it on (its toSolveOpt)
             }
-            configure(ctx, args, req, progressMode);
+            configure(ctx, args, tags, req, progressMode);
             req.sourceDateEpoch(buildTime(ctx, buildArgs, dir));
             return build(ctx, args, req, outputs, push);
         }
     }
 
-    private void configure(Context ctx, Args args, BuildRequest.Builder req, String progressMode) throws UsageException {
-        for (String t : args.values("tag")) {
+    private void configure(Context ctx, Args args, List<String> tags, BuildRequest.Builder req, String progressMode)
+            throws UsageException {
+        for (String t : tags) {
             req.tag(t);
         }
         for (String l : args.values("label")) {

@@ -336,6 +336,13 @@ class BuildCommandTest {
             MainTest.Result pulled = MainTest.run(env, pull);
             assertEquals(0, pulled.status(), pulled.err());
 
+            // buildx's way of naming what it pushes: --output type=registry,name=...
+            String named = "127.0.0.1:" + server.port() + "/team/named:2";
+            MainTest.Result viaOutput = hoist("build", "-q", "--output", "type=registry,name=" + named, ctx.toString());
+            assertEquals(0, viaOutput.status(), viaOutput.err());
+            MainTest.Result pulledNamed = MainTest.run(env, "--root", dir.resolve("third").toString(), "pull", named);
+            assertEquals(0, pulledNamed.status(), pulledNamed.err());
+
             MainTest.Result noTag = hoist("build", "--push", ctx.toString());
             assertEquals(2, noTag.status());
             assertTrue(noTag.err().contains("-t"), noTag.err());

@@ -123,27 +123,18 @@ final class Build {
         return layerWriter;
     }
 
-    // Plain flags under a lock, not AtomicBooleans: AtomicBoolean's VarHandle is set up the first time the class is
-    // used, ~0.3 ms of a cached build (CONTRIBUTING.md, "Start-up paths").
-    private static boolean nativeCallsLoading;
-    private static boolean layerWritingWarmed;
     /** How long a RUN step runs before the layer writer is warmed up for it: {@link #warmUpLayerWriting}. */
     private static final Duration LONG_STEP = Duration.ofMillis(300);
+    // Names under a lock, not AtomicBooleans: AtomicBoolean's VarHandle is set up the first time the class is used,
+    // ~0.3 ms of a cached build (CONTRIBUTING.md, "Start-up paths").
+    private static final java.util.Set<String> STARTED = new java.util.HashSet<>();
 
     /**
      * Has the native calls that reading a RUN step's changes needs bound on a daemon thread, once per JVM, so that
      * the ~60 ms this takes passes while the first step's process runs instead of after it.
      */
     private static void preloadNativeCalls() {
-        synchronized (Build.class) {
-            if (nativeCallsLoading) {
-                return;
-            }
-            nativeCallsLoading = true;
-        }
-        Thread t = new Thread(LayerWriter::loadNativeCalls, "hoist-native-calls");
-        t.setDaemon(true);
-        t.start();
+        startOnce("hoist-native-calls", LayerWriter::loadNativeCalls);
     }
 
     /**
@@ -151,13 +142,17 @@ final class Build {
      * long may well write a big layer, and while it runs a core is often spare. See {@link LayerWriter#warmUp}.
      */
     private static void warmUpLayerWriting(LayerWriter writer) {
-        synchronized (Build.class) {
-            if (layerWritingWarmed) {
+        startOnce("hoist-layer-warm-up", writer::warmUp);
+    }
+
+    /** Runs {@code task} on a daemon thread called {@code name}, unless one of that name was started before. */
+    private static void startOnce(String name, Runnable task) {
+        synchronized (STARTED) {
+            if (!STARTED.add(name)) {
                 return;
             }
-            layerWritingWarmed = true;
         }
-        Thread t = new Thread(writer::warmUp, "hoist-layer-warm-up");
+        Thread t = new Thread(task, name);
         t.setDaemon(true);
         t.start();
     }

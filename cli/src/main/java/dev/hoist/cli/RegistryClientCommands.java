@@ -25,11 +25,25 @@ final class RegistryClientCommands {
     private RegistryClientCommands() {
     }
 
+    /** skopeo's {@code --tls-verify}, for the commands that talk to one registry. */
+    static final OptionSpec TLS_VERIFY = OptionSpec.flag("--tls-verify", "Require HTTPS and verify the registry's "
+            + "certificate (default true; =false: HTTPS without verification, or plain HTTP if the registry does not "
+            + "speak TLS)");
+
     /**
      * A client with the user's Docker credentials and environment; registries named in
-     * {@code HOIST_INSECURE_REGISTRIES} (comma-separated) are spoken to over plain HTTP, as loopback ones are.
+     * {@code HOIST_INSECURE_REGISTRIES} (comma-separated) are spoken to as loopback ones are: in plain HTTP, or in
+     * HTTPS without verification when they speak TLS.
      */
     static RegistryClient client(Context ctx, ProgressListener progress) {
+        return client(ctx, progress, Set.of());
+    }
+
+    /**
+     * As {@link #client(Context, ProgressListener)}; the {@code unverified} registries (--tls-verify=false) are spoken
+     * to in HTTPS without verification, or in plain HTTP when that fails.
+     */
+    static RegistryClient client(Context ctx, ProgressListener progress, Set<String> unverified) {
         Set<String> insecure = new LinkedHashSet<>();
         String env = ctx.env.get("HOIST_INSECURE_REGISTRIES");
         if (env != null) {
@@ -39,7 +53,22 @@ final class RegistryClientCommands {
                 }
             }
         }
-        return RegistryClient.builder(ctx.images()).environment(ctx.env).insecureRegistries(insecure).progress(progress).build();
+        return RegistryClient.builder(ctx.images()).environment(ctx.env).insecureRegistries(insecure)
+                .unverifiedRegistries(unverified).progress(progress).build();
+    }
+
+    /**
+     * {@code registry} alone when {@code args} turn TLS verification off with the first of {@code flags} given
+     * ({@code tls-verify=false}), else none.
+     */
+    static Set<String> unverified(Args args, String registry, String... flags) {
+        for (String flag : flags) {
+            String v = args.value(flag);
+            if (v != null) {
+                return v.equals("false") ? Set.of(registry) : Set.of();
+            }
+        }
+        return Set.of();
     }
 
     static final class Pull implements Command {
@@ -62,7 +91,8 @@ final class RegistryClientCommands {
         public List<OptionSpec> options() {
             return List.of(
                     OptionSpec.value("--platform", "OS/ARCH", "The platform to pull from a multi-platform image (default: this machine's)"),
-                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"));
+                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"),
+                    TLS_VERIFY);
         }
 
         @Override
@@ -79,7 +109,8 @@ final class RegistryClientCommands {
                 ctx.out.println((ref.tag() != null ? ref.tag() : ref.digest().toString()) + ": Pulling from " + ref.familiarName());
             }
             ProgressPrinter progress = new ProgressPrinter(ctx.out, "Pull complete", ctx.terminal);
-            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : progress)) {
+            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : progress,
+                    unverified(args, ref.domain(), "tls-verify"))) {
                 Image image = client.pull(ref, platform);
                 if (!quiet) {
                     ctx.out.println("Digest: " + image.target().digest());
@@ -113,7 +144,8 @@ final class RegistryClientCommands {
             return List.of(
                     OptionSpec.value("--platform", "OS/ARCH", "Push only this platform's manifest of a multi-platform image "
                             + "(default: the whole image, which must be stored with every platform)"),
-                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"));
+                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"),
+                    TLS_VERIFY);
         }
 
         @Override
@@ -138,7 +170,8 @@ final class RegistryClientCommands {
             if (!quiet) {
                 ctx.out.println("The push refers to repository [" + ref.fullName() + "]");
             }
-            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Pushed", ctx.terminal))) {
+            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Pushed", ctx.terminal),
+                    unverified(args, ref.domain(), "tls-verify"))) {
                 client.prepare(ref); // while the image's manifest and the blobs' known places are read
                 Descriptor pushed = client.push(image.target(), ref, platform);
                 ctx.out.println((ref.tag() == null ? "" : ref.tag() + ": ") + "digest: " + pushed.digest() + " size: " + pushed.size());
@@ -171,7 +204,12 @@ final class RegistryClientCommands {
                             + "(default: only this machine's platform, as skopeo)"),
                     OptionSpec.list("--platform", "OS/ARCH", "Copy this platform of a multi-platform image instead of "
                             + "this machine's (between registries, several make an index of those)"),
-                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"));
+                    OptionSpec.flag("-q, --quiet", "Suppress verbose output"),
+                    OptionSpec.flag("--src-tls-verify", "Require HTTPS and verify the source registry's certificate "
+                            + "(default true; =false: HTTPS without verification, or plain HTTP)"),
+                    OptionSpec.flag("--dest-tls-verify", "Require HTTPS and verify the destination registry's "
+                            + "certificate (default true; =false: HTTPS without verification, or plain HTTP)"),
+                    OptionSpec.flag("--tls-verify", "Both of the above, where not given"));
         }
 
         @Override
@@ -192,7 +230,15 @@ final class RegistryClientCommands {
                 throw new UsageException("--all copies every platform and --platform chooses some: give one of them");
             }
             boolean quiet = args.flag("quiet");
-            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Copied", ctx.terminal))) {
+            Set<String> unverified = new LinkedHashSet<>();
+            if (src instanceof Transports.Registry r) {
+                unverified.addAll(unverified(args, r.ref().domain(), "src-tls-verify", "tls-verify"));
+            }
+            if (dst instanceof Transports.Registry r) {
+                unverified.addAll(unverified(args, r.ref().domain(), "dest-tls-verify", "tls-verify"));
+            }
+            try (RegistryClient client = client(ctx, quiet ? ProgressListener.NONE : new ProgressPrinter(ctx.out, "Copied", ctx.terminal),
+                    unverified)) {
                 Descriptor copied = Transports.copy(client, src, dst, platforms, all);
                 ctx.out.println("Copied " + copied.digest() + " (" + Humans.size(copied.size()) + " manifest)");
             }
@@ -221,7 +267,8 @@ final class RegistryClientCommands {
             return List.of(
                     OptionSpec.value("-u, --username", "USER", "Username"),
                     OptionSpec.value("-p, --password", "PASSWORD", "Password (prefer --password-stdin: a password on the command line is visible to other users)"),
-                    OptionSpec.flag("--password-stdin", "Take the password from stdin"));
+                    OptionSpec.flag("--password-stdin", "Take the password from stdin"),
+                    TLS_VERIFY);
         }
 
         @Override
@@ -270,7 +317,7 @@ final class RegistryClientCommands {
             if (args.value("password") != null) {
                 ctx.err.println("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
             }
-            try (RegistryClient client = client(ctx, ProgressListener.NONE)) {
+            try (RegistryClient client = client(ctx, ProgressListener.NONE, unverified(args, server, "tls-verify"))) {
                 client.login(server, user, password);
             }
             ctx.out.println("Login Succeeded");
@@ -302,7 +349,7 @@ final class RegistryClientCommands {
         @Override
         public int run(Context ctx, Args args) throws Exception {
             String server = args.positionals().isEmpty() ? RegistryHosts.DOCKER_HUB : args.positionals().get(0);
-            try (RegistryClient client = client(ctx, ProgressListener.NONE)) {
+            try (RegistryClient client = client(ctx, ProgressListener.NONE, Set.of())) {
                 if (client.logout(server)) {
                     ctx.out.println("Removing login credentials for " + server);
                 } else {
@@ -330,6 +377,11 @@ final class RegistryClientCommands {
         }
 
         @Override
+        public List<OptionSpec> options() {
+            return List.of(TLS_VERIFY);
+        }
+
+        @Override
         public int[] arity() {
             return new int[] {1, 1};
         }
@@ -337,7 +389,7 @@ final class RegistryClientCommands {
         @Override
         public int run(Context ctx, Args args) throws Exception {
             Reference repo = Reference.parseNormalized(args.positionals().get(0));
-            try (RegistryClient client = client(ctx, ProgressListener.NONE)) {
+            try (RegistryClient client = client(ctx, ProgressListener.NONE, unverified(args, repo.domain(), "tls-verify"))) {
                 for (String t : client.tags(repo)) {
                     ctx.out.println(t);
                 }
@@ -363,6 +415,11 @@ final class RegistryClientCommands {
         }
 
         @Override
+        public List<OptionSpec> options() {
+            return List.of(TLS_VERIFY);
+        }
+
+        @Override
         public int[] arity() {
             return new int[] {1, 1};
         }
@@ -370,7 +427,7 @@ final class RegistryClientCommands {
         @Override
         public int run(Context ctx, Args args) throws Exception {
             Reference ref = Reference.parse(args.positionals().get(0));
-            try (RegistryClient client = client(ctx, ProgressListener.NONE)) {
+            try (RegistryClient client = client(ctx, ProgressListener.NONE, unverified(args, ref.domain(), "tls-verify"))) {
                 RawManifest m = client.manifest(ref);
                 ctx.out.write(m.bytes());
                 ctx.out.println();

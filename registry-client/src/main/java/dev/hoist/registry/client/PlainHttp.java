@@ -24,11 +24,15 @@ import java.util.TreeMap;
 /**
  * HTTP/1.1 in the clear on blocking sockets, for the registries spoken to without TLS and without a proxy
  * (loopback and insecure ones): kept-alive connections pooled per host, bodies framed by length or chunked.
+ * A server that turns out to speak TLS on the port is reported with a {@link TlsSuspectedException}, for the
+ * caller to switch to HTTPS.
  * It does only what {@link RegistryHttp} asks of it; the JDK's client starts ~50 ms slower (its classes, its
  * logger lookup, which opens every jar on the class path, its selector thread). Thread-safe.
  */
 final class PlainHttp implements AutoCloseable {
     private static final int BUFFER = 256 * 1024;
+    /** What Go's {@code net/http} (the CNCF registry's server) answers plaintext on a TLS port with. */
+    static final String GO_TLS_ANSWER = "Client sent an HTTP request to an HTTPS server";
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
     private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
@@ -65,13 +69,40 @@ final class PlainHttp implements AutoCloseable {
                 head = readHead(c);
             } catch (IOException e) {
                 c.close();
+                if (e instanceof TlsSuspectedException t && t.certain()) {
+                    throw t;
+                }
                 if (reused) {
                     continue; // the server closed an idle connection: once more on a new one
                 }
-                throw e;
+                throw e instanceof java.net.SocketException && !(e instanceof java.net.ConnectException)
+                        ? new TlsSuspectedException("the server reset the connection without answering ("
+                                + e.getMessage() + ")", false, e)
+                        : e;
+            }
+            if (head.status() == 400 && head.http10() && head.first("Content-Length") == null
+                    && head.first("Transfer-Encoding") == null) {
+                return badRequest(c, uri, head);
             }
             return respond(c, method, uri, head, sink);
         }
+    }
+
+    /**
+     * An HTTP/1.0 400 without framing, read to the connection's end: Go's TLS servers answer plaintext so, with
+     * the words {@value #GO_TLS_ANSWER}, and for that a {@link TlsSuspectedException}; any other is returned.
+     */
+    private static RegistryHttp.Response badRequest(Connection c, URI uri, Head head) throws IOException {
+        byte[] text;
+        try {
+            text = c.in.readNBytes(64 * 1024);
+        } finally {
+            c.close();
+        }
+        if (new String(text, StandardCharsets.ISO_8859_1).contains(GO_TLS_ANSWER)) {
+            throw new TlsSuspectedException("the server answered \"" + GO_TLS_ANSWER + "\"", true, null);
+        }
+        return new RegistryHttp.Response(head.status(), head.headers(), new java.io.ByteArrayInputStream(text), uri);
     }
 
     /**
@@ -204,10 +235,19 @@ final class PlainHttp implements AutoCloseable {
     }
 
     private static Head readHead(Connection c) throws IOException {
+        c.in.mark(2);
+        int type = c.in.read();
+        int major = c.in.read();
+        c.in.reset();
+        if ((type == 0x15 || type == 0x16) && major == 3) {
+            // a TLS alert or handshake record (type, then version 3.x): the server speaks TLS on this port
+            throw new TlsSuspectedException("the server answered with a TLS record", true, null);
+        }
         while (true) {
             String status = readLine(c.in);
             if (status == null) {
-                throw new EOFException("the server closed the connection before answering");
+                throw new TlsSuspectedException("the server closed the connection without answering", false,
+                        new EOFException("the server closed the connection before answering"));
             }
             if (!status.startsWith("HTTP/1.") || status.length() < 12) {
                 throw new IOException("not an HTTP/1.1 status line: " + status);

@@ -45,7 +45,7 @@ public final class RegistryClient implements AutoCloseable {
 
     /** What a client is configured with. */
     record Settings(CredentialsProvider credentials, DockerConfig dockerConfig, Set<String> insecure,
-                    RetryPolicy retry, Sleeper sleeper, Clock clock, Map<String, String> env, Path certsDir,
+                    Set<String> unverified, RetryPolicy retry, Sleeper sleeper, Clock clock, Map<String, String> env, Path certsDir,
                     int parallelism, ProgressListener progress, long monolithicLimit, long chunkSize,
                     java.time.Duration idleTimeout) {
     }
@@ -402,6 +402,7 @@ public final class RegistryClient implements AutoCloseable {
         private CredentialsProvider credentials;
         private DockerConfig dockerConfig;
         private Set<String> insecure = Set.of();
+        private Set<String> unverified = Set.of();
         private RetryPolicy retry = RetryPolicy.DEFAULT;
         private Sleeper sleeper = Sleeper.SYSTEM;
         private Clock clock = Clock.systemUTC();
@@ -433,9 +434,21 @@ public final class RegistryClient implements AutoCloseable {
             return this;
         }
 
-        /** Registries (host or host:port) spoken to over plain HTTP; loopback registries always are. */
+        /**
+         * Registries (host or host:port) spoken to as loopback ones always are, as Docker's insecure registries: in
+         * plain HTTP, or, when they turn out to speak TLS, in HTTPS without checking their certificates.
+         */
         public Builder insecureRegistries(Set<String> insecure) {
             this.insecure = Set.copyOf(insecure);
+            return this;
+        }
+
+        /**
+         * Registries (host or host:port) whose TLS certificates are not checked, as with skopeo's
+         * {@code --tls-verify=false}: spoken to in HTTPS without verification, or in plain HTTP when that fails.
+         */
+        public Builder unverifiedRegistries(Set<String> unverified) {
+            this.unverified = Set.copyOf(unverified);
             return this;
         }
 
@@ -514,7 +527,7 @@ public final class RegistryClient implements AutoCloseable {
         public RegistryClient build() {
             DockerConfig dc = dockerConfig != null ? dockerConfig : DockerConfig.fromEnvironment(env);
             CredentialsProvider cp = credentials != null ? credentials : dc;
-            Settings s = new Settings(cp, dc, insecure, retry, sleeper, clock, env, certsDir, parallelism, progress,
+            Settings s = new Settings(cp, dc, insecure, unverified, retry, sleeper, clock, env, certsDir, parallelism, progress,
                     monolithicLimit, chunkSize, idleTimeout);
             boolean own = executor == null;
             ExecutorService ex = own ? Executors.newFixedThreadPool(parallelism, new DaemonThreads("hoist-transfer")) : executor;

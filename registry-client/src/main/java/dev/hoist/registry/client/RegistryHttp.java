@@ -1,7 +1,5 @@
 package dev.hoist.registry.client;
 
-import dev.hoist.oci.RegistryHosts;
-
 import javax.net.ssl.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
@@ -32,7 +30,8 @@ import java.util.concurrent.Executors;
 
 /**
  * HTTP to registries: {@link PlainHttp} for the ones in the clear without a proxy, else one {@link HttpClient}
- * per origin (HTTP/2 over TLS, HTTP/1.1 in the clear through a proxy); auth
+ * per origin (HTTP/2 over verified TLS, HTTP/1.1 over unverified TLS and in the clear through a proxy), in the
+ * scheme {@link RegistrySchemes} chooses; auth
  * challenges answered (Basic; bearer tokens fetched and cached per registry and scope until they expire),
  * transient failures retried with backoff, redirects followed without credentials to other hosts.
  * Thread-safe.
@@ -59,6 +58,7 @@ final class RegistryHttp {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> tokenLocks = new ConcurrentHashMap<>();
     private final PlainHttp plainHttp;
+    private final RegistrySchemes schemes;
     /**
      * The JDK clients' worker threads, as the JDK's default (a cached pool) but daemon; made with the first JDK
      * client, as registries reached through PlainHttp need none (making the pool cost ~0.6 ms of every start).
@@ -72,6 +72,7 @@ final class RegistryHttp {
         this.settings = settings;
         this.proxy = EnvProxySelector.fromEnv(settings.env());
         this.plainHttp = new PlainHttp(CONNECT_TIMEOUT, settings.idleTimeout());
+        this.schemes = new RegistrySchemes(settings.insecure(), settings.unverified());
     }
 
     /** A request; its body (null: none) is sent afresh on each try. */
@@ -168,11 +169,9 @@ final class RegistryHttp {
         });
     }
 
-    /** The scheme and host to reach {@code registry}'s API at. */
+    /** The scheme and host to reach {@code registry}'s API at (see {@link RegistrySchemes}). */
     URI base(String registry) {
-        boolean plain = RegistryHosts.isLoopback(registry) || settings.insecure().contains(registry)
-                || settings.insecure().contains(RegistryHosts.host(registry));
-        return URI.create((plain ? "http://" : "https://") + RegistryHosts.apiHost(registry));
+        return schemes.base(registry);
     }
 
     /** Sends {@code req} to {@code registry}, authenticating for {@code scopes} and retrying transient failures. */
@@ -188,8 +187,7 @@ final class RegistryHttp {
                 }
                 if (!req.retry || !req.retryIo || attempt >= policy.maxAttempts()) {
                     throw new RegistryException(req.method + " " + req.uri + " failed after " + attempt
-                            + (attempt == 1 ? " try: " : " tries: ") + describe(e), null, 0,
-                            "check the network, the proxy settings and that " + registry + " is up", e);
+                            + (attempt == 1 ? " try: " : " tries: ") + describe(e), null, 0, advice(registry, e), e);
                 }
                 sleep(policy.delay(attempt));
                 continue;
@@ -210,7 +208,23 @@ final class RegistryHttp {
 
     private static String describe(IOException e) {
         String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return e instanceof SchemesFailedException ? m : e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /** What to do when requests to {@code registry} fail with {@code e}. */
+    private static String advice(String registry, IOException e) {
+        if (e instanceof SchemesFailedException s) {
+            return s.advice(registry);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage()).contains("PKIX")
+                    || t instanceof java.security.cert.CertificateException) {
+                return "the certificate of " + registry + " is not trusted: put its CA certificate in "
+                        + "/etc/docker/certs.d/" + registry + "/ca.crt, or, to skip the check, pass --tls-verify=false "
+                        + "or name it in HOIST_INSECURE_REGISTRIES";
+            }
+        }
+        return "check the network, the proxy settings and that " + registry + " is up";
     }
 
     void sleep(Duration d) throws RegistryException {
@@ -438,7 +452,7 @@ final class RegistryHttp {
                 } catch (IOException e) {
                     if (attempt >= settings.retry().maxAttempts()) {
                         throw new RegistryException("cannot reach " + registry + ": " + describe(e), null, 0,
-                                "check the registry's name, the network and the proxy settings", e);
+                                advice(registry, e), e);
                     }
                     sleep(settings.retry().delay(attempt));
                     continue;
@@ -476,7 +490,7 @@ final class RegistryHttp {
             throw e;
         } catch (IOException e) {
             throw new RegistryException("cannot reach " + registry + ": " + describe(e), null, 0,
-                    "check the registry's name, the network and the proxy settings", e);
+                    advice(registry, e), e);
         }
     }
 
@@ -490,40 +504,78 @@ final class RegistryHttp {
         boolean follow = req.method.equals("GET") || req.method.equals("HEAD");
         for (int hop = 0; ; hop++) {
             boolean sameHost = authority.equalsIgnoreCase(uri.getRawAuthority());
-            Response resp;
-            if (plain(uri)) {
-                Map<String, String> headers = new LinkedHashMap<>(req.headers);
-                if (auth != null && sameHost) {
-                    headers.put("Authorization", auth);
-                }
-                resp = plainHttp.send(req.method, uri, headers, req.body, req.sink);
-            } else {
-                // No HttpRequest.timeout: it caps the whole exchange, upload included; WatchedExchange times out
-                // only when no bytes move.
-                HttpRequest.Builder b = HttpRequest.newBuilder(uri);
-                for (Map.Entry<String, String> h : req.headers.entrySet()) {
-                    b.header(h.getKey(), h.getValue());
-                }
-                if (auth != null && sameHost) {
-                    b.header("Authorization", auth);
-                }
-                try {
-                    resp = WatchedExchange.send(client(uri), b, req.method, req.body == null ? null : req.body.publisher(),
-                            req.sink, settings.idleTimeout());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RegistryException("interrupted during " + req.method + " " + uri, e);
-                }
-            }
+            uri = schemes.current(uri);
+            Response resp = exchange(req, uri, auth != null && sameHost ? auth : null);
             int s = resp.status();
             Optional<String> loc = resp.header("Location");
             if (follow && (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && loc.isPresent()
                     && hop < MAX_REDIRECTS) {
                 resp.close();
-                uri = uri.resolve(loc.get());
+                uri = resp.uri().resolve(loc.get());
                 continue;
             }
             return resp;
+        }
+    }
+
+    /**
+     * Sends {@code req} to {@code uri}, once; when that fails in a way that says the registry speaks the other
+     * scheme, and {@link RegistrySchemes} allows it, once more in that one. Only a request that got no answer is
+     * sent again, and its body is sent afresh, whole. The response's URI is the one that answered.
+     */
+    private Response exchange(Request req, URI uri, String auth) throws IOException {
+        try {
+            Response r = exchangeOnce(req, uri, auth);
+            schemes.answered(uri);
+            return r;
+        } catch (IOException first) {
+            URI other = schemes.fallback(uri, first);
+            if (other == null) {
+                throw first;
+            }
+            try {
+                Response r = exchangeOnce(req, other, auth);
+                schemes.answered(other);
+                return r;
+            } catch (IOException second) {
+                schemes.fallbackFailed(other);
+                if (second instanceof RegistryException) {
+                    throw second;
+                }
+                throw new SchemesFailedException(schemes.describe(uri), first, schemes.describe(other), second);
+            }
+        }
+    }
+
+    private Response exchangeOnce(Request req, URI uri, String auth) throws IOException {
+        if (plain(uri)) {
+            Map<String, String> headers = new LinkedHashMap<>(req.headers);
+            if (auth != null) {
+                headers.put("Authorization", auth);
+            }
+            return plainHttp.send(req.method, uri, headers, req.body, req.sink);
+        }
+        // No HttpRequest.timeout: it caps the whole exchange, upload included; WatchedExchange times out only when
+        // no bytes move.
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        for (Map.Entry<String, String> h : req.headers.entrySet()) {
+            b.header(h.getKey(), h.getValue());
+        }
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        HttpClient client;
+        try {
+            client = client(uri);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        try {
+            return WatchedExchange.send(client, b, req.method, req.body == null ? null : req.body.publisher(),
+                    req.sink, settings.idleTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted during " + req.method + " " + uri, e);
         }
     }
 
@@ -550,13 +602,22 @@ final class RegistryHttp {
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .executor(workers())
                     .connectTimeout(CONNECT_TIMEOUT)
-                    .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+                    // HTTP/1.1 to unverified registries too: with HTTP/2, the JDK's client stalled uploading a blob to
+                    // hoist's own registry over TLS (no bytes moved until the idle timeout); HTTP/1.1 does not
+                    .version("https".equalsIgnoreCase(uri.getScheme()) && !schemes.unverified(uri)
+                            ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
                 b.proxy(proxy.forJdkClient());
             }
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
                 // Never used over plain HTTP: without both, HttpClient sets up the JDK's TLS (~250 ms a start).
                 b.sslContext(NoTls.CONTEXT).sslParameters(new javax.net.ssl.SSLParameters());
+            } else if (schemes.unverified(uri)) {
+                try {
+                    b.sslContext(TlsContexts.unverified());
+                } catch (RegistryException e) {
+                    throw new UncheckedIOException(e);
+                }
             } else {
                 try {
                     SSLContext ctx = TlsContexts.forRegistry(settings.certsDir(), uri.getRawAuthority());

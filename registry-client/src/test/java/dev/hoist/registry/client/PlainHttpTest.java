@@ -267,4 +267,51 @@ class PlainHttpTest {
             assertThrows(IllegalArgumentException.class, () -> http.send("GET", uri, Map.of("Bad Name", "v"), null, null));
         }
     }
+
+    /** Sends a GET to a server that answers it with {@code answer} (then closes), and returns what was thrown. */
+    private static java.io.IOException failure(String answer) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, Collections.synchronizedList(new ArrayList<>()), List.of(List.of(answer)));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    () -> http.send("GET", base.resolve("/v2/"), Map.of(), null, null));
+            t.join(5000);
+            return e;
+        }
+    }
+
+    @Test
+    void aTlsAlertShowsTheServerSpeaksTls() throws Exception {
+        // what a TLS 1.2 server sends plaintext: an alert record (21), version 3.3, length 2, fatal, unexpected message
+        java.io.IOException e = failure("\025\003\003\000\002\002\012");
+        assertTrue(e instanceof TlsSuspectedException t && t.certain(), String.valueOf(e));
+    }
+
+    @Test
+    void goSaysInWordsThatItWantsTls() throws Exception {
+        java.io.IOException e = failure("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+        assertTrue(e instanceof TlsSuspectedException t && t.certain(), String.valueOf(e));
+    }
+
+    @Test
+    void aNewConnectionClosedWithoutAnAnswerMayBeTls() throws Exception {
+        java.io.IOException e = failure("");
+        assertTrue(e instanceof TlsSuspectedException t && !t.certain(), String.valueOf(e));
+        assertEquals("the server closed the connection without answering", e.getMessage());
+    }
+
+    @Test
+    void anyOtherUnframedBadRequestIsAnAnswer() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            Thread t = serve(server, Collections.synchronizedList(new ArrayList<>()),
+                    List.of(List.of("HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nmalformed name")));
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            RegistryHttp.Response r = http.send("GET", base.resolve("/v2/"), Map.of(), null, null);
+            assertEquals(400, r.status());
+            assertEquals("malformed name", read(r));
+            t.join(5000);
+        }
+    }
 }

@@ -30,7 +30,7 @@ import java.util.concurrent.Executors;
 
 /**
  * HTTP to registries: {@link PlainHttp} for the ones in the clear without a proxy, else one {@link HttpClient}
- * per origin (HTTP/2 over verified TLS, HTTP/1.1 over unverified TLS and in the clear through a proxy), in the
+ * per origin (HTTP/2 over TLS, verified or not, HTTP/1.1 in the clear through a proxy), in the
  * scheme {@link RegistrySchemes} chooses; auth
  * challenges answered (Basic; bearer tokens fetched and cached per registry and scope until they expire),
  * transient failures retried with backoff, redirects followed without credentials to other hosts.
@@ -602,10 +602,7 @@ final class RegistryHttp {
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .executor(workers())
                     .connectTimeout(CONNECT_TIMEOUT)
-                    // HTTP/1.1 to unverified registries too: with HTTP/2, the JDK's client stalled uploading a blob to
-                    // hoist's own registry over TLS (no bytes moved until the idle timeout); HTTP/1.1 does not
-                    .version("https".equalsIgnoreCase(uri.getScheme()) && !schemes.unverified(uri)
-                            ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+                    .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
             if (proxy != null) {
                 b.proxy(proxy.forJdkClient());
             }

@@ -100,9 +100,6 @@ public final class RegistryServer implements Closeable {
                 .setHandler(shutdown);
         if (ssl != null) {
             b.setServerOption(UndertowOptions.ENABLE_HTTP2, true);
-            // Uploads stall on the default 64 KiB HTTP/2 receive window: let a client send a few MiB ahead.
-            b.setServerOption(UndertowOptions.HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 8 << 20);
-            b.setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_FRAME_SIZE, 64 * 1024);
             b.addHttpsListener(config.port(), config.host(), ssl);
         } else {
             b.addHttpListener(config.port(), config.host());

@@ -157,6 +157,48 @@ class TlsTest {
     }
 
     @Test
+    void uploadsOverHttp2ArriveWholeStreamedAndMonolithic() throws Exception {
+        RegistryConfig c = TestRegistry.config(dir, Map.of("tls.selfSigned", "true"));
+        try (RegistryServer s = RegistryServer.start(c)) {
+            HttpClient h2 = HttpClient.newBuilder().sslContext(trustAll()).version(HttpClient.Version.HTTP_2).build();
+            // bodies far past HTTP/2's 64 KiB initial flow-control window, which the server must keep opening
+            byte[] blob = new byte[3 * 1024 * 1024 + 17];
+            new java.util.Random(7).nextBytes(blob);
+            String digest = "sha256:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+            HttpResponse<String> start = h2.send(HttpRequest.newBuilder(s.uri().resolve("/v2/h2/app/blobs/uploads/"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, start.statusCode(), start.body());
+            assertEquals(HttpClient.Version.HTTP_2, start.version());
+            String location = start.headers().firstValue("Location").orElseThrow();
+            HttpResponse<String> patch = h2.send(HttpRequest.newBuilder(s.uri().resolve(location))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, patch.statusCode(), patch.body());
+            String done = patch.headers().firstValue("Location").orElseThrow();
+            HttpResponse<String> put = h2.send(HttpRequest.newBuilder(s.uri().resolve(done + (done.contains("?") ? "&" : "?")
+                    + "digest=" + digest)).timeout(Duration.ofSeconds(30))
+                    .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, put.statusCode(), put.body());
+
+            // monolithic: POST ?digest= with the whole body
+            blob[0] ^= 1;
+            String digest2 = "sha256:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+            HttpResponse<String> mono = h2.send(HttpRequest.newBuilder(s.uri().resolve("/v2/h2/app/blobs/uploads/?digest="
+                    + digest2)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, mono.statusCode(), mono.body());
+            for (String d : new String[] {digest, digest2}) {
+                HttpResponse<byte[]> got = h2.send(HttpRequest.newBuilder(s.uri().resolve("/v2/h2/app/blobs/" + d)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, got.statusCode());
+                assertEquals(blob.length, got.body().length);
+            }
+        }
+    }
+
+    @Test
     void selfSignedIsMadeOnceAndKept() throws Exception {
         RegistryConfig c = TestRegistry.config(dir, Map.of("tls.selfSigned", "true"));
         String first;

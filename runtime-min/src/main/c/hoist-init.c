@@ -710,8 +710,9 @@ static void container_main(void) {
         if (upper && volatile_upper) strcat(opts, ",volatile");
         if (strlen(opts) >= 4096)
             die("hoist: too many layers for one overlay mount (%zu bytes of options, at most 4095): keep the layer snapshots in one directory with short names", strlen(opts));
-        /* volatile (Linux 5.10): the upper directory is scratch, so skip the syncs, above all the one at unmount that
-         * would write every file the step made to disk just before they are deleted; older kernels say EINVAL */
+        /* volatile (Linux 5.10): nothing in the upper directory needs to outlive a crash (it goes with the container,
+         * or is kept as a cache), so skip the syncs, above all the one at unmount, which made the container's exit
+         * wait for every file it wrote to reach the disk; older kernels say EINVAL */
         int r = mount("overlay", rootfs, "overlay", 0, opts);
         if (r < 0 && errno == EINVAL && plain != strlen(opts)) { opts[plain] = 0; r = mount("overlay", rootfs, "overlay", 0, opts); }
         CHECK(r, "hoist: mount the overlay root filesystem on %s: %s", rootfs, strerror(errno));

@@ -20,11 +20,11 @@ import java.util.Map;
  * proxy is set. Immutable and thread-safe.
  */
 final class EnvProxySelector {
-    private final URI httpProxy;
-    private final URI httpsProxy;
+    private final ProxyUrl httpProxy;
+    private final ProxyUrl httpsProxy;
     private final List<String> noProxy;
 
-    private EnvProxySelector(URI httpProxy, URI httpsProxy, List<String> noProxy) {
+    private EnvProxySelector(ProxyUrl httpProxy, ProxyUrl httpsProxy, List<String> noProxy) {
         this.httpProxy = httpProxy;
         this.httpsProxy = httpsProxy;
         this.noProxy = noProxy;
@@ -32,8 +32,8 @@ final class EnvProxySelector {
 
     /** The selector for {@code env}, or null when no proxy is set. */
     static EnvProxySelector fromEnv(Map<String, String> env) {
-        URI http = proxy(env, "HTTP_PROXY");
-        URI https = proxy(env, "HTTPS_PROXY");
+        ProxyUrl http = proxy(env, "HTTP_PROXY");
+        ProxyUrl https = proxy(env, "HTTPS_PROXY");
         if (http == null && https == null) {
             return null;
         }
@@ -52,25 +52,21 @@ final class EnvProxySelector {
 
     private static String get(Map<String, String> env, String name) {
         String v = env.get(name);
-        if (v == null || v.isEmpty()) {
-            v = env.get(name.toLowerCase(Locale.ROOT));
+        if (v != null && !v.isEmpty()) {
+            return v;
         }
+        v = env.get(name.toLowerCase(Locale.ROOT));
         return v == null || v.isEmpty() ? null : v;
     }
 
-    private static URI proxy(Map<String, String> env, String name) {
-        String v = get(env, name);
-        if (v == null) {
-            return null;
+    /** The proxy the variable {@code name} (or its lower-case twin) names, or null. */
+    private static ProxyUrl proxy(Map<String, String> env, String name) {
+        String v = env.get(name);
+        if (v == null || v.isEmpty()) {
+            name = name.toLowerCase(Locale.ROOT);
+            v = env.get(name);
         }
-        if (!v.contains("://")) {
-            v = "http://" + v;
-        }
-        URI u = URI.create(v);
-        if (u.getHost() == null) {
-            throw new IllegalArgumentException(name + "=" + v + " names no proxy host; fix the variable");
-        }
-        return u;
+        return v == null || v.isEmpty() ? null : ProxyUrl.parse(name, v);
     }
 
     boolean bypass(String host, int port) {
@@ -100,15 +96,24 @@ final class EnvProxySelector {
         return false;
     }
 
+    /** The proxy {@code uri} is reached through, or null when it is reached directly. */
+    ProxyUrl proxyFor(URI uri) {
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        ProxyUrl p = https ? httpsProxy : httpProxy;
+        int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
+        if (p == null || uri.getHost() == null || bypass(uri.getHost(), port)) {
+            return null;
+        }
+        return p;
+    }
+
     /** The proxy for {@code uri}: {@link Proxy#NO_PROXY} when it is to be reached directly. */
     List<Proxy> select(URI uri) {
-        URI p = "https".equalsIgnoreCase(uri.getScheme()) ? httpsProxy : httpProxy;
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        if (p == null || uri.getHost() == null || bypass(uri.getHost(), port)) {
+        ProxyUrl p = proxyFor(uri);
+        if (p == null) {
             return List.of(Proxy.NO_PROXY);
         }
-        int pport = p.getPort() > 0 ? p.getPort() : "https".equalsIgnoreCase(p.getScheme()) ? 443 : 80;
-        return List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.getHost(), pport)));
+        return List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.host(), p.port())));
     }
 
     /** This selection as the JDK's HttpClient takes it. */

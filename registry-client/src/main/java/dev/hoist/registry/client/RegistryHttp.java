@@ -39,6 +39,8 @@ import java.util.concurrent.Executors;
 final class RegistryHttp {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_REDIRECTS = 5;
+    private static final String TUNNEL_DISABLED_SCHEMES = "jdk.http.auth.tunneling.disabledSchemes";
+    private static final int PROXY_UNAUTHORIZED = 407;
 
     static {
         // The JDK client reads bodies in 16 KiB buffers by default; blobs stream faster in bigger ones. Read once,
@@ -46,6 +48,16 @@ final class RegistryHttp {
         // setting wins.
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
+        }
+        // Proxy credentials from HTTPS_PROXY go on the CONNECT that opens the tunnel as a Proxy-Authorization header
+        // (see proxyAuthorization), and the JDK client drops a Basic one there unless Basic is taken out of this
+        // list, which defaults to "Basic". Like bufsize it is read once, when the JDK's HTTP classes initialise, so
+        // it is set here, before this class builds any client, and not only once a proxy with credentials turns up:
+        // by then another client in the JVM may have been built and the setting would silently do nothing. Safe for
+        // every client: the JDK sends no credentials of its own (hoist gives it no Authenticator), only the header
+        // hoist puts on requests that go through a proxy whose URL holds credentials. An explicit setting wins.
+        if (System.getProperty(TUNNEL_DISABLED_SCHEMES) == null) {
+            System.setProperty(TUNNEL_DISABLED_SCHEMES, "");
         }
     }
 
@@ -380,7 +392,9 @@ final class RegistryHttp {
         RetryPolicy policy = settings.retry();
         for (int attempt = 1; ; attempt++) {
             try {
-                resp = WatchedExchange.send(client(realmUri), b, method, body, null, settings.idleTimeout());
+                resp = sendJdk(client(realmUri), b, realmUri, method, body, null);
+            } catch (RegistryException e) {
+                throw e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RegistryException("interrupted while fetching a token from " + realm, e);
@@ -449,6 +463,8 @@ final class RegistryHttp {
                 Response r;
                 try {
                     r = sendFollowing(req, null);
+                } catch (RegistryException e) {
+                    throw e;
                 } catch (IOException e) {
                     if (attempt >= settings.retry().maxAttempts()) {
                         throw new RegistryException("cannot reach " + registry + ": " + describe(e), null, 0,
@@ -571,12 +587,54 @@ final class RegistryHttp {
             throw e.getCause();
         }
         try {
-            return WatchedExchange.send(client, b, req.method, req.body == null ? null : req.body.publisher(),
-                    req.sink, settings.idleTimeout());
+            return sendJdk(client, b, uri, req.method, req.body == null ? null : req.body.publisher(), req.sink);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted during " + req.method + " " + uri, e);
         }
+    }
+
+    /**
+     * Sends one request on the JDK client, with the proxy's credentials when it goes through a proxy whose URL holds
+     * them; a proxy's 407 becomes an exception that says which variable to fix.
+     * <p>
+     * The credentials go preemptively, as curl and Docker send them, in a {@code Proxy-Authorization} header: the
+     * JDK client puts a request's {@code Proxy-*} headers on the CONNECT that opens a tunnel and leaves them out of
+     * what goes through it, and sends them to the proxy with a plain HTTP request in absolute form. An
+     * {@link java.net.Authenticator} on the client is no alternative: the client would also ask it about every
+     * registry's Basic 401, and fail the request ("No credentials provided") where hoist answers the challenge.
+     */
+    private Response sendJdk(HttpClient client, HttpRequest.Builder b, URI uri, String method,
+                             HttpRequest.BodyPublisher body, ResponseSink sink) throws IOException, InterruptedException {
+        ProxyUrl through = proxy == null ? null : proxy.proxyFor(uri);
+        if (through != null && through.authorization() != null) {
+            b.setHeader("Proxy-Authorization", through.authorization());
+        }
+        Response r = WatchedExchange.send(client, b, method, body, sink, settings.idleTimeout());
+        if (r.status() == PROXY_UNAUTHORIZED && through != null) {
+            r.close();
+            throw proxyRefused(through, uri);
+        }
+        return r;
+    }
+
+    /** The proxy {@code through} answered 407 on the way to {@code uri}. */
+    private static RegistryException proxyRefused(ProxyUrl through, URI uri) {
+        String target = uri.getScheme() + "://" + uri.getRawAuthority();
+        if (through.user() == null) {
+            return new RegistryException("the proxy " + through + " asks for credentials to reach " + target, null,
+                    PROXY_UNAUTHORIZED, "put them in " + through.variable() + " as http://user:password@" + through.host()
+                    + ":" + through.port() + " (percent-encoded)", null);
+        }
+        String advice = "check " + through.variable() + ": the user and password, percent-encoded, as in "
+                + "http://user:password@" + through.host() + ":" + through.port();
+        String disabled = System.getProperty(TUNNEL_DISABLED_SCHEMES, "");
+        if ("https".equalsIgnoreCase(uri.getScheme()) && disabled.toLowerCase(java.util.Locale.ROOT).contains("basic")) {
+            advice += "; the JVM setting " + TUNNEL_DISABLED_SCHEMES + "=" + disabled + " keeps Basic credentials off "
+                    + "the tunnel: clear it";
+        }
+        return new RegistryException("the proxy " + through + " refused the credentials of " + through.user()
+                + " to reach " + target, null, PROXY_UNAUTHORIZED, advice, null);
     }
 
     /** Whether {@code uri} goes over {@link PlainHttp}: in the clear, and not through a proxy. */

@@ -5,12 +5,16 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AuthAndProxyTest {
@@ -43,6 +47,31 @@ class AuthAndProxyTest {
         assertTrue(p.select(URI.create("https://registry.local:5001/v2/")).get(0).type() == Proxy.Type.HTTP);
         assertEquals(List.of(Proxy.NO_PROXY), p.select(URI.create("https://127.0.0.1:5000/v2/")));
         assertNull(EnvProxySelector.fromEnv(Map.of()));
+    }
+
+    @Test
+    void proxyCredentialsArePercentDecodedAndNeverShown() {
+        ProxyUrl p = ProxyUrl.parse("HTTPS_PROXY", "http://corp%5Cme:p%40ss%3Aw%25rd+x@proxy.corp:3128/");
+        assertEquals("proxy.corp", p.host());
+        assertEquals(3128, p.port());
+        assertEquals("corp\\me", p.user());
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("corp\\me:p@ss:w%rd+x".getBytes(StandardCharsets.UTF_8)),
+                p.authorization());
+        assertEquals("http://corp\\me:***@proxy.corp:3128", p.toString());
+        ProxyUrl bare = ProxyUrl.parse("http_proxy", "[::1]:8080");
+        assertNull(bare.authorization());
+        assertEquals("http://[::1]:8080", bare.toString());
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("u:".getBytes(StandardCharsets.UTF_8)),
+                ProxyUrl.parse("HTTP_PROXY", "u@proxy").authorization(), "a user without a password, as curl sends it");
+        assertEquals("proxy.corp", EnvProxySelector.fromEnv(Map.of("HTTPS_PROXY", "http://u:secret@proxy.corp:3128"))
+                .proxyFor(URI.create("https://ghcr.io/v2/")).host());
+        for (String bad : List.of("http://u:sec@ret@proxy.corp:3128", "http://u:sec%zzret@proxy.corp",
+                "http://u:secret@", "http://u:secret@proxy corp:1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EnvProxySelector.fromEnv(Map.of("HTTPS_PROXY", bad)));
+            assertTrue(e.getMessage().startsWith("HTTPS_PROXY=http://***@"), e.getMessage());
+            assertFalse(e.getMessage().contains("sec"), e.getMessage());
+        }
     }
 
     @Test

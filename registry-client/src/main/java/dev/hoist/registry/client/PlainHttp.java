@@ -72,7 +72,7 @@ final class PlainHttp implements AutoCloseable {
                 if (e instanceof TlsSuspectedException t && t.certain()) {
                     throw t;
                 }
-                if (reused) {
+                if (reused && !(e instanceof java.net.SocketTimeoutException && !idempotent(method))) {
                     continue; // the server closed an idle connection: once more on a new one
                 }
                 throw e instanceof java.net.SocketException && !(e instanceof java.net.ConnectException)
@@ -86,6 +86,19 @@ final class PlainHttp implements AutoCloseable {
             }
             return respond(c, method, uri, head, sink);
         }
+    }
+
+    /**
+     * Whether sending {@code method} twice does what sending it once does. A reused connection that fails is
+     * taken for one the server closed while it was idle, and the request is sent again on a new one; but when the
+     * answer timed out, the server had the request and may have acted on it, and a POST or PATCH sent again could
+     * start a second upload or append its chunk twice: that failure is the caller's to handle.
+     */
+    private static boolean idempotent(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "PUT", "DELETE", "OPTIONS" -> true;
+            default -> false;
+        };
     }
 
     /**

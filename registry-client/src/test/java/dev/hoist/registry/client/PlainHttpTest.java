@@ -121,6 +121,55 @@ class PlainHttpTest {
     }
 
     @Test
+    void aPatchWhoseAnswerTimedOutOnAReusedConnectionIsNotSentAgain() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofMillis(500))) {
+            // the server answers the GET, then takes the PATCH and its body and is slow to answer: it may well have
+            // appended the body, so sending it again could append it twice
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        Socket s = server.accept();   // each connection on a thread of its own: a resend is seen
+                        int n = connections.incrementAndGet();
+                        Thread h = new Thread(() -> {
+                            try (s) {
+                                InputStream in = s.getInputStream();
+                                if (n == 1) {
+                                    requests.add(readRequest(in));
+                                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
+                                            .getBytes(StandardCharsets.ISO_8859_1));
+                                    s.getOutputStream().flush();
+                                }
+                                requests.add(readRequest(in));
+                                Thread.sleep(2000);
+                            } catch (Exception ignored) {
+                                // closed by the test
+                            }
+                        });
+                        h.setDaemon(true);
+                        h.start();
+                    }
+                } catch (Exception ignored) {
+                    // closed by the test
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            assertEquals("one", read(http.send("GET", base.resolve("/1"), Map.of(), null, null)));
+            byte[] chunk = "0123456789".getBytes(StandardCharsets.ISO_8859_1);
+            assertThrows(java.net.SocketTimeoutException.class, () -> http.send("PATCH", base.resolve("/2"), Map.of(),
+                    RequestBody.of(chunk), null));
+        }
+        assertEquals(1, connections.get(), "no second connection for a resend");
+        assertEquals(2, requests.size(), requests.toString());
+        assertTrue(requests.get(1).startsWith("PATCH /2 HTTP/1.1\r\n") && requests.get(1).endsWith("0123456789"),
+                requests.get(1));
+    }
+
+    @Test
     void theRetryAfterAClosedIdleConnectionTakesANewOneNotAnotherIdleOne() throws Exception {
         List<String> requests = Collections.synchronizedList(new ArrayList<>());
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());

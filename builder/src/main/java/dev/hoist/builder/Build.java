@@ -74,6 +74,7 @@ final class Build {
 
     private final LocalImages images;
     private final ContainerRuntime runtime;
+    private Boolean runtimeSupported;
     private final java.util.function.Supplier<RegistryClient> registry;   // null: base images must be local
     private final BuildCache cache;
     private final BuildRequest req;
@@ -143,6 +144,17 @@ final class Build {
      */
     private static void warmUpLayerWriting(LayerWriter writer) {
         startOnce("hoist-layer-warm-up", writer::warmUp);
+    }
+
+    /**
+     * Whether RUN steps can run here ({@link ContainerRuntime#supported}), asked when the first one must: a build
+     * whose steps are all cached, or that has none, never asks.
+     */
+    private synchronized boolean runtimeSupported() {
+        if (runtimeSupported == null) {
+            runtimeSupported = ContainerRuntime.supported();
+        }
+        return runtimeSupported;
     }
 
     /** Runs {@code task} on a daemon thread called {@code name}, unless one of that name was started before. */
@@ -1039,6 +1051,11 @@ final class Build {
             Optional<BuildCache.Entry> hit = lookup(key);
             if (hit.isPresent()) {
                 return new StepOutcome(key, hit.get(), true, createdBy);
+            }
+            if (!runtimeSupported()) {
+                throw new BuildException(where(r) + ": " + shown + ": RUN steps need Linux and root: each runs in a"
+                        + " container of its own (namespaces, an overlay mount, cgroups); run hoist build as root, e.g."
+                        + " with sudo. Steps without RUN build as any user");
             }
             takeCaches(caches, mounts, leases, n, where(r) + ": " + shown);
             LayerStack lower = stack(st);

@@ -259,7 +259,9 @@ final class BuildCommand implements Command {
     private int build(Context ctx, Args args, BuildRequest.Builder req, List<BuildOutputs.Output> outputs, boolean push)
             throws Exception {
         boolean quiet = args.flag("quiet") || "quiet".equals(args.value("progress"));
-        ContainerRuntime runtime = ContainerRuntime.supported() ? new ContainerRuntime(ctx.images().root().path()) : null;
+        // whether it can run containers here is asked only when a RUN step must run (a non-root user can build
+        // images without RUN, and a cached build never asks)
+        ContainerRuntime runtime = new ContainerRuntime(ctx.images().root().path());
         BuildResult result;
         // On SIGTERM or SIGINT the JVM runs its shutdown hooks and then halts, finally blocks or not: this one
         // interrupts the build, as a cancelled build is (the running step's container is killed, its temporary

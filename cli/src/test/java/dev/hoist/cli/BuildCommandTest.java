@@ -143,6 +143,25 @@ class BuildCommandTest {
     }
 
     @Test
+    void withoutRootARunStepSaysWhatItNeeds() throws Exception {
+        // a user namespace of its own, unmapped: the build sees itself as uid 65534, as a non-root user would
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "unshare (util-linux) is not installed");
+        Path ctx = Files.createDirectories(dir.resolve("needs-root"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nRUN echo hello\n");
+        Process p = new ProcessBuilder("/usr/bin/unshare", "--user",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.hoist.cli.Main", "--root", dir.resolve("root").toString(), "build", "--progress", "plain",
+                ctx.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assumeTrue(!out.contains("unshare: "), "no user namespaces here: " + out);
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("hoist build: Dockerfile:2: RUN echo hello: RUN steps need Linux and root"), out);
+        assertTrue(out.contains("run hoist build as root"), out);
+    }
+
+    @Test
     void aSignalledBuildStopsItsStepAndCleansUp() throws Exception {
         assumeTrue(ContainerRuntime.supported(), "RUN steps need root");
         assertEquals(0, hoist("import", Busybox.rootfsTar().toString(), "busybox:local").status());

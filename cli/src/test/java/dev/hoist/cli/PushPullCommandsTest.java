@@ -33,11 +33,7 @@ class PushPullCommandsTest {
     }
 
     private MainTest.Result hoist(String root, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--root";
-        all[1] = dir.resolve(root).toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return MainTest.run(Map.of("SOURCE_DATE_EPOCH", "0", "DOCKER_CONFIG", dir.resolve("docker").toString()), all);
+        return MainTest.inRoot(dir.resolve(root), Map.of("SOURCE_DATE_EPOCH", "0", "DOCKER_CONFIG", dir.resolve("docker").toString()), args);
     }
 
     @Test

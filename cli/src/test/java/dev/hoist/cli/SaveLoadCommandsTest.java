@@ -21,11 +21,7 @@ class SaveLoadCommandsTest {
     Path dir;
 
     private MainTest.Result hoist(String root, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--root";
-        all[1] = dir.resolve(root).toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return MainTest.run(Map.of("SOURCE_DATE_EPOCH", "0"), all);
+        return MainTest.inRoot(dir.resolve(root), Map.of("SOURCE_DATE_EPOCH", "0"), args);
     }
 
     private String importBusybox(String root, String name) throws Exception {

@@ -101,8 +101,8 @@ final class Build {
     /** The step each stage's failure was reported at (see {@link #buildStage}). */
     private final Map<Throwable, Integer> reportedAt = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
-    Build(LocalImages images, ContainerRuntime runtime, java.util.function.Supplier<RegistryClient> registry, BuildCache cache,
-          BuildRequest req) {
+    Build(LocalImages images, ContainerRuntime runtime, java.util.function.Supplier<RegistryClient> registry,
+          dev.hoist.registry.client.ProxyEnvironment proxies, BuildCache cache, BuildRequest req) {
         this.images = images;
         this.runtime = runtime;
         this.registry = registry;
@@ -111,7 +111,7 @@ final class Build {
         this.snapshots = new Snapshots(images);
         this.files = new StageFiles(images, req.contextDir());
         this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
-        this.remote = new RemoteSources(images.root());
+        this.remote = new RemoteSources(images.root(), proxies);
         this.defaultNetwork = req.network() != null ? req.network()
                 : ContainerRuntime.privateNetworkAvailable() ? NetworkMode.PRIVATE : NetworkMode.NONE;
     }

@@ -1,6 +1,7 @@
 package dev.hoist.builder;
 
 import dev.hoist.cache.image.LocalImages;
+import dev.hoist.registry.client.ProxyEnvironment;
 import dev.hoist.registry.client.RegistryClient;
 import dev.hoist.runtime.ContainerRuntime;
 
@@ -21,12 +22,14 @@ public final class Builder {
     private final LocalImages images;
     private final ContainerRuntime runtime;
     private final Supplier<RegistryClient> registry;
+    private final ProxyEnvironment proxies;
     private final BuildCache cache;
 
     private Builder(Setup s) {
         this.images = s.images;
         this.runtime = s.runtime;
         this.registry = s.registry;
+        this.proxies = s.proxies;
         this.cache = new BuildCache(s.images);
     }
 
@@ -47,7 +50,7 @@ public final class Builder {
      * @throws IOException    when the store or the context cannot be read or written
      */
     public BuildResult build(BuildRequest request) throws BuildException, IOException {
-        return new Build(images, runtime, registry, cache, request).run();
+        return new Build(images, runtime, registry, proxies, cache, request).run();
     }
 
     /** Configures a {@link Builder}. Not thread-safe. */
@@ -55,6 +58,7 @@ public final class Builder {
         private final LocalImages images;
         private final ContainerRuntime runtime;
         private Supplier<RegistryClient> registry;
+        private ProxyEnvironment proxies = ProxyEnvironment.NONE;
 
         private Setup(LocalImages images, ContainerRuntime runtime, Supplier<RegistryClient> registry) {
             this.images = Objects.requireNonNull(images, "images");
@@ -69,6 +73,15 @@ public final class Builder {
          */
         public Setup registryOnDemand(Supplier<RegistryClient> registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * The proxies that downloads ({@code ADD URL}) go through, as the environment names them (see
+         * {@link ProxyEnvironment#of}); none by default.
+         */
+        public Setup proxies(ProxyEnvironment proxies) {
+            this.proxies = Objects.requireNonNull(proxies, "proxies");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.hoist.builder;
 
 import dev.hoist.cache.HoistRoot;
+import dev.hoist.registry.client.ProxyEnvironment;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,16 +35,18 @@ import java.util.Optional;
  */
 final class RemoteSources {
     private final HoistRoot root;
+    private final ProxyEnvironment proxies;
     private HttpClient http;
 
-    RemoteSources(HoistRoot root) {
+    RemoteSources(HoistRoot root, ProxyEnvironment proxies) {
         this.root = root;
+        this.proxies = proxies;
     }
 
     /** The HTTP client, made on first download: making one sets up the JDK's TLS, which most builds never need. */
     private synchronized HttpClient http() {
         if (http == null) {
-            http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+            http = proxies.configure(HttpClient.newBuilder()).followRedirects(HttpClient.Redirect.NORMAL)
                     .connectTimeout(Duration.ofSeconds(30)).build();
         }
         return http;
@@ -135,7 +138,8 @@ final class RemoteSources {
         Path file = dir.resolve("content");
         HttpResponse<InputStream> resp;
         try {
-            resp = http().send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            resp = http().send(proxies.authorize(HttpRequest.newBuilder(uri), uri).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(at + ": the download of " + url + " was interrupted", e);

@@ -297,6 +297,86 @@ class BuildFeaturesTest {
     }
 
     @Test
+    void addDownloadsThroughTheProxyTheEnvironmentNamesWithItsCredentials() throws Exception {
+        com.sun.net.httpserver.HttpServer files = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        List<String> seenByFiles = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        files.createContext("/", ex -> {
+            seenByFiles.add(ex.getRequestURI() + " proxy-authorization=" + ex.getRequestHeaders().getFirst("Proxy-Authorization"));
+            byte[] b = "through the proxy".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        files.start();
+        // an HTTP proxy that wants Basic credentials and alone knows files.test: absolute-form requests, forwarded
+        // without their Proxy-* headers, one per connection
+        String wanted = "Basic " + java.util.Base64.getEncoder().encodeToString("ci:s3cr@t".getBytes(StandardCharsets.UTF_8));
+        List<String> seenByProxy = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.net.ServerSocket proxy = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+        Thread proxying = new Thread(() -> {
+            while (true) {
+                try (java.net.Socket c = proxy.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(c.getInputStream(), StandardCharsets.ISO_8859_1));
+                    String requestLine = in.readLine();
+                    String auth = null;
+                    for (String h; (h = in.readLine()) != null && !h.isEmpty(); ) {
+                        if (h.toLowerCase(java.util.Locale.ROOT).startsWith("proxy-authorization:")) {
+                            auth = h.substring(h.indexOf(':') + 1).trim();
+                        }
+                    }
+                    seenByProxy.add(requestLine + " " + auth);
+                    java.io.OutputStream out = c.getOutputStream();
+                    java.net.URI target = java.net.URI.create(requestLine.split(" ")[1]);
+                    if (!wanted.equals(auth) || !"files.test".equals(target.getHost())) {
+                        out.write("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        continue;
+                    }
+                    java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                    + files.getAddress().getPort() + target.getRawPath())).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    out.write(("HTTP/1.1 " + r.statusCode() + " OK\r\nContent-Length: " + r.body().length
+                            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(r.body());
+                } catch (Exception e) {
+                    if (proxy.isClosed()) {
+                        return;
+                    }
+                }
+            }
+        });
+        proxying.setDaemon(true);
+        proxying.start();
+        try {
+            String url = "http://files.test:" + files.getAddress().getPort() + "/data.txt";
+            Builder viaProxy = Builder.builder(images, new dev.hoist.runtime.ContainerRuntime(images.root().path()), null)
+                    .proxies(dev.hoist.registry.client.ProxyEnvironment.of(Map.of("HTTP_PROXY",
+                            "http://ci:s3cr%40t@127.0.0.1:" + proxy.getLocalPort())))
+                    .build();
+            write("Dockerfile", "FROM scratch\nADD " + url + " /data.txt\n");
+            BuildResult r = viaProxy.build(BuildRequest.builder(ctx).build());
+            assertEquals("through the proxy", Files.readString(rootfs(r).resolve("data.txt")));
+            assertEquals(List.of("GET " + url + " HTTP/1.1 " + wanted), seenByProxy);
+            assertEquals(List.of("/data.txt proxy-authorization=null"), seenByFiles, "the credentials stop at the proxy");
+
+            Builder wrongPassword = Builder.builder(images, new dev.hoist.runtime.ContainerRuntime(images.root().path()), null)
+                    .proxies(dev.hoist.registry.client.ProxyEnvironment.of(Map.of("HTTP_PROXY",
+                            "http://ci:wrong@127.0.0.1:" + proxy.getLocalPort())))
+                    .build();
+            write("Dockerfile", "FROM scratch\nADD " + url + "?again /data.txt\n");
+            BuildException refused = assertThrows(BuildException.class,
+                    () -> wrongPassword.build(BuildRequest.builder(ctx).build()));
+            assertTrue(refused.getMessage().contains("407") && refused.getMessage().contains("Dockerfile:2"), refused.getMessage());
+        } finally {
+            proxy.close();
+            files.stop(0);
+        }
+    }
+
+    @Test
     void copyExcludeAndParentsFollowBuildKit() throws Exception {
         write("app/a.txt", "a");
         write("app/a.md", "md");

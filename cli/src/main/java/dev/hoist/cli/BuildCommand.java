@@ -253,6 +253,15 @@ final class BuildCommand implements Command {
         return BuildSecret.ofFile(id, p.toAbsolutePath());
     }
 
+    /** The proxies the environment names, for ADD's downloads; a malformed variable is a usage error. */
+    static dev.hoist.registry.client.ProxyEnvironment proxies(Context ctx) throws UsageException {
+        try {
+            return dev.hoist.registry.client.ProxyEnvironment.of(ctx.env);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
     /** How long a signalled build may take to stop its step and clean up before the JVM halts anyway. */
     private static final int STOP_WAIT_SECONDS = 20;
 
@@ -281,7 +290,8 @@ final class BuildCommand implements Command {
         }, "hoist-build-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try (OnDemand client = new OnDemand(ctx)) {
-            result = Builder.builder(ctx.images(), runtime, null).registryOnDemand(client).build().build(req.build());
+            result = Builder.builder(ctx.images(), runtime, null).registryOnDemand(client).proxies(proxies(ctx)).build()
+                    .build(req.build());
             BuildOutputs writer = new BuildOutputs(ctx.images());
             for (BuildOutputs.Output o : outputs) {
                 writer.write(o, result.image(), result.tags(), ctx.out);

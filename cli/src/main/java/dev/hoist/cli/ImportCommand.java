@@ -98,8 +98,10 @@ final class ImportCommand implements Command {
             return ctx.in;
         }
         if (source.startsWith("http://") || source.startsWith("https://")) {
-            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(source)).GET().build(),
+            dev.hoist.registry.client.ProxyEnvironment proxies = BuildCommand.proxies(ctx);
+            HttpClient client = proxies.configure(HttpClient.newBuilder()).followRedirects(HttpClient.Redirect.NORMAL).build();
+            URI uri = URI.create(source);
+            HttpResponse<InputStream> r = client.send(proxies.authorize(HttpRequest.newBuilder(uri), uri).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 r.body().close();

@@ -49,16 +49,8 @@ final class RegistryHttp {
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
         }
-        // Proxy credentials from HTTPS_PROXY go on the CONNECT that opens the tunnel as a Proxy-Authorization header
-        // (see proxyAuthorization), and the JDK client drops a Basic one there unless Basic is taken out of this
-        // list, which defaults to "Basic". Like bufsize it is read once, when the JDK's HTTP classes initialise, so
-        // it is set here, before this class builds any client, and not only once a proxy with credentials turns up:
-        // by then another client in the JVM may have been built and the setting would silently do nothing. Safe for
-        // every client: the JDK sends no credentials of its own (hoist gives it no Authenticator), only the header
-        // hoist puts on requests that go through a proxy whose URL holds credentials. An explicit setting wins.
-        if (System.getProperty(TUNNEL_DISABLED_SCHEMES) == null) {
-            System.setProperty(TUNNEL_DISABLED_SCHEMES, "");
-        }
+        // Proxy credentials from HTTPS_PROXY go on the CONNECT that opens a tunnel (see sendJdk)
+        ProxyEnvironment.allowBasicOnTunnels();
     }
 
     private final RegistryClient.Settings settings;

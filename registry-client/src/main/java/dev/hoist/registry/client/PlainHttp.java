@@ -33,6 +33,8 @@ final class PlainHttp implements AutoCloseable {
     private static final int BUFFER = 256 * 1024;
     /** What Go's {@code net/http} (the CNCF registry's server) answers plaintext on a TLS port with. */
     static final String GO_TLS_ANSWER = "Client sent an HTTP request to an HTTPS server";
+    /** Bodies larger than this are written under {@link WriteWatchdog}; smaller ones fit the socket's buffers. */
+    private static final long WATCHED_BODY = 256 * 1024;
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
     private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
@@ -65,7 +67,7 @@ final class PlainHttp implements AutoCloseable {
             }
             Head head;
             try {
-                writeRequest(c, method, uri, headers, body);
+                writeRequest(c, method, uri, headers, body, readTimeoutMs);
                 head = readHead(c);
             } catch (IOException e) {
                 c.close();
@@ -212,7 +214,7 @@ final class PlainHttp implements AutoCloseable {
     }
 
     private static void writeRequest(Connection c, String method, URI uri, Map<String, String> headers,
-                                     RequestBody body) throws IOException {
+                                     RequestBody body, long stallTimeoutMs) throws IOException {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder sb = new StringBuilder(256).append(method).append(' ').append(path);
         if (uri.getRawQuery() != null) {
@@ -228,6 +230,17 @@ final class PlainHttp implements AutoCloseable {
         }
         sb.append("\r\n");
         c.out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (length > WATCHED_BODY) {
+            // a body larger than the socket's buffers can block on a server that stops reading: watched, so that the
+            // write fails after the idle timeout instead of waiting forever
+            c.out.flush();
+            try (WriteWatchdog.Watched w = WriteWatchdog.watch(c.socket.getOutputStream(), c.socket, stallTimeoutMs)) {
+                OutputStream buffered = new BufferedOutputStream(w, 64 * 1024);
+                body.writeTo(buffered);
+                buffered.flush();
+            }
+            return;
+        }
         if (length != 0) {
             body.writeTo(c.out);
         }

@@ -170,6 +170,35 @@ class PlainHttpTest {
     }
 
     @Test
+    // a guard, on a thread of its own: without the watchdog the write blocks for good, deaf to interrupts
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBodyTheServerStopsReadingFailsAfterTheIdleTimeoutInsteadOfHanging() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             PlainHttp http = new PlainHttp(Duration.ofSeconds(5), Duration.ofMillis(700))) {
+            List<Socket> held = Collections.synchronizedList(new ArrayList<>());
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(server.accept());   // and never read: the socket buffers fill, then writes block
+                    }
+                } catch (Exception ignored) {
+                    // closed by the test
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            byte[] big = new byte[64 * 1024 * 1024];   // far more than loopback's socket buffers hold
+            java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class,
+                    () -> http.send("PATCH", base.resolve("/upload"), Map.of(), RequestBody.of(big), null));
+            assertTrue(e.getMessage().contains("stopped reading"), e.getMessage());
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void theRetryAfterAClosedIdleConnectionTakesANewOneNotAnotherIdleOne() throws Exception {
         List<String> requests = Collections.synchronizedList(new ArrayList<>());
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());

@@ -189,7 +189,7 @@ final class RegistryHttp {
                 if (e instanceof RegistryException re) {
                     throw re;
                 }
-                if (!req.retry || !req.retryIo || attempt >= policy.maxAttempts()) {
+                if (!req.retry || !req.retryIo || attempt >= policy.maxAttempts() || certificateRejected(e)) {
                     throw new RegistryException(req.method + " " + req.uri + " failed after " + attempt
                             + (attempt == 1 ? " try: " : " tries: ") + describe(e), null, 0, advice(registry, e), e);
                 }
@@ -215,18 +215,29 @@ final class RegistryHttp {
         return e instanceof SchemesFailedException ? m : e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    /**
+     * Whether {@code e} is the registry's certificate refused (not trusted, or not for that name): no retry changes
+     * that, so it is reported at once rather than after the backoff.
+     */
+    private static boolean certificateRejected(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage()).contains("PKIX")
+                    || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What to do when requests to {@code registry} fail with {@code e}. */
     private static String advice(String registry, IOException e) {
         if (e instanceof SchemesFailedException s) {
             return s.advice(registry);
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage()).contains("PKIX")
-                    || t instanceof java.security.cert.CertificateException) {
-                return "the certificate of " + registry + " is not trusted: put its CA certificate in "
-                        + "/etc/docker/certs.d/" + registry + "/ca.crt, or, to skip the check, pass --tls-verify=false "
-                        + "or name it in HOIST_INSECURE_REGISTRIES";
-            }
+        if (certificateRejected(e)) {
+            return "the certificate of " + registry + " is not trusted: put its CA certificate in "
+                    + "/etc/docker/certs.d/" + registry + "/ca.crt, or, to skip the check, pass --tls-verify=false "
+                    + "or name it in HOIST_INSECURE_REGISTRIES";
         }
         return "check the network, the proxy settings and that " + registry + " is up";
     }
@@ -391,9 +402,10 @@ final class RegistryHttp {
                 Thread.currentThread().interrupt();
                 throw new RegistryException("interrupted while fetching a token from " + realm, e);
             } catch (IOException e) {
-                if (attempt >= policy.maxAttempts()) {
+                if (attempt >= policy.maxAttempts() || certificateRejected(e)) {
                     throw new RegistryException("cannot fetch a token from " + realm + ": " + describe(e), null, 0,
-                            "check the network and the proxy settings", e);
+                            certificateRejected(e) ? advice(realmUri.getRawAuthority(), e)
+                                    : "check the network and the proxy settings", e);
                 }
                 sleep(policy.delay(attempt));
                 continue;
@@ -458,7 +470,7 @@ final class RegistryHttp {
                 } catch (RegistryException e) {
                     throw e;
                 } catch (IOException e) {
-                    if (attempt >= settings.retry().maxAttempts()) {
+                    if (attempt >= settings.retry().maxAttempts() || certificateRejected(e)) {
                         throw new RegistryException("cannot reach " + registry + ": " + describe(e), null, 0,
                                 advice(registry, e), e);
                     }

@@ -107,11 +107,14 @@ class TlsFallbackTest {
     void aNonLoopbackNameIsVerifiedUnlessToldOtherwise() throws Exception {
         String registry = MAPPED + ":" + tls.httpsPort();
         Reference ref = Reference.parse(registry + "/test/repo:v1");
-        try (RegistryClient c = builder().build()) {
+        List<Duration> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RegistryClient c = builder().sleeper(waits::add)
+                .retryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofMillis(200))).build()) {
             RegistryException e = assertThrows(RegistryException.class, () -> c.manifest(ref));
             assertTrue(e.getMessage().contains("not trusted") && e.getMessage().contains("--tls-verify=false"),
                     e.getMessage());
         }
+        assertEquals(List.of(), waits, "a refused certificate is reported at once, not retried");
         assertEquals(0, tls.getAllServeEvents().size());
         try (RegistryClient c = builder().unverifiedRegistries(Set.of(registry)).build()) {
             assertArrayEquals(MANIFEST, c.manifest(ref).bytes());

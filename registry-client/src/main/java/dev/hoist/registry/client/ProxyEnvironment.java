@@ -12,7 +12,7 @@ import java.util.Map;
  * go to the proxy only, as {@code Proxy-Authorization}. Immutable and thread-safe.
  */
 public final class ProxyEnvironment {
-    private static final String TUNNEL_DISABLED_SCHEMES = "jdk.http.auth.tunneling.disabledSchemes";
+    static final String TUNNEL_DISABLED_SCHEMES = "jdk.http.auth.tunneling.disabledSchemes";
     /** No proxy: requests go straight to their hosts. */
     public static final ProxyEnvironment NONE = new ProxyEnvironment(null);
 
@@ -50,11 +50,20 @@ public final class ProxyEnvironment {
      * sends them on to the host.
      */
     public HttpRequest.Builder authorize(HttpRequest.Builder request, URI uri) {
-        ProxyUrl through = selector == null ? null : selector.proxyFor(uri);
+        return authorize(request, through(uri));
+    }
+
+    /** Gives {@code request} the credentials of {@code through}, the proxy it goes through (null: none). */
+    static HttpRequest.Builder authorize(HttpRequest.Builder request, ProxyUrl through) {
         if (through != null && through.authorization() != null) {
             request.setHeader("Proxy-Authorization", through.authorization());
         }
         return request;
+    }
+
+    /** The proxy {@code uri} is reached through, or null when it is reached directly. */
+    ProxyUrl through(URI uri) {
+        return selector == null ? null : selector.proxyFor(uri);
     }
 
     /**

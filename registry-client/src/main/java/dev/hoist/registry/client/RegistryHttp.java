@@ -39,7 +39,6 @@ import java.util.concurrent.Executors;
 final class RegistryHttp {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_REDIRECTS = 5;
-    private static final String TUNNEL_DISABLED_SCHEMES = "jdk.http.auth.tunneling.disabledSchemes";
     private static final int PROXY_UNAUTHORIZED = 407;
 
     static {
@@ -54,7 +53,7 @@ final class RegistryHttp {
     }
 
     private final RegistryClient.Settings settings;
-    private final EnvProxySelector proxy;
+    private final ProxyEnvironment proxies;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     /** The selector-manager threads of {@link #clients}, stopped by {@link #close()}. */
     private final Set<Thread> selectors = ConcurrentHashMap.newKeySet();
@@ -74,7 +73,7 @@ final class RegistryHttp {
 
     RegistryHttp(RegistryClient.Settings settings) {
         this.settings = settings;
-        this.proxy = EnvProxySelector.fromEnv(settings.env());
+        this.proxies = ProxyEnvironment.of(settings.env());
         this.plainHttp = new PlainHttp(CONNECT_TIMEOUT, settings.idleTimeout());
         this.schemes = new RegistrySchemes(settings.insecure(), settings.unverified());
     }
@@ -610,10 +609,8 @@ final class RegistryHttp {
      */
     private Response sendJdk(HttpClient client, HttpRequest.Builder b, URI uri, String method,
                              HttpRequest.BodyPublisher body, ResponseSink sink) throws IOException, InterruptedException {
-        ProxyUrl through = proxy == null ? null : proxy.proxyFor(uri);
-        if (through != null && through.authorization() != null) {
-            b.setHeader("Proxy-Authorization", through.authorization());
-        }
+        ProxyUrl through = proxies.through(uri);
+        ProxyEnvironment.authorize(b, through);
         Response r = WatchedExchange.send(client, b, method, body, sink, settings.idleTimeout());
         if (r.status() == PROXY_UNAUTHORIZED && through != null) {
             r.close();
@@ -632,9 +629,9 @@ final class RegistryHttp {
         }
         String advice = "check " + through.variable() + ": the user and password, percent-encoded, as in "
                 + "http://user:password@" + through.host() + ":" + through.port();
-        String disabled = System.getProperty(TUNNEL_DISABLED_SCHEMES, "");
+        String disabled = System.getProperty(ProxyEnvironment.TUNNEL_DISABLED_SCHEMES, "");
         if ("https".equalsIgnoreCase(uri.getScheme()) && disabled.toLowerCase(java.util.Locale.ROOT).contains("basic")) {
-            advice += "; the JVM setting " + TUNNEL_DISABLED_SCHEMES + "=" + disabled + " keeps Basic credentials off "
+            advice += "; the JVM setting " + ProxyEnvironment.TUNNEL_DISABLED_SCHEMES + "=" + disabled + " keeps Basic credentials off "
                     + "the tunnel: clear it";
         }
         return new RegistryException("the proxy " + through + " refused the credentials of " + through.user()
@@ -643,18 +640,7 @@ final class RegistryHttp {
 
     /** Whether {@code uri} goes over {@link PlainHttp}: in the clear, and not through a proxy. */
     private boolean plain(URI uri) {
-        if (!"http".equalsIgnoreCase(uri.getScheme())) {
-            return false;
-        }
-        if (proxy == null) {
-            return true;
-        }
-        for (java.net.Proxy p : proxy.select(uri)) {
-            if (p.type() != java.net.Proxy.Type.DIRECT) {
-                return false;
-            }
-        }
-        return true;
+        return "http".equalsIgnoreCase(uri.getScheme()) && proxies.through(uri) == null;
     }
 
     private HttpClient client(URI uri) {
@@ -665,9 +651,7 @@ final class RegistryHttp {
                     .executor(workers())
                     .connectTimeout(CONNECT_TIMEOUT)
                     .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
-            if (proxy != null) {
-                b.proxy(proxy.forJdkClient());
-            }
+            proxies.configure(b);
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
                 // Never used over plain HTTP: without both, HttpClient sets up the JDK's TLS (~250 ms a start).
                 b.sslContext(NoTls.CONTEXT).sslParameters(new javax.net.ssl.SSLParameters());

@@ -271,18 +271,8 @@ public final class LayerWriter {
         }
         byte[] noise = new byte[1024 * 1024];
         new java.util.Random(1).nextBytes(noise);
-        Digester compressed = Digester.sha256();
-        OutputStream sink = new OutputStream() {
-            @Override
-            public void write(int b) {
-                compressed.update(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                compressed.update(b, off, len);
-            }
-        };
+        // hashed as the blob store hashes what it stores
+        OutputStream sink = Digester.sha256().wrap(OutputStream.nullOutputStream());
         try (OutputStream gz = new ParallelGzipOutputStream(sink, compression == Compression.GZIP ? level : 1, executor,
                 parallelism, Digester.sha256())) {
             for (int i = 0; i < 12; i++) {

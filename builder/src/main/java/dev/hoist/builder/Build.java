@@ -99,6 +99,11 @@ final class Build {
     private DockerIgnore ignore;
     private int stepNo;
     /** The step each stage's failure was reported at (see {@link #buildStage}). */
+    /** What the build memo needs: the progress output as printed, the base images resolved, what was read. */
+    private final RecordedOutput recorded = new RecordedOutput();
+    private final Map<String, Digest> bases = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean contextRead;
+    private volatile boolean memoable = true;
     private final Map<Throwable, Integer> reportedAt = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     Build(LocalImages images, ContainerRuntime runtime, java.util.function.Supplier<RegistryClient> registry,
@@ -110,7 +115,8 @@ final class Build {
         this.req = req;
         this.snapshots = new Snapshots(images);
         this.files = new StageFiles(images, req.contextDir());
-        this.progress = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
+        PrintStream given = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
+        this.progress = new PrintStream(new Tee(given, recorded), false, StandardCharsets.UTF_8);
         this.remote = new RemoteSources(images.root(), proxies);
         this.defaultNetwork = req.network() != null ? req.network()
                 : ContainerRuntime.privateNetworkAvailable() ? NetworkMode.PRIVATE : NetworkMode.NONE;
@@ -235,13 +241,22 @@ final class Build {
         if (!Files.isDirectory(req.contextDir())) {
             throw new BuildException("the build context " + req.contextDir() + " is not a directory");
         }
+        long started = BuildMemo.nowNanos();
+        Optional<Path> ignoreFile = DockerIgnore.locate(req.contextDir(), req.dockerfilePath());
+        byte[] ignoreBytes = ignoreFile.isEmpty() ? null : Files.readAllBytes(ignoreFile.get());
+        Digest memoKey = null;
+        if (!req.noCache() && !req.pull()) {
+            memoKey = memoKey(name, bytes, ignoreFile, ignoreBytes);
+            Optional<BuildResult> replayed = replay(memoKey, ignoreFile, ignoreBytes);
+            if (replayed.isPresent()) {
+                return replayed.get();
+            }
+        }
         try {
             df = DockerfileParser.parse(name, bytes);
             // COPY and ADD leave out all the file lists, the Dockerfile and .dockerignore too, as Docker does (its CLI
             // sends those two, its daemon then removes them; BuildKit does not transfer them)
-            Optional<Path> ignoreFile = DockerIgnore.locate(req.contextDir(), req.dockerfilePath());
-            ignore = ignoreFile.isEmpty() ? DockerIgnore.EMPTY
-                    : DockerIgnore.parse(ignoreFile.get().toString(), Files.readAllBytes(ignoreFile.get()));
+            ignore = ignoreFile.isEmpty() ? DockerIgnore.EMPTY : DockerIgnore.parse(ignoreFile.get().toString(), ignoreBytes);
             Platform p = Platform.current();
             String plat = p.os() + "/" + p.architecture() + (p.variant() == null || p.variant().isEmpty() ? "" : "/" + p.variant());
             global = ArgScope.global(df, req.buildArgs(), ArgScope.platformArgs(plat, plat));
@@ -302,7 +317,202 @@ final class Build {
         }
         progress.println("#" + nextStep() + " writing image " + image.id() + (tags.isEmpty() ? "" : " named " + String.join(", ", tags)));
         progress.flush();
-        return new BuildResult(image.withNames(tags), tags, steps);
+        BuildResult result = new BuildResult(image.withNames(tags), tags, steps);
+        if (memoKey != null) {
+            remember(memoKey, result, started);
+        }
+        return result;
+    }
+
+    /**
+     * The build memo's key: everything a build whose steps all come from the cache reads but the context files
+     * and the image store, which the memo checks itself.
+     */
+    private Digest memoKey(String name, byte[] bytes, Optional<Path> ignoreFile, byte[] ignoreBytes) {
+        Platform host = Platform.current();
+        BuildMemo.Key k = new BuildMemo.Key().add("hoist build memo 1").add(codeIdentity())
+                .add(req.contextDir().toAbsolutePath().normalize().toString())
+                .add(name).add(req.dockerfileBytes() != null ? null : req.dockerfilePath().toAbsolutePath().toString())
+                .add(bytes)
+                .add(ignoreFile.isEmpty() ? null : ignoreFile.get().toString()).add(ignoreBytes == null ? new byte[0] : ignoreBytes)
+                .add(Integer.toString(req.tags().size()));
+        for (String t : req.tags()) {
+            k.add(t);
+        }
+        k.add(req.buildArgs()).add(req.target()).add(req.labels()).add(String.valueOf(defaultNetwork))
+                .add(req.sourceDateEpoch().getEpochSecond() + "." + req.sourceDateEpoch().getNano()).add(req.platform())
+                .add(host.os() + "/" + host.architecture() + "/" + host.variant())
+                .add(String.join(",", new TreeSet<>(req.secrets().keySet())))
+                .add(String.join(",", new TreeSet<>(req.sshSockets().keySet())));
+        return k.digest();
+    }
+
+    /** The hoist code that builds: where its classes are, with their file's size and time (a new hoist, a new key). */
+    private static String codeIdentity() {
+        String id = codeIdentity;
+        if (id == null) {
+            try {
+                Path p = Path.of(Build.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                id = p + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+            } catch (Exception e) {
+                id = "unknown " + System.nanoTime();   // no memo will ever match
+            }
+            codeIdentity = id;
+        }
+        return id;
+    }
+
+    private static volatile String codeIdentity;
+
+    /**
+     * The memo of this build, when it has one and nothing it read has changed since: its progress output
+     * printed again, its image tagged again when the store changed meanwhile.
+     */
+    private Optional<BuildResult> replay(Digest key, Optional<Path> ignoreFile, byte[] ignoreBytes) throws IOException {
+        Optional<BuildMemo.Entry> found = cache.memo().lookup(key);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        BuildMemo.Entry e = found.get();
+        StatCache.Stamp store = BuildMemo.stamp(images.root().imagesFile());
+        boolean storeSame = store.size() >= 0 && store.sameAs(e.store(), true);
+        try {
+            if (!storeSame) {
+                for (BuildMemo.Base b : e.bases()) {
+                    if (!images.resolve(b.reference()).target().digest().equals(b.target())) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            if (!images.blobs().contains(e.image().digest())) {
+                return Optional.empty();
+            }
+            if (e.context() != null) {
+                DockerIgnore ign = ignoreBytes == null ? DockerIgnore.EMPTY
+                        : DockerIgnore.parse(ignoreFile.get().toString(), ignoreBytes);
+                if (!java.util.Arrays.equals(e.context(), BuildMemo.fingerprint(req.contextDir(), ign, Long.MAX_VALUE))) {
+                    return Optional.empty();
+                }
+            }
+            List<String> tags = new ArrayList<>();
+            for (String t : req.tags()) {
+                tags.add(storeSame ? LocalImages.normaliseName(t) : images.tag(e.image(), t));
+            }
+            if (tags.isEmpty() && !storeSame) {
+                images.store().keep(e.image());
+            }
+            progress.write(e.progress());
+            progress.flush();
+            Descriptor target = e.image();
+            return Optional.of(new BuildResult(target, e.id(), tags, e.steps(), new BuildResult.Loader() {
+                @Override
+                public Image load() throws StoreException {
+                    return images.load(target, List.of());
+                }
+            }));
+        } catch (DockerfileException | IOException | RuntimeException ex) {
+            return Optional.empty();    // the long way tells what is wrong, if anything is
+        }
+    }
+
+    /**
+     * Writes the memo of a build whose steps all came from the cache, read nothing from the network, and whose
+     * context files are all older than the build (see {@link BuildMemo}); checks that the store still holds what
+     * the build left there when it records the store's status.
+     */
+    private void remember(Digest key, BuildResult result, long started) {
+        if (!memoable || !pulled.isEmpty() || !result.fullyCached() || recorded.overflowed()) {
+            return;
+        }
+        try {
+            byte[] context = null;
+            if (contextRead) {
+                context = BuildMemo.fingerprint(req.contextDir(), ignore, started - StageFiles.RACY_WINDOW.toNanos());
+                if (context == null) {
+                    return;
+                }
+            }
+            Path storeFile = images.root().imagesFile();
+            StatCache.Stamp before = BuildMemo.stamp(storeFile);
+            List<BuildMemo.Base> used = new ArrayList<>();
+            for (Map.Entry<String, Digest> b : new java.util.TreeMap<>(bases).entrySet()) {
+                if (!images.resolve(b.getKey()).target().digest().equals(b.getValue())) {
+                    return;
+                }
+                used.add(new BuildMemo.Base(b.getKey(), b.getValue()));
+            }
+            for (String t : result.tags()) {
+                Optional<dev.hoist.cache.ImageEntry> named = images.store().get(t);
+                if (named.isEmpty() || !named.get().target().equals(result.target())) {
+                    return;
+                }
+            }
+            if (before.size() < 0 || !before.sameAs(BuildMemo.stamp(storeFile), true)) {
+                return;
+            }
+            cache.memo().store(key, new BuildMemo.Entry(result.target(), result.id(), before, context, used,
+                    recorded.bytes(), result.steps()));
+        } catch (IOException | RuntimeException ignored) {
+            // no memo: the next build takes the long way
+        }
+    }
+
+    /** Copies what is written to two streams. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            a.flush();
+        }
+    }
+
+    /** Keeps what is written up to a bound, past which it only says it overflowed. Thread-safe. */
+    private static final class RecordedOutput extends OutputStream {
+        private static final int LIMIT = 1 << 20;
+        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        private boolean overflowed;
+
+        @Override
+        public synchronized void write(int c) {
+            write(new byte[] {(byte) c}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            if (overflowed || buf.size() + len > LIMIT) {
+                overflowed = true;
+                buf.reset();
+                return;
+            }
+            buf.write(b, off, len);
+        }
+
+        synchronized boolean overflowed() {
+            return overflowed;
+        }
+
+        synchronized byte[] bytes() {
+            return buf.toByteArray();
+        }
     }
 
     private void need(Stage s, Set<Integer> out) throws BuildException {
@@ -661,6 +871,11 @@ final class Build {
                         new CopyOptions(List.of(), cp.excludes(), cp.parents(), cp.link()));
                 history = outcome.createdBy;
             } else if (in instanceof Instruction.Add ad) {
+                for (String source : ad.sources()) {
+                    if (RemoteSources.isRemote(source)) {
+                        memoable = false;   // Docker checks a URL again on every build
+                    }
+                }
                 try (RemoteSources.Fetched fetched = remote.fetch(ad.sources(), ad.checksum(), ad.keepGitDir(),
                         where(in) + ": " + shown)) {
                     outcome = copy(st, n, ad, fetched.local, ad.inlineSources(), ad.destination(), "", ad.chown(), ad.chmod(),
@@ -748,6 +963,12 @@ final class Build {
 
     /** The image {@code base} for step {@code n}: from the store, or pulled when missing or with --pull. */
     private Image resolveImage(String base, Instruction at, int n) throws BuildException, IOException {
+        Image img = resolveImageOnce(base, at, n);
+        bases.put(base, img.target().digest());
+        return img;
+    }
+
+    private Image resolveImageOnce(String base, Instruction at, int n) throws BuildException, IOException {
         java.util.concurrent.CompletableFuture<Image> pull = pulled.get(base);
         if (pull == null) {
             try {
@@ -993,6 +1214,7 @@ final class Build {
                         DockerIgnore ign;
                         boolean fromContext = m.from() == null || m.from().isEmpty();
                         if (fromContext) {
+                            contextRead = true;
                             root = req.contextDir();
                             ign = ignore;
                         } else {
@@ -1299,6 +1521,7 @@ final class Build {
         Optional<Stage> fromStage = Optional.empty();
         Image fromImage = null;
         if (from.isEmpty()) {
+            contextRead = true;
             src = new CopyTree(req.contextDir(), ignore).linkingUnchanged();
         } else {
             fromStage = stageRef(from, Integer.MAX_VALUE).filter(ref -> built.containsKey(ref.index()));

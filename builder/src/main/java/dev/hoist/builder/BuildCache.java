@@ -34,11 +34,18 @@ public final class BuildCache {
 
     private final LocalImages images;
     private final Path dir;
+    private final BuildMemo memo;
 
     /** The cache under {@code images}' root. */
     public BuildCache(LocalImages images) {
         this.images = images;
         this.dir = images.root().path().resolve("build-cache");
+        this.memo = new BuildMemo(dir);
+    }
+
+    /** The memos of whole builds, kept with the step entries and removed with them. */
+    BuildMemo memo() {
+        return memo;
     }
 
     /** A cached step result: the layer it made and that layer's diff ID, both null when it made none. */
@@ -204,6 +211,9 @@ public final class BuildCache {
                 bytes += layer.size();
             }
         }
+        if (n > 0 && !dryRun) {
+            clearMemos();   // a memo stands for its steps' entries: when some go, the next build looks them up
+        }
         CacheMounts.Removal mounts = new CacheMounts.Removal(0, 0);
         if (n == items.size()) {
             mounts = removeStatCachesAndMounts(dryRun);
@@ -248,7 +258,16 @@ public final class BuildCache {
         } catch (IOException e) {
             throw new StoreException("cannot clear the build cache " + dir + ": " + e.getMessage(), e);
         }
+        clearMemos();
         removeStatCachesAndMounts(false);
         return n;
+    }
+
+    private void clearMemos() throws StoreException {
+        try {
+            BuildMemo.clear(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot remove the build memos in " + dir + ": " + e.getMessage(), e);
+        }
     }
 }

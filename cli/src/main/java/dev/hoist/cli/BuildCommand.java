@@ -315,7 +315,7 @@ final class BuildCommand implements Command {
                 // the hook is running: it returns now that the build has let go
             }
         }
-        String id = result.image().id().toString();
+        String id = result.id().toString();
         if (args.value("iidfile") != null) {
             Files.writeString(Path.of(args.value("iidfile")), id);
         }
@@ -332,7 +332,7 @@ final class BuildCommand implements Command {
         if (quiet) {
             summary.println(id);
         } else {
-            summary.println("Successfully built " + result.image().id().shortHex());
+            summary.println("Successfully built " + result.id().shortHex());
             for (String t : result.tags()) {
                 summary.println("Successfully tagged " + Reference.parse(t).familiarString());
             }
@@ -367,12 +367,12 @@ final class BuildCommand implements Command {
 
     /** The metadata file, with BuildKit's keys for what hoist knows. */
     static String metadata(BuildResult result) {
-        Descriptor target = result.image().target();
+        Descriptor target = result.target();
         return "{\n"
-                + "  \"containerimage.config.digest\": \"" + result.image().id() + "\",\n"
+                + "  \"containerimage.config.digest\": \"" + result.id() + "\",\n"
                 + "  \"containerimage.descriptor\": {\"mediaType\": \"" + target.mediaType() + "\", \"digest\": \""
                 + target.digest() + "\", \"size\": " + target.size() + "},\n"
-                + "  \"containerimage.digest\": \"" + result.image().manifestDigest() + "\",\n"
+                + "  \"containerimage.digest\": \"" + target.digest() + "\",\n"
                 + "  \"image.name\": \"" + String.join(",", result.tags()).replace("\"", "") + "\"\n"
                 + "}\n";
     }

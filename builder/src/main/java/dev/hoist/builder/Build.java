@@ -245,7 +245,10 @@ final class Build {
         Optional<Path> ignoreFile = DockerIgnore.locate(req.contextDir(), req.dockerfilePath());
         byte[] ignoreBytes = ignoreFile.isEmpty() ? null : Files.readAllBytes(ignoreFile.get());
         Digest memoKey = null;
-        if (!req.noCache() && !req.pull()) {
+        // not for a context read from standard input: it is unpacked afresh each time, so no memo would match
+        boolean stdinContext = req.contextDir().toAbsolutePath().normalize()
+                .startsWith(images.root().tmpDir().toAbsolutePath().normalize());
+        if (!req.noCache() && !req.pull() && !stdinContext) {
             memoKey = memoKey(name, bytes, ignoreFile, ignoreBytes);
             Optional<BuildResult> replayed = replay(memoKey, ignoreFile, ignoreBytes);
             if (replayed.isPresent()) {

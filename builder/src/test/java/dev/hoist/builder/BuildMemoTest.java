@@ -273,6 +273,16 @@ class BuildMemoTest {
     }
 
     @Test
+    void aContextUnpackedFromStandardInputLeavesNoMemo() throws Exception {
+        Path unpacked = images.root().createTempDirectory("build-context");
+        Files.writeString(unpacked.resolve("Dockerfile"), "FROM base:1\nWORKDIR /w\n");
+        for (int i = 0; i < 3; i++) {
+            builder.build(BuildRequest.builder(unpacked).tag("app:1").build());
+        }
+        assertTrue(files("memo-*").isEmpty(), "each such context is new: its memo would never be read");
+    }
+
+    @Test
     void aDamagedMemoIsAMiss() throws Exception {
         write("Dockerfile", "FROM base:1\nENV A=1\nWORKDIR /w\n");
         build("app:1");

@@ -74,6 +74,7 @@ final class PruneCommand implements Command {
                 ctx.out.println("Kept cache mounts in use by a build: " + pruned.mountsInUse());
             }
         }
+        long danglingBytes = 0;
         if (args.flag("dangling")) {
             LocalImages.Pruned pruned = images.pruneDangling(new dev.hoist.builder.BuildCache(images).gcRoots(),
                     args.flag("dry-run"));
@@ -86,6 +87,7 @@ final class PruneCommand implements Command {
             for (dev.hoist.oci.Digest d : pruned.deleted()) {
                 ctx.out.println("Deleted: " + d);
             }
+            danglingBytes = pruned.bytes();
         }
         GarbageCollector.Builder b = GarbageCollector.builder(images.root(), images.blobs(), images.store())
                 .dryRun(args.flag("dry-run"))
@@ -108,7 +110,7 @@ final class PruneCommand implements Command {
         for (String w : report.warnings()) {
             ctx.err.println("warning: " + w);
         }
-        ctx.out.println((report.dryRun() ? "Total reclaimable space: " : "Total reclaimed space: ") + Humans.size(report.bytesFreed()));
+        ctx.out.println((report.dryRun() ? "Total reclaimable space: " : "Total reclaimed space: ") + Humans.size(report.bytesFreed() + danglingBytes));
         if (report.keptInGracePeriod() > 0) {
             ctx.out.println("Kept " + report.keptInGracePeriod() + " unreferenced blob(s) younger than the grace period (--grace 0s removes them)");
         }

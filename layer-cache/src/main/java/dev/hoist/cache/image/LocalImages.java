@@ -1,5 +1,6 @@
 package dev.hoist.cache.image;
 
+import dev.hoist.cache.BlobInfo;
 import dev.hoist.cache.BlobStore;
 import dev.hoist.cache.DanglingImage;
 import dev.hoist.cache.GcRoots;
@@ -462,14 +463,17 @@ public final class LocalImages {
             List<Digest> deleted = new ArrayList<>();
             if (namesOf(image.target().digest()).isEmpty()) {
                 store.forget(image.target().digest());
-                deleted.addAll(deleteUnshared(image.target().digest(), keep));
+                deleted.addAll(deleteUnshared(image.target().digest(), keep, new long[1]));
             }
             return new Removal(untagged, deleted);
         }
     }
 
-    /** What {@link #pruneDangling} removed, or would remove: the dangling images by ID, and the blobs deleted. */
-    public record Pruned(List<Digest> images, List<Digest> deleted) {
+    /**
+     * What {@link #pruneDangling} removed, or would remove: the dangling images by ID, and the blobs deleted with
+     * their bytes.
+     */
+    public record Pruned(List<Digest> images, List<Digest> deleted, long bytes) {
         public Pruned {
             images = List.copyOf(images);
             deleted = List.copyOf(deleted);
@@ -498,16 +502,17 @@ public final class LocalImages {
                 }
             }
             List<Digest> deleted = new ArrayList<>();
+            long[] bytes = {0};
             if (!dryRun) {
                 for (DanglingImage d : dangling) {
-                    deleted.addAll(deleteUnshared(d.id(), keep));
+                    deleted.addAll(deleteUnshared(d.id(), keep, bytes));
                 }
             }
-            return new Pruned(ids, deleted);
+            return new Pruned(ids, deleted, bytes[0]);
         }
     }
 
-    private List<Digest> deleteUnshared(Digest target, GcRoots keep) throws StoreException {
+    private List<Digest> deleteUnshared(Digest target, GcRoots keep, long[] bytes) throws StoreException {
         Set<Digest> inUse = new HashSet<>();
         for (ImageEntry e : store.list()) {
             collect(e.target().digest(), inUse);
@@ -527,8 +532,13 @@ public final class LocalImages {
         collect(target, mine);
         List<Digest> deleted = new ArrayList<>();
         for (Digest d : mine) {
-            if (!inUse.contains(d) && blobs.delete(d)) {
+            if (inUse.contains(d)) {
+                continue;
+            }
+            Optional<BlobInfo> info = blobs.stat(d);
+            if (blobs.delete(d)) {
                 deleted.add(d);
+                bytes[0] += info.isPresent() ? info.get().size() : 0;
             }
         }
         return deleted;

@@ -183,6 +183,14 @@ class LocalImagesTest {
         LocalImages.Pruned pruned = images.pruneDangling(List::of, false);
         assertEquals(List.of(loose.id()), pruned.images());
         assertTrue(pruned.deleted().contains(loose.manifestDigest()), pruned.deleted().toString());
+        long size = 0;
+        for (dev.hoist.oci.Digest d : pruned.deleted()) {
+            size += d.equals(loose.manifestDigest()) ? loose.manifest().bytes().length
+                    : d.equals(loose.id()) ? loose.manifest().config().size() : loose.manifest().layers().stream()
+                    .filter(l -> l.digest().equals(d)).findFirst().orElseThrow().size();
+        }
+        assertEquals(size, pruned.bytes(), "the bytes of the blobs deleted");
+        assertEquals(0, dry.bytes());
         assertEquals(List.of(), images.store().dangling());
         assertEquals(1, images.list().size());
         assertEquals(named.id(), images.resolve("named").id());

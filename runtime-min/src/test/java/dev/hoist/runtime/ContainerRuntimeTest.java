@@ -396,7 +396,8 @@ class ContainerRuntimeTest {
             c.kill(Signals.parse("STOP"));   // stops PID 1, not the helper
             long pid1 = c.pid().getAsLong();
             assertEquals('T', awaitState(pid1, 'T'));
-            assertEquals('S', state(c.helperPid()));
+            // the helper is not stopped: it sleeps, once it has handled the SIGCHLD PID 1's stop sent it
+            assertEquals('S', awaitState(c.helperPid(), 'S'));
             c.kill(Signals.parse("CONT"));
             c.kill(Signals.parse("WINCH"));
             awaitOutput(c, out, "got-WINCH");

@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 /**
@@ -307,12 +306,12 @@ final class BuildMemo {
             if (excluded && !(isDir && ignore.hasExceptions())) {
                 continue;
             }
-            if (newest(a) >= notBefore) {
+            StatCache.Stamp st = StatCache.Stamp.of(a);
+            if (Math.max(st.mtimeNanos(), st.ctimeNanos()) >= notBefore) {
                 return false;
             }
             StringBuilder line = new StringBuilder(kRel).append('\0').append(Integer.toOctalString(mode));
             if (!isDir) {
-                StatCache.Stamp st = StatCache.Stamp.of(a);
                 line.append(' ').append(st.size()).append(' ').append(st.mtimeNanos()).append(' ')
                         .append(st.ctimeNanos()).append(' ').append(st.ino()).append(' ').append(st.dev());
             }
@@ -329,15 +328,11 @@ final class BuildMemo {
 
     /** The wall clock in the file system's unit: nanoseconds since 1970. */
     static long nowNanos() {
-        return nanos(FileTime.from(java.time.Instant.now()));
+        return StatCache.nanos(FileTime.from(java.time.Instant.now()));
     }
 
     private static long newest(Map<String, Object> a) {
-        return Math.max(nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")));
-    }
-
-    private static long nanos(FileTime t) {
-        java.time.Instant i = t.toInstant();
-        return TimeUnit.SECONDS.toNanos(i.getEpochSecond()) + i.getNano();
+        StatCache.Stamp st = StatCache.Stamp.of(a);
+        return Math.max(st.mtimeNanos(), st.ctimeNanos());
     }
 }

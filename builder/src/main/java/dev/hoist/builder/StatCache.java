@@ -180,7 +180,8 @@ final class StatCache {
         }
     }
 
-    private static long nanos(FileTime t) {
+    /** A file time as nanoseconds since 1970, as the stamps hold them. */
+    static long nanos(FileTime t) {
         Instant i = t.toInstant();
         return TimeUnit.SECONDS.toNanos(i.getEpochSecond()) + i.getNano();
     }

@@ -277,9 +277,11 @@ final class BuildCommand implements Command {
         // directories removed, the error said), and holds the exit until the build has let go.
         Thread building = Thread.currentThread();
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Thread stopper = new Thread(new Runnable() {   // not a lambda: CONTRIBUTING.md, "Start-up paths"
             @Override
             public void run() {
+                stopping.set(true);
                 building.interrupt();
                 try {
                     finished.await(STOP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
@@ -307,6 +309,14 @@ final class BuildCommand implements Command {
                     }
                 }
             }
+        } catch (Exception e) {
+            if (!stopping.get()) {
+                throw e;
+            }
+            // the JVM halts once the latch below is counted down: say why now, as Main would have
+            ctx.err.println("hoist build: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            ctx.err.flush();
+            return Main.FAILED;
         } finally {
             finished.countDown();
             try {

@@ -98,12 +98,12 @@ final class Build {
     private Map<String, String> proxies;
     private DockerIgnore ignore;
     private int stepNo;
-    /** The step each stage's failure was reported at (see {@link #buildStage}). */
     /** What the build memo needs: the progress output as printed, the base images resolved, what was read. */
     private final RecordedOutput recorded = new RecordedOutput();
     private final Map<String, Digest> bases = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean contextRead;
     private volatile boolean memoable = true;
+    /** The step each stage's failure was reported at (see {@link #buildStage}). */
     private final Map<Throwable, Integer> reportedAt = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     Build(LocalImages images, ContainerRuntime runtime, java.util.function.Supplier<RegistryClient> registry,
@@ -246,9 +246,7 @@ final class Build {
         byte[] ignoreBytes = ignoreFile.isEmpty() ? null : Files.readAllBytes(ignoreFile.get());
         Digest memoKey = null;
         // not for a context read from standard input: it is unpacked afresh each time, so no memo would match
-        boolean stdinContext = req.contextDir().toAbsolutePath().normalize()
-                .startsWith(images.root().tmpDir().toAbsolutePath().normalize());
-        if (!req.noCache() && !req.pull() && !stdinContext) {
+        if (!req.noCache() && !req.pull() && !files.contextIsTemporary()) {
             memoKey = memoKey(name, bytes, ignoreFile, ignoreBytes);
             Optional<BuildResult> replayed = replay(memoKey, ignoreFile, ignoreBytes);
             if (replayed.isPresent()) {

@@ -99,10 +99,15 @@ final class StageFiles {
                     // gone since: read again next time
                 }
             }
-            if (!contextDir.toAbsolutePath().normalize().startsWith(images.root().tmpDir().toAbsolutePath().normalize())) {
+            if (!contextIsTemporary()) {
                 stats.save();
             }
         }
+    }
+
+    /** Whether the context lives in the root's temporary directory: one read from standard input, gone after the build. */
+    boolean contextIsTemporary() {
+        return contextDir.toAbsolutePath().normalize().startsWith(images.root().tmpDir().toAbsolutePath().normalize());
     }
 
     /**

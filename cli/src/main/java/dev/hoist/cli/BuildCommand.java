@@ -314,7 +314,7 @@ final class BuildCommand implements Command {
                 throw e;
             }
             // the JVM halts once the latch below is counted down: say why now, as Main would have
-            ctx.err.println("hoist build: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            ctx.err.println(Main.errorLine("build", e));
             ctx.err.flush();
             return Main.FAILED;
         } finally {

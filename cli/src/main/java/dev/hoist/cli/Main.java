@@ -131,13 +131,17 @@ public final class Main {
             ctx.err.println("hoist " + path + ": " + e.getMessage() + "\nSee 'hoist " + path + " --help'.");
             return USAGE;
         } catch (Exception e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            ctx.err.println("hoist " + path + ": " + message);
+            ctx.err.println(errorLine(path, e));
             if (debug) {
                 e.printStackTrace(ctx.err);
             }
             return FAILED;
         }
+    }
+
+    /** How a command's failure is said: {@code hoist PATH: message}. */
+    static String errorLine(String path, Exception e) {
+        return "hoist " + path + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
     }
 
     private static String arityMessage(String path, int[] arity, int n) {
